@@ -1,0 +1,338 @@
+//! The EPUB 3 writer: model → XHTML files, packaged by epub-builder, then re-packed so the
+//! output is byte-for-byte reproducible and carries what epub-builder has no API for.
+
+pub mod xhtml;
+
+use crate::fonts::{Family, FontSet};
+use crate::model::*;
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+use std::collections::HashSet;
+use std::io::{Cursor, Read, Write};
+
+const STYLESHEET: &str = include_str!("stylesheet.css");
+
+pub fn write(book: &Book, fonts: &FontSet) -> Result<Vec<u8>, String> {
+    let err = |e: epub_builder::Error| format!("EPUB packaging failed: {e}");
+    let meta = &book.meta;
+    let mut b = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
+    b.epub_version(EpubVersion::V33);
+    b.set_title(clean(&meta.title));
+    b.add_language(clean(&meta.language));
+    for a in &meta.authors {
+        b.add_author(clean(a));
+    }
+    if let Some(d) = description(book) {
+        b.add_description(clean(&d));
+    }
+    b.set_generator("handout");
+    b.set_toc_name("Contents");
+    b.stylesheet(STYLESHEET.as_bytes()).map_err(err)?;
+
+    // Only the faces the stylesheet names are embedded: the text face and upright mono.
+    for f in &fonts.files {
+        if f.key.family == Family::Serif || (f.key.family == Family::Mono && !f.key.bold) {
+            b.add_resource(format!("fonts/{}", f.file_name), f.data, "font/ttf")
+                .map_err(err)?;
+        }
+    }
+
+    let mut names = xhtml::ImageNames::new();
+    let mut used = HashSet::new();
+    for (path, data, format) in local_images(book) {
+        if names.contains_key(&path) {
+            continue;
+        }
+        let stem = crate::manuscript::file_slug(&path.with_extension("").to_string_lossy());
+        let ext = match format {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Svg => "svg",
+        };
+        let mut name = format!("images/{stem}.{ext}");
+        let mut n = 1;
+        while !used.insert(name.clone()) {
+            n += 1;
+            name = format!("images/{stem}-{n}.{ext}");
+        }
+        b.add_resource(&name, data.as_slice(), format.media_type())
+            .map_err(err)?;
+        names.insert(path, name);
+    }
+
+    b.add_content(
+        EpubContent::new("title.xhtml", xhtml::title_page(meta).as_bytes())
+            .title(clean(&meta.title))
+            .reftype(ReferenceType::TitlePage),
+    )
+    .map_err(err)?;
+    use rayon::prelude::*;
+    let pages: Vec<String> = (0..book.articles.len())
+        .into_par_iter()
+        .map(|i| xhtml::article(book, i, &names))
+        .collect();
+    for (i, article) in book.articles.iter().enumerate() {
+        let file = xhtml::file_name(article);
+        let mut content =
+            EpubContent::new(file.clone(), pages[i].as_bytes()).title(clean(&article.title_text()));
+        if i == 0 {
+            content = content.reftype(ReferenceType::Text);
+        }
+        for child in toc_children(article, &file) {
+            content = content.child(child);
+        }
+        b.add_content(content).map_err(err)?;
+    }
+
+    let mut raw = Vec::new();
+    b.generate(&mut raw).map_err(err)?;
+    repack(&raw, book)
+}
+
+/// The book's description: as given, or the first article summaries.
+fn description(book: &Book) -> Option<String> {
+    book.meta.description.clone().or_else(|| {
+        let s: Vec<&str> = book
+            .articles
+            .iter()
+            .filter_map(|a| a.summary.as_deref())
+            .collect();
+        (!s.is_empty()).then(|| s.join(" "))
+    })
+}
+
+/// Control characters make the OPF unreadable; epub-builder escapes the rest itself.
+fn clean(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
+fn local_images(book: &Book) -> Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)> {
+    let mut out = Vec::new();
+    fn inl(
+        i: &[Inline],
+        out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
+    ) {
+        for x in i {
+            match x {
+                Inline::Image(img) => img_src(img, out),
+                Inline::Emphasis(c)
+                | Inline::Strong(c)
+                | Inline::Strikethrough(c)
+                | Inline::Link { content: c, .. } => inl(c, out),
+                _ => {}
+            }
+        }
+    }
+    fn img_src(
+        img: &Image,
+        out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
+    ) {
+        if let ImageSource::Local {
+            path, data, format, ..
+        } = &img.src
+        {
+            out.push((path.clone(), data.clone(), *format));
+        }
+    }
+    fn blocks(
+        b: &[Block],
+        out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
+    ) {
+        for x in b {
+            match x {
+                Block::Heading(h) => inl(&h.content, out),
+                Block::Paragraph(i) => inl(i, out),
+                Block::List(l) => l.items.iter().for_each(|it| blocks(&it.blocks, out)),
+                Block::Quote(c) | Block::Alert { blocks: c, .. } => blocks(c, out),
+                Block::Table(t) => t
+                    .header
+                    .iter()
+                    .chain(t.rows.iter().flatten())
+                    .for_each(|c| inl(c, out)),
+                Block::Figure(img) => img_src(img, out),
+                Block::Code { .. } | Block::Rule | Block::RawHtml(_) | Block::Anchor(_) => {}
+            }
+        }
+    }
+    for a in &book.articles {
+        blocks(&a.blocks, &mut out);
+        a.footnotes.iter().for_each(|f| blocks(&f.blocks, &mut out));
+    }
+    out
+}
+
+/// The article's headings below its title, nested by level, for the navigation document.
+fn toc_children(article: &Article, file: &str) -> Vec<TocElement> {
+    let heads: Vec<&Heading> = article
+        .headings()
+        .into_iter()
+        .filter(|h| !h.is_title)
+        .collect();
+    fn build(heads: &[&Heading], i: &mut usize, level: u8, file: &str) -> Vec<TocElement> {
+        let mut out = Vec::new();
+        while *i < heads.len() && heads[*i].level >= level {
+            let h = heads[*i];
+            *i += 1;
+            let mut el =
+                TocElement::new(format!("{file}#{}", h.id), clean(&plain_text(&h.content)));
+            for c in build(heads, i, h.level + 1, file) {
+                el = el.child(c);
+            }
+            out.push(el);
+        }
+        out
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < heads.len() {
+        let level = heads[i].level;
+        out.extend(build(&heads, &mut i, level, file));
+    }
+    out
+}
+
+/// Rewrites the zip: fixed timestamps (from the book's date), `mimetype` first and stored, and
+/// the package metadata epub-builder cannot express (identifier, dates, publisher,
+/// accessibility, language on the package and nav).
+fn repack(raw: &[u8], book: &Book) -> Result<Vec<u8>, String> {
+    let err = |e: zip::result::ZipError| format!("EPUB re-packing failed: {e}");
+    let mut archive = zip::ZipArchive::new(Cursor::new(raw)).map_err(err)?;
+    let d = book.meta.date;
+    let time = zip::DateTime::from_date_and_time(d.year.max(1980), d.month, d.day, 0, 0, 0)
+        .unwrap_or_default();
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(time);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(time);
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len())));
+    out.start_file("mimetype", stored).map_err(err)?;
+    out.write_all(b"application/epub+zip")
+        .map_err(|e| e.to_string())?;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(err)?;
+        let name = entry.name().to_string();
+        if name == "mimetype" {
+            continue;
+        }
+        let mut data = Vec::with_capacity(entry.size() as usize);
+        entry.read_to_end(&mut data).map_err(|e| e.to_string())?;
+        if name.ends_with("content.opf") {
+            data = fix_opf(&String::from_utf8_lossy(&data), book).into_bytes();
+        } else if name.ends_with("nav.xhtml") {
+            data = fix_nav(&String::from_utf8_lossy(&data), &book.meta.language).into_bytes();
+        }
+        // Fonts and images are already compressed or barely compressible; store them.
+        let opts = if name.ends_with(".ttf") || name.ends_with(".png") || name.ends_with(".jpg") {
+            stored
+        } else {
+            deflated
+        };
+        out.start_file(name, opts).map_err(err)?;
+        out.write_all(&data).map_err(|e| e.to_string())?;
+    }
+    Ok(out.finish().map_err(err)?.into_inner())
+}
+
+fn fix_opf(opf: &str, book: &Book) -> String {
+    let meta = &book.meta;
+    let lang = xhtml::escape(&meta.language);
+    let mut s = opf.replacen(
+        "<package version=\"3.0\"",
+        &format!("<package version=\"3.0\" xml:lang=\"{lang}\""),
+        1,
+    );
+    // epub-builder 0.8.3 gives dc:language the same id as the first dc:creator.
+    s = replace_between(&s, "<dc:language", ">", "");
+    s = replace_between(
+        &s,
+        "<dc:identifier id=\"epub-id-1\">",
+        "</dc:identifier>",
+        &xhtml::escape(&meta.identifier),
+    );
+    s = replace_between(
+        &s,
+        "<meta property=\"dcterms:modified\">",
+        "</meta>",
+        &format!("{}T00:00:00Z", meta.date),
+    );
+    let has_images = !local_images(book).is_empty();
+    let mut extra = String::new();
+    extra.push_str(&format!("    <dc:date>{}</dc:date>\n", meta.date));
+    if let Some(p) = &meta.publisher {
+        extra.push_str(&format!(
+            "    <dc:publisher>{}</dc:publisher>\n",
+            xhtml::escape(p)
+        ));
+    }
+    let mut modes = vec!["textual"];
+    if has_images {
+        modes.push("visual");
+    }
+    for m in &modes {
+        extra.push_str(&format!(
+            "    <meta property=\"schema:accessMode\">{m}</meta>\n"
+        ));
+    }
+    extra.push_str("    <meta property=\"schema:accessModeSufficient\">textual</meta>\n");
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ];
+    if has_images {
+        features.push("alternativeText");
+    }
+    for f in features {
+        extra.push_str(&format!(
+            "    <meta property=\"schema:accessibilityFeature\">{f}</meta>\n"
+        ));
+    }
+    extra.push_str("    <meta property=\"schema:accessibilityHazard\">none</meta>\n");
+    extra.push_str(
+        "    <meta property=\"schema:accessibilitySummary\">Reflowable text with a navigable table of contents and \
+         headings in order; every image has a text alternative; the reader's font and size settings are respected; \
+         no flashing, sound or motion.</meta>\n",
+    );
+    extra.push_str("    <meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>\n");
+    extra.push_str(&format!(
+        "    <meta property=\"a11y:certifiedBy\">{}</meta>\n",
+        xhtml::escape(meta.publisher.as_deref().unwrap_or("handout"))
+    ));
+    s.replacen("  </metadata>", &format!("{extra}  </metadata>"), 1)
+}
+
+fn fix_nav(nav: &str, lang: &str) -> String {
+    let lang = xhtml::escape(lang);
+    nav.replacen(
+        "xmlns:epub=\"http://www.idpf.org/2007/ops\">",
+        &format!(
+            "xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">"
+        ),
+        1,
+    )
+    .replacen(
+        "<nav epub:type = \"toc\" id=\"toc\">",
+        "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\">",
+        1,
+    )
+    .replacen(
+        "<nav epub:type = \"landmarks\">",
+        "<nav epub:type=\"landmarks\" aria-label=\"Landmarks\" hidden=\"hidden\">",
+        1,
+    )
+}
+
+/// Replaces the text between the first `start` and the next `end` after it.
+fn replace_between(s: &str, start: &str, end: &str, with: &str) -> String {
+    let Some(a) = s.find(start) else {
+        return s.to_string();
+    };
+    let from = a + start.len();
+    let Some(b) = s[from..].find(end) else {
+        return s.to_string();
+    };
+    format!("{}{}{}", &s[..from], with, &s[from + b..])
+}

@@ -1,0 +1,383 @@
+//! Model → XHTML. Everything from the manuscript is escaped, so every file is well-formed
+//! whatever the Markdown holds.
+
+use crate::model::*;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Where each local image lives inside the EPUB (keyed by its manuscript path).
+pub type ImageNames = HashMap<std::path::PathBuf, String>;
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // XML 1.0 forbids most control characters outright, even as references.
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || (0x7F..=0x9F).contains(&(c as u32)) => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn file_name(article: &Article) -> String {
+    format!("{}.xhtml", article.slug)
+}
+
+fn head(out: &mut String, title: &str, lang: &str) {
+    let lang = escape(lang);
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n\
+         <head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n\
+         <link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n</head>\n",
+        escape(title)
+    );
+}
+
+/// The title page: title, subtitle, authors, publisher and edition date.
+pub fn title_page(meta: &BookMeta) -> String {
+    let mut out = String::new();
+    head(&mut out, &meta.title, &meta.language);
+    out.push_str("<body>\n<section class=\"titlepage\" epub:type=\"titlepage\" aria-labelledby=\"book-title\">\n");
+    let _ = writeln!(
+        out,
+        "<h1 id=\"book-title\" class=\"book-title\">{}</h1>",
+        escape(&meta.title)
+    );
+    if let Some(s) = &meta.subtitle {
+        let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", escape(s));
+    }
+    if !meta.authors.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"authors\">{}</p>",
+            escape(&meta.authors.join(", "))
+        );
+    }
+    if let Some(p) = &meta.publisher {
+        let _ = writeln!(out, "<p class=\"publisher\">{}</p>", escape(p));
+    }
+    if meta.date_given {
+        let _ = writeln!(
+            out,
+            "<p class=\"edition\">Edition of <time datetime=\"{}\">{}</time></p>",
+            meta.date,
+            meta.date.long()
+        );
+    }
+    out.push_str("</section>\n</body>\n</html>\n");
+    out
+}
+
+struct Writer<'a> {
+    book: &'a Book,
+    index: usize,
+    article: &'a Article,
+    /// How often each footnote has been referenced so far (ids must stay unique).
+    note_refs: HashMap<usize, usize>,
+    images: &'a ImageNames,
+    out: String,
+}
+
+/// One article as a complete XHTML document.
+pub fn article(book: &Book, index: usize, images: &ImageNames) -> String {
+    let article = &book.articles[index];
+    let mut w = Writer {
+        book,
+        index,
+        article,
+        note_refs: HashMap::new(),
+        images,
+        out: String::with_capacity(16 * 1024),
+    };
+    head(&mut w.out, &article.title_text(), &article.lang);
+    let title_id = article
+        .headings()
+        .into_iter()
+        .find(|h| h.is_title)
+        .map(|h| h.id.clone());
+    match &title_id {
+        Some(id) => {
+            let _ = writeln!(w.out, "<body>\n<section epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"{}\">", escape(id));
+        }
+        None => {
+            let _ = writeln!(
+                w.out,
+                "<body>\n<section epub:type=\"chapter\" role=\"doc-chapter\" aria-label=\"{}\">",
+                escape(&article.title_text())
+            );
+        }
+    }
+    w.blocks(&article.blocks, true);
+    if !article.footnotes.is_empty() {
+        w.out.push_str(
+            "<section class=\"footnotes\" epub:type=\"footnotes\" aria-label=\"Notes\">\n<hr/>\n",
+        );
+        for f in &article.footnotes {
+            let _ = writeln!(
+                w.out,
+                "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn{}\">",
+                f.number
+            );
+            let _ = write!(
+                w.out,
+                "<p class=\"fn-number\"><a href=\"#fnref{0}\" role=\"doc-backlink\">{0}.</a></p>\n",
+                f.number
+            );
+            w.blocks(&f.blocks, false);
+            w.out.push_str("</aside>\n");
+        }
+        w.out.push_str("</section>\n");
+    }
+    w.out.push_str("</section>\n</body>\n</html>\n");
+    w.out
+}
+
+impl Writer<'_> {
+    fn blocks(&mut self, blocks: &[Block], top: bool) {
+        for b in blocks {
+            self.block(b, top);
+        }
+    }
+
+    fn block(&mut self, block: &Block, top: bool) {
+        match block {
+            Block::Heading(h) => {
+                let _ = write!(self.out, "<h{} id=\"{}\">", h.level, escape(&h.id));
+                self.inlines(&h.content);
+                let _ = writeln!(self.out, "</h{}>", h.level);
+                if h.is_title && top {
+                    if let Some(s) = &self.article.summary {
+                        let _ = writeln!(self.out, "<p class=\"summary\">{}</p>", escape(s));
+                    }
+                }
+            }
+            Block::Paragraph(inl) => {
+                self.out.push_str("<p>");
+                self.inlines(inl);
+                self.out.push_str("</p>\n");
+            }
+            Block::List(list) => {
+                let tag = if list.start.is_some() { "ol" } else { "ul" };
+                let task = list.items.iter().any(|i| i.task.is_some());
+                let _ = write!(self.out, "<{tag}");
+                if let Some(start) = list.start.filter(|&s| s != 1) {
+                    let _ = write!(self.out, " start=\"{start}\"");
+                }
+                if task {
+                    self.out.push_str(" class=\"tasks\"");
+                }
+                self.out.push_str(">\n");
+                for item in &list.items {
+                    self.out.push_str("<li>");
+                    if let Some(done) = item.task {
+                        let _ = write!(
+                            self.out,
+                            "<span class=\"task\">{}</span> ",
+                            if done {
+                                "☑<span class=\"sr\"> done:</span>"
+                            } else {
+                                "☐<span class=\"sr\"> to do:</span>"
+                            }
+                        );
+                    }
+                    // A one-paragraph item reads better without the paragraph wrapper.
+                    match item.blocks.as_slice() {
+                        [Block::Paragraph(inl)] => self.inlines(inl),
+                        blocks => {
+                            self.out.push('\n');
+                            self.blocks(blocks, false);
+                        }
+                    }
+                    self.out.push_str("</li>\n");
+                }
+                let _ = writeln!(self.out, "</{tag}>");
+            }
+            Block::Quote(blocks) => {
+                self.out.push_str("<blockquote>\n");
+                self.blocks(blocks, false);
+                self.out.push_str("</blockquote>\n");
+            }
+            Block::Alert { kind, blocks } => {
+                let role = if *kind == AlertKind::Tip {
+                    "doc-tip"
+                } else {
+                    "note"
+                };
+                let class = kind.label().to_ascii_lowercase();
+                let _ = writeln!(
+                    self.out,
+                    "<aside class=\"callout {class}\" role=\"{role}\">\n<p class=\"callout-label\">{}</p>",
+                    kind.label()
+                );
+                self.blocks(blocks, false);
+                self.out.push_str("</aside>\n");
+            }
+            Block::Code { lang, text } => {
+                match lang {
+                    Some(l) => {
+                        let _ = write!(
+                            self.out,
+                            "<pre><code class=\"language-{}\">",
+                            escape(&l.replace(' ', "-"))
+                        );
+                    }
+                    None => self.out.push_str("<pre><code>"),
+                }
+                self.out
+                    .push_str(&escape(text.strip_suffix('\n').unwrap_or(text)));
+                self.out.push_str("</code></pre>\n");
+            }
+            Block::Rule => self.out.push_str("<hr/>\n"),
+            Block::Table(t) => self.table(t),
+            Block::Figure(img) => {
+                self.out.push_str("<figure>\n");
+                self.image(img);
+                if let Some(title) = &img.title {
+                    let _ = write!(self.out, "\n<figcaption>{}</figcaption>", escape(title));
+                }
+                self.out.push_str("\n</figure>\n");
+            }
+            Block::Anchor(id) => {
+                let _ = writeln!(self.out, "<span id=\"{}\"></span>", escape(id));
+            }
+            Block::RawHtml(s) => {
+                let _ = writeln!(
+                    self.out,
+                    "<pre class=\"raw-html\"><code>{}</code></pre>",
+                    escape(s.trim_end())
+                );
+            }
+        }
+    }
+
+    fn table(&mut self, t: &Table) {
+        let align = |i: usize| match t.align.get(i) {
+            Some(Align::Center) => " class=\"center\"",
+            Some(Align::Right) => " class=\"right\"",
+            Some(Align::Left) => " class=\"left\"",
+            _ => "",
+        };
+        self.out.push_str("<table>\n<thead>\n<tr>");
+        for (i, cell) in t.header.iter().enumerate() {
+            let _ = write!(self.out, "<th scope=\"col\"{}>", align(i));
+            self.inlines(cell);
+            self.out.push_str("</th>");
+        }
+        self.out.push_str("</tr>\n</thead>\n<tbody>\n");
+        for row in &t.rows {
+            self.out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                let _ = write!(self.out, "<td{}>", align(i));
+                self.inlines(cell);
+                self.out.push_str("</td>");
+            }
+            self.out.push_str("</tr>\n");
+        }
+        self.out.push_str("</tbody>\n</table>\n");
+    }
+
+    fn image(&mut self, img: &Image) {
+        match &img.src {
+            ImageSource::Local { path, .. } => {
+                let name = self.images.get(path).cloned().unwrap_or_default();
+                let _ = write!(
+                    self.out,
+                    "<img src=\"{}\" alt=\"{}\"/>",
+                    escape(&name),
+                    escape(&img.alt)
+                );
+            }
+            ImageSource::Remote(_) => {
+                let _ = write!(
+                    self.out,
+                    "<span class=\"missing-image\">[Image: {}]</span>",
+                    escape(&img.alt)
+                );
+            }
+        }
+    }
+
+    fn href(&self, target: &LinkTarget) -> String {
+        match target {
+            LinkTarget::External(url) => url.clone(),
+            LinkTarget::Internal { article, anchor } => {
+                let file = if *article == self.index {
+                    String::new()
+                } else {
+                    file_name(&self.book.articles[*article])
+                };
+                match anchor {
+                    Some(a) => format!("{file}#{a}"),
+                    None if file.is_empty() => "#".to_string() + &self.title_id(),
+                    None => file,
+                }
+            }
+        }
+    }
+
+    fn title_id(&self) -> String {
+        self.article
+            .headings()
+            .into_iter()
+            .find(|h| h.is_title)
+            .map(|h| h.id.clone())
+            .unwrap_or_default()
+    }
+
+    fn inlines(&mut self, inlines: &[Inline]) {
+        for i in inlines {
+            match i {
+                Inline::Text(t) => self.out.push_str(&escape(t)),
+                Inline::Code(t) => {
+                    let _ = write!(self.out, "<code>{}</code>", escape(t));
+                }
+                Inline::Emphasis(c) => self.wrap("em", c),
+                Inline::Strong(c) => self.wrap("strong", c),
+                Inline::Strikethrough(c) => self.wrap("del", c),
+                Inline::Link { target, content } => {
+                    let _ = write!(self.out, "<a href=\"{}\">", escape(&self.href(target)));
+                    self.inlines(content);
+                    self.out.push_str("</a>");
+                }
+                Inline::Image(img) => self.image(img),
+                Inline::FootnoteRef(n) => {
+                    let seen = self.note_refs.entry(*n).or_insert(0);
+                    *seen += 1;
+                    let id = if *seen == 1 {
+                        format!("fnref{n}")
+                    } else {
+                        format!("fnref{n}-{seen}")
+                    };
+                    let _ = write!(
+                        self.out,
+                        "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#fn{n}\" id=\"{id}\">{n}</a></sup>"
+                    );
+                }
+                Inline::SoftBreak => self.out.push('\n'),
+                Inline::HardBreak => self.out.push_str("<br/>\n"),
+                Inline::Anchor(id) => {
+                    let _ = write!(self.out, "<span id=\"{}\"></span>", escape(id));
+                }
+                Inline::Html(s) => {
+                    let _ = write!(self.out, "<code class=\"raw-html\">{}</code>", escape(s));
+                }
+            }
+        }
+    }
+
+    fn wrap(&mut self, tag: &str, content: &[Inline]) {
+        let _ = write!(self.out, "<{tag}>");
+        self.inlines(content);
+        let _ = write!(self.out, "</{tag}>");
+    }
+}

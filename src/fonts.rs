@@ -1,0 +1,162 @@
+//! The bundled typefaces, read from the fonts folder once per process. Both writers use them:
+//! the PDF writer shapes and subsets them, the EPUB writer embeds the text face.
+
+use crate::diag::Diagnostic;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    Serif,
+    Sans,
+    Mono,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FaceKey {
+    pub family: Family,
+    pub bold: bool,
+    pub italic: bool,
+}
+
+impl FaceKey {
+    pub const fn new(family: Family, bold: bool, italic: bool) -> Self {
+        Self {
+            family,
+            bold,
+            italic,
+        }
+    }
+}
+
+/// The faces the tool needs and the files they come from. Mono has no italic: code is never
+/// slanted, so italic mono falls back to upright.
+pub const FACES: &[(FaceKey, &str)] = &[
+    (
+        FaceKey::new(Family::Serif, false, false),
+        "NotoSerif-Regular.ttf",
+    ),
+    (
+        FaceKey::new(Family::Serif, true, false),
+        "NotoSerif-Bold.ttf",
+    ),
+    (
+        FaceKey::new(Family::Serif, false, true),
+        "NotoSerif-Italic.ttf",
+    ),
+    (
+        FaceKey::new(Family::Serif, true, true),
+        "NotoSerif-BoldItalic.ttf",
+    ),
+    (
+        FaceKey::new(Family::Sans, false, false),
+        "NotoSans-Regular.ttf",
+    ),
+    (FaceKey::new(Family::Sans, true, false), "NotoSans-Bold.ttf"),
+    (
+        FaceKey::new(Family::Sans, false, true),
+        "NotoSans-Italic.ttf",
+    ),
+    (
+        FaceKey::new(Family::Sans, true, true),
+        "NotoSans-BoldItalic.ttf",
+    ),
+    (
+        FaceKey::new(Family::Mono, false, false),
+        "NotoSansMono-Regular.ttf",
+    ),
+    (
+        FaceKey::new(Family::Mono, true, false),
+        "NotoSansMono-Bold.ttf",
+    ),
+];
+
+pub struct FontFile {
+    pub key: FaceKey,
+    pub file_name: &'static str,
+    pub data: &'static [u8],
+}
+
+pub struct FontSet {
+    pub files: Vec<FontFile>,
+}
+
+impl FontSet {
+    /// The file for a face, falling back to upright and then regular weight.
+    pub fn get(&self, key: FaceKey) -> &FontFile {
+        let candidates = [
+            key,
+            FaceKey {
+                italic: false,
+                ..key
+            },
+            FaceKey::new(key.family, false, false),
+        ];
+        candidates
+            .iter()
+            .find_map(|k| self.files.iter().find(|f| f.key == *k))
+            .unwrap_or(&self.files[0])
+    }
+
+    pub fn index_of(&self, key: FaceKey) -> usize {
+        let f = self.get(key);
+        self.files
+            .iter()
+            .position(|x| std::ptr::eq(x, f))
+            .unwrap_or(0)
+    }
+}
+
+/// Font bytes live for the whole process: faces borrow them, and a test run that publishes many
+/// books reads each file once.
+fn cache() -> &'static Mutex<HashMap<(PathBuf, u64), &'static [u8]>> {
+    static CACHE: OnceLock<Mutex<HashMap<(PathBuf, u64), &'static [u8]>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+pub fn load(dir: &Path) -> Result<FontSet, Diagnostic> {
+    if !dir.is_dir() {
+        return Err(Diagnostic::error(
+            dir,
+            0,
+            0,
+            "fonts folder not found (give it with --fonts DIR)",
+        ));
+    }
+    let mut files = Vec::new();
+    for (key, name) in FACES {
+        let path = dir.join(name);
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| Diagnostic::error(&path, 0, 0, format!("cannot read font: {e}")))?;
+        let cache_key = (path.canonicalize().unwrap_or(path.clone()), meta.len());
+        let cached = cache().lock().ok().and_then(|c| c.get(&cache_key).copied());
+        let data = match cached {
+            Some(d) => d,
+            None => {
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    Diagnostic::error(&path, 0, 0, format!("cannot read font: {e}"))
+                })?;
+                ttf_parser::Face::parse(&bytes, 0).map_err(|e| {
+                    Diagnostic::error(
+                        &path,
+                        0,
+                        0,
+                        format!("not a usable TrueType/OpenType font: {e}"),
+                    )
+                })?;
+                let leaked: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+                if let Ok(mut c) = cache().lock() {
+                    c.insert(cache_key, leaked);
+                }
+                leaked
+            }
+        };
+        files.push(FontFile {
+            key: *key,
+            file_name: name,
+            data,
+        });
+    }
+    Ok(FontSet { files })
+}

@@ -1,0 +1,245 @@
+//! The YAML side of the manuscript: `book.yaml` and each article's front matter.
+//! Unknown keys and wrong types are refused with the position serde_yaml reports.
+
+use crate::diag::Diagnostic;
+use crate::model::Date;
+use serde::{Deserialize, Deserializer};
+use std::path::Path;
+
+pub const BOOK_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "publisher",
+    "authors",
+    "description",
+    "language",
+    "date",
+    "identifier",
+    "articles",
+    "resources",
+    "paper",
+];
+pub const FRONT_MATTER_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "authors",
+    "lang",
+    "reviewed",
+    "resources",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookYaml {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub publisher: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub description: Option<String>,
+    pub language: Option<LangTag>,
+    pub date: Option<YamlDate>,
+    pub identifier: Option<String>,
+    pub articles: Option<Vec<String>>,
+    pub resources: Option<String>,
+    pub paper: Option<PaperName>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub lang: Option<LangTag>,
+    pub reviewed: Option<ReviewYaml>,
+    #[serde(default)]
+    pub resources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewYaml {
+    pub by: String,
+    pub on: YamlDate,
+    pub next: Option<YamlDate>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PaperName {
+    Letter,
+    A4,
+}
+
+/// A `YYYY-MM-DD` date, checked while parsing so a bad one is reported at its own position.
+#[derive(Debug, Clone, Copy)]
+pub struct YamlDate(pub Date);
+
+impl<'de> Deserialize<'de> for YamlDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse(s.trim()).map(YamlDate).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{s}` is not a date of the form YYYY-MM-DD"))
+        })
+    }
+}
+
+/// A BCP 47 language tag (checked for shape, not against the registry).
+#[derive(Debug, Clone)]
+pub struct LangTag(pub String);
+
+impl<'de> Deserialize<'de> for LangTag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if is_bcp47(&s) {
+            Ok(LangTag(s))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "`{s}` is not a BCP 47 language tag (for example `en`, `en-US`, `es`)"
+            )))
+        }
+    }
+}
+
+pub fn is_bcp47(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Parses YAML into `T`, turning serde_yaml's error into a diagnostic. `line_offset` is the
+/// number of lines in the file before the YAML starts (front matter starts after `---`).
+pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    file: &Path,
+    line_offset: usize,
+    allowed: &[&str],
+) -> Result<T, Diagnostic> {
+    serde_yaml::from_str::<T>(text).map_err(|e| {
+        let mut msg = e.to_string();
+        // Errors raised by our own value checks carry no position (serde_yaml reports the document start); they quote the bad value in
+        // backticks, so find it in the text.
+        let (line, col) = e
+            .location()
+            .filter(|l| l.index() > 0)
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or_else(|| {
+                msg.split('`')
+                    .nth(1)
+                    .and_then(|v| {
+                        text.lines().enumerate().find_map(|(i, l)| {
+                            l.find(v).map(|c| (i + 1, l[..c].chars().count() + 1))
+                        })
+                    })
+                    .unwrap_or((1, 1))
+            });
+        // serde_yaml appends " at line L column C"; the diagnostic carries the position itself.
+        if let Some(i) = msg.find(" at line ") {
+            msg.truncate(i);
+        }
+        if msg.contains("unknown field")
+            || msg.contains("missing field")
+            || msg.contains("invalid type: ") && msg.contains("map")
+        {
+            msg = format!("{msg} (allowed keys: {})", allowed.join(", "));
+        }
+        Diagnostic::error(file, line + line_offset, col, msg)
+    })
+}
+
+/// Where `value` first appears as a YAML scalar at or after the line of `key:`, for
+/// diagnostics about values that are only found wrong after parsing (missing files).
+pub fn locate_value(text: &str, key: &str, value: &str) -> (usize, usize) {
+    let key_line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+        .unwrap_or(0);
+    for (i, line) in text.lines().enumerate().skip(key_line) {
+        if let Some(col) = line.find(value) {
+            return (i + 1, line[..col].chars().count() + 1);
+        }
+    }
+    (key_line + 1, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book(text: &str) -> Result<BookYaml, Diagnostic> {
+        parse_yaml(text, Path::new("book.yaml"), 0, BOOK_KEYS)
+    }
+
+    #[test]
+    fn unknown_key_names_line_column_and_allowed_keys() {
+        let e = book("title: T\nlanguage: en\ncolour: red\n").unwrap_err();
+        assert_eq!((e.line, e.col), (3, 1), "{e}");
+        assert!(e.message.contains("colour"), "{e}");
+        assert!(e.message.contains("allowed keys: title, subtitle"), "{e}");
+    }
+
+    #[test]
+    fn bad_date_points_at_the_value() {
+        let e = book("title: T\ndate: 2026-02-30\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.col >= 7, "{e}");
+        assert!(e.message.contains("YYYY-MM-DD"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_reported() {
+        let e = book("title: T\narticles: one.md\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn missing_title_is_reported() {
+        let e = book("language: en\n").unwrap_err();
+        assert!(e.message.contains("missing field `title`"), "{e}");
+    }
+
+    #[test]
+    fn bad_language_tag_is_refused() {
+        let e = book("title: T\nlanguage: english!\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("BCP 47"), "{e}");
+    }
+
+    #[test]
+    fn front_matter_lines_are_offset() {
+        let e = parse_yaml::<FrontMatter>(
+            "title: A\nsumary: B\n",
+            Path::new("a.md"),
+            1,
+            FRONT_MATTER_KEYS,
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.col), (3, 1), "{e}");
+        assert!(e.message.contains("allowed keys: title, summary"), "{e}");
+    }
+
+    #[test]
+    fn reviewed_block_parses() {
+        let fm: FrontMatter = parse_yaml(
+            "reviewed: {by: \"A. B., MD\", on: 2026-01-02, next: 2027-01-02}\n",
+            Path::new("a.md"),
+            1,
+            FRONT_MATTER_KEYS,
+        )
+        .unwrap();
+        let r = fm.reviewed.unwrap();
+        assert_eq!(r.on.0.to_string(), "2026-01-02");
+        assert_eq!(r.by, "A. B., MD");
+    }
+
+    #[test]
+    fn locate_value_finds_list_items() {
+        let text = "title: T\narticles:\n  - a.md\n  - sub/b.md\n";
+        assert_eq!(locate_value(text, "articles", "sub/b.md"), (4, 5));
+    }
+}

@@ -1,0 +1,872 @@
+//! Markdown → document model. One pass over pulldown-cmark's event stream; links and images
+//! are resolved through the caller's context so this module never touches the file system.
+
+use crate::diag::{Diagnostic, LineIndex};
+use crate::model::*;
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// What the reader needs from the outside world.
+pub trait Resolver {
+    /// The article a relative link path points to (path without the `#fragment`).
+    fn article(&self, link_path: &str) -> Option<usize>;
+    /// An image source, read and checked; `Err` is the message for the diagnostic.
+    fn image(&self, src: &str) -> Result<ImageSource, String>;
+}
+
+/// The result of reading one article's Markdown.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub blocks: Vec<Block>,
+    pub footnotes: Vec<Footnote>,
+    /// Anchors this article links to, checked once every article is read:
+    /// (article index, anchor, line, column).
+    pub anchor_refs: Vec<(usize, String, usize, usize)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+enum Frame {
+    Root(Vec<Block>),
+    Paragraph(Vec<Inline>),
+    Heading {
+        level: u8,
+        id: Option<String>,
+        content: Vec<Inline>,
+    },
+    Quote {
+        kind: Option<AlertKind>,
+        blocks: Vec<Block>,
+    },
+    List {
+        start: Option<u64>,
+        items: Vec<ListItem>,
+    },
+    Item {
+        task: Option<bool>,
+        blocks: Vec<Block>,
+        loose: Vec<Inline>,
+    },
+    Code {
+        lang: Option<String>,
+        text: String,
+    },
+    Html(String),
+    Table {
+        align: Vec<Align>,
+        header: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    Row(Vec<Vec<Inline>>),
+    Cell(Vec<Inline>),
+    Span {
+        kind: SpanKind,
+        content: Vec<Inline>,
+    },
+    Link {
+        target: Option<LinkTarget>,
+        content: Vec<Inline>,
+    },
+    Image {
+        src: String,
+        title: String,
+        alt: String,
+        offset: usize,
+    },
+    FootnoteDef {
+        label: String,
+        blocks: Vec<Block>,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum SpanKind {
+    Emphasis,
+    Strong,
+    Strike,
+}
+
+struct Reader<'a, R: Resolver> {
+    resolver: &'a R,
+    file: &'a Path,
+    lines: &'a LineIndex<'a>,
+    /// Byte offset of the Markdown body inside the file (after front matter).
+    base: usize,
+    article: usize,
+    stack: Vec<Frame>,
+    footnote_numbers: HashMap<String, usize>,
+    footnote_defs: HashMap<String, Vec<Block>>,
+    heading_ids: HashMap<String, usize>,
+    out: Parsed,
+}
+
+/// Reads `body` (the Markdown after any front matter, starting at byte `base` of the file whose
+/// whole text `lines` indexes). `article` is this article's index, for `#anchor` links.
+pub fn parse<R: Resolver>(
+    body: &str,
+    base: usize,
+    lines: &LineIndex,
+    file: &Path,
+    article: usize,
+    resolver: &R,
+) -> Parsed {
+    let mut reader = Reader {
+        resolver,
+        file,
+        lines,
+        base,
+        article,
+        stack: vec![Frame::Root(Vec::new())],
+        footnote_numbers: HashMap::new(),
+        footnote_defs: HashMap::new(),
+        heading_ids: HashMap::new(),
+        out: Parsed::default(),
+    };
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        reader.event(event, range.start);
+    }
+    reader.finish()
+}
+
+impl<'a, R: Resolver> Reader<'a, R> {
+    fn pos(&self, offset: usize) -> (usize, usize) {
+        self.lines.line_col(self.base + offset)
+    }
+
+    fn warn(&mut self, offset: usize, msg: String) {
+        let (l, c) = self.pos(offset);
+        self.out
+            .diagnostics
+            .push(Diagnostic::warning(self.file, l, c, msg));
+    }
+
+    fn error(&mut self, offset: usize, msg: String) {
+        let (l, c) = self.pos(offset);
+        self.out
+            .diagnostics
+            .push(Diagnostic::error(self.file, l, c, msg));
+    }
+
+    fn event(&mut self, event: Event, offset: usize) {
+        match event {
+            Event::Start(tag) => self.start(tag, offset),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => {
+                if let Some(Frame::Code { text, .. }) = self.stack.last_mut() {
+                    text.push_str(&t);
+                } else if let Some(Frame::Image { alt, .. }) = self.stack.last_mut() {
+                    alt.push_str(&t);
+                } else {
+                    self.inline(Inline::Text(t.into_string()));
+                }
+            }
+            Event::Code(t) => {
+                if let Some(Frame::Image { alt, .. }) = self.stack.last_mut() {
+                    alt.push_str(&t);
+                } else {
+                    self.inline(Inline::Code(t.into_string()))
+                }
+            }
+            Event::Html(t) => {
+                if let Some(Frame::Html(s)) = self.stack.last_mut() {
+                    s.push_str(&t);
+                } else {
+                    self.block(Block::RawHtml(t.into_string()));
+                }
+            }
+            Event::InlineHtml(t) => {
+                if let Some(id) = anchor_tag(&t) {
+                    self.inline(Inline::Anchor(xml_id(&id)));
+                } else if t.trim() == "</a>"
+                    && matches!(self.last_inline(), Some(Inline::Anchor(_)))
+                {
+                    // the closing half of an `<a id>` anchor
+                } else {
+                    self.inline(Inline::Html(t.into_string()))
+                }
+            }
+            Event::SoftBreak => self.inline(Inline::SoftBreak),
+            Event::HardBreak => self.inline(Inline::HardBreak),
+            Event::Rule => self.block(Block::Rule),
+            Event::TaskListMarker(checked) => {
+                if let Some(Frame::Item { task, .. }) = self.stack.last_mut() {
+                    *task = Some(checked);
+                }
+            }
+            Event::FootnoteReference(label) => {
+                let next = self.footnote_numbers.len() + 1;
+                let n = *self
+                    .footnote_numbers
+                    .entry(label.into_string())
+                    .or_insert(next);
+                self.inline(Inline::FootnoteRef(n));
+            }
+            Event::InlineMath(t) | Event::DisplayMath(t) => {
+                self.inline(Inline::Code(t.into_string()))
+            }
+        }
+    }
+
+    fn start(&mut self, tag: Tag, offset: usize) {
+        let frame = match tag {
+            Tag::Paragraph => Frame::Paragraph(Vec::new()),
+            Tag::Heading { level, id, .. } => Frame::Heading {
+                level: heading_level(level),
+                id: id.map(|s| s.into_string()),
+                content: Vec::new(),
+            },
+            Tag::BlockQuote(kind) => Frame::Quote {
+                kind: kind.map(alert_kind),
+                blocks: Vec::new(),
+            },
+            Tag::CodeBlock(kind) => Frame::Code {
+                lang: match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',')
+                        .next()
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                    CodeBlockKind::Indented => None,
+                },
+                text: String::new(),
+            },
+            Tag::HtmlBlock => Frame::Html(String::new()),
+            Tag::List(start) => Frame::List {
+                start,
+                items: Vec::new(),
+            },
+            Tag::Item => Frame::Item {
+                task: None,
+                blocks: Vec::new(),
+                loose: Vec::new(),
+            },
+            Tag::FootnoteDefinition(label) => Frame::FootnoteDef {
+                label: label.into_string(),
+                blocks: Vec::new(),
+            },
+            Tag::Table(aligns) => Frame::Table {
+                align: aligns
+                    .into_iter()
+                    .map(|a| match a {
+                        pulldown_cmark::Alignment::None => Align::None,
+                        pulldown_cmark::Alignment::Left => Align::Left,
+                        pulldown_cmark::Alignment::Center => Align::Center,
+                        pulldown_cmark::Alignment::Right => Align::Right,
+                    })
+                    .collect(),
+                header: Vec::new(),
+                rows: Vec::new(),
+            },
+            Tag::TableHead | Tag::TableRow => Frame::Row(Vec::new()),
+            Tag::TableCell => Frame::Cell(Vec::new()),
+            Tag::Emphasis => Frame::Span {
+                kind: SpanKind::Emphasis,
+                content: Vec::new(),
+            },
+            Tag::Strong => Frame::Span {
+                kind: SpanKind::Strong,
+                content: Vec::new(),
+            },
+            Tag::Strikethrough => Frame::Span {
+                kind: SpanKind::Strike,
+                content: Vec::new(),
+            },
+            Tag::Link { dest_url, .. } => Frame::Link {
+                target: self.link_target(&dest_url, offset),
+                content: Vec::new(),
+            },
+            Tag::Image {
+                dest_url, title, ..
+            } => Frame::Image {
+                src: dest_url.into_string(),
+                title: title.into_string(),
+                alt: String::new(),
+                offset,
+            },
+            // Not enabled in `options()`; kept total so a future option cannot panic here.
+            Tag::MetadataBlock(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::Superscript
+            | Tag::Subscript => Frame::Span {
+                kind: SpanKind::Emphasis,
+                content: Vec::new(),
+            },
+        };
+        self.stack.push(frame);
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        if matches!(frame, Frame::Root(_)) {
+            self.stack.push(frame);
+            return;
+        }
+        match frame {
+            Frame::Root(_) => {}
+            Frame::Paragraph(content) => {
+                let figure = match content.as_slice() {
+                    [Inline::Image(img)] => Some(img.clone()),
+                    _ => None,
+                };
+                match figure {
+                    Some(img) => self.block(Block::Figure(img)),
+                    None if content.is_empty() => {}
+                    None => self.block(Block::Paragraph(content)),
+                }
+            }
+            Frame::Heading { level, id, content } => {
+                let base = match id {
+                    Some(id) if !id.is_empty() => xml_id(&id),
+                    _ => slugify(&plain_text(&content)),
+                };
+                let id = self.unique_heading_id(base);
+                self.block(Block::Heading(Heading {
+                    level,
+                    id,
+                    content,
+                    is_title: false,
+                }));
+            }
+            Frame::Quote { kind, blocks } => match kind {
+                Some(kind) => self.block(Block::Alert { kind, blocks }),
+                None => self.block(Block::Quote(blocks)),
+            },
+            Frame::Code { lang, text } => self.block(Block::Code { lang, text }),
+            Frame::Html(s) => match anchors_only(&s) {
+                Some(ids) => ids
+                    .into_iter()
+                    .for_each(|id| self.block(Block::Anchor(xml_id(&id)))),
+                None => self.block(Block::RawHtml(s)),
+            },
+            Frame::List { start, items } => self.block(Block::List(List { start, items })),
+            Frame::Item {
+                task,
+                mut blocks,
+                loose,
+            } => {
+                if !loose.is_empty() {
+                    blocks.push(Block::Paragraph(loose));
+                }
+                if let Some(Frame::List { items, .. }) = self.stack.last_mut() {
+                    items.push(ListItem { task, blocks });
+                }
+            }
+            Frame::FootnoteDef { label, blocks } => {
+                self.footnote_defs.insert(label, blocks);
+            }
+            Frame::Table {
+                align,
+                header,
+                rows,
+            } => self.block(Block::Table(Table {
+                align,
+                header,
+                rows,
+            })),
+            Frame::Row(cells) => {
+                if let Some(Frame::Table { header, rows, .. }) = self.stack.last_mut() {
+                    if matches!(tag, TagEnd::TableHead) {
+                        *header = cells;
+                    } else {
+                        rows.push(cells);
+                    }
+                }
+            }
+            Frame::Cell(content) => {
+                if let Some(Frame::Row(cells)) = self.stack.last_mut() {
+                    cells.push(content);
+                }
+            }
+            Frame::Span { kind, content } => self.inline(match kind {
+                SpanKind::Emphasis => Inline::Emphasis(content),
+                SpanKind::Strong => Inline::Strong(content),
+                SpanKind::Strike => Inline::Strikethrough(content),
+            }),
+            Frame::Link { target, content } => match target {
+                Some(target) => self.inline(Inline::Link { target, content }),
+                None => {
+                    for i in content {
+                        self.inline(i);
+                    }
+                }
+            },
+            Frame::Image {
+                src,
+                title,
+                alt,
+                offset,
+            } => match self.resolver.image(&src) {
+                Ok(source) => {
+                    if alt.trim().is_empty() {
+                        self.warn(offset, format!("image `{src}` has no alt text"));
+                    }
+                    if let ImageSource::Remote(url) = &source {
+                        self.warn(
+                            offset,
+                            format!("remote image `{url}` is not fetched; its alt text stands in"),
+                        );
+                    }
+                    let title = Some(title).filter(|t| !t.is_empty());
+                    self.inline(Inline::Image(Image {
+                        src: source,
+                        alt,
+                        title,
+                    }));
+                }
+                Err(msg) => self.error(offset, msg),
+            },
+        }
+    }
+
+    fn unique_heading_id(&mut self, base: String) -> String {
+        let n = self.heading_ids.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            base
+        } else {
+            format!("{base}-{}", *n - 1)
+        }
+    }
+
+    fn link_target(&mut self, dest: &str, offset: usize) -> Option<LinkTarget> {
+        let dest = dest.trim();
+        if dest.is_empty() {
+            return None;
+        }
+        let lower = dest.to_ascii_lowercase();
+        if ["http://", "https://", "mailto:", "tel:"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
+            return Some(LinkTarget::External(dest.to_string()));
+        }
+        if has_scheme(dest) {
+            self.warn(
+                offset,
+                format!(
+                    "link to `{dest}` uses a scheme readers cannot follow; printed as plain text"
+                ),
+            );
+            return None;
+        }
+        let (path, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(a).filter(|a| !a.is_empty()).map(xml_id)),
+            None => (dest, None),
+        };
+        let article = if path.is_empty() {
+            Some(self.article)
+        } else {
+            self.resolver.article(path)
+        };
+        match article {
+            Some(article) => {
+                if let Some(a) = &anchor {
+                    let (l, c) = self.pos(offset);
+                    self.out.anchor_refs.push((article, a.clone(), l, c));
+                }
+                Some(LinkTarget::Internal { article, anchor })
+            }
+            None if path.to_ascii_lowercase().ends_with(".md") => {
+                self.error(
+                    offset,
+                    format!("link to `{dest}`: no article of the book is at `{path}`"),
+                );
+                None
+            }
+            None => {
+                self.warn(
+                    offset,
+                    format!("link to `{dest}` leads outside the book; printed as plain text"),
+                );
+                None
+            }
+        }
+    }
+
+    fn block(&mut self, block: Block) {
+        match self.stack.last_mut() {
+            Some(Frame::Root(b))
+            | Some(Frame::Quote { blocks: b, .. })
+            | Some(Frame::FootnoteDef { blocks: b, .. }) => b.push(block),
+            Some(Frame::Item { blocks, loose, .. }) => {
+                if !loose.is_empty() {
+                    blocks.push(Block::Paragraph(std::mem::take(loose)));
+                }
+                blocks.push(block);
+            }
+            // A block inside an inline container cannot come from pulldown-cmark; keep its text.
+            _ => {
+                if let Block::RawHtml(s) = block {
+                    self.inline(Inline::Html(s));
+                }
+            }
+        }
+    }
+
+    fn last_inline(&self) -> Option<&Inline> {
+        match self.stack.last()? {
+            Frame::Paragraph(c)
+            | Frame::Heading { content: c, .. }
+            | Frame::Cell(c)
+            | Frame::Span { content: c, .. }
+            | Frame::Link { content: c, .. }
+            | Frame::Item { loose: c, .. } => c.last(),
+            _ => None,
+        }
+    }
+
+    fn inline(&mut self, inline: Inline) {
+        match self.stack.last_mut() {
+            Some(Frame::Paragraph(c))
+            | Some(Frame::Heading { content: c, .. })
+            | Some(Frame::Cell(c))
+            | Some(Frame::Span { content: c, .. })
+            | Some(Frame::Link { content: c, .. })
+            | Some(Frame::Item { loose: c, .. }) => c.push(inline),
+            Some(Frame::Image { alt, .. }) => {
+                alt.push_str(&plain_text(std::slice::from_ref(&inline)))
+            }
+            Some(Frame::Code { text, .. }) => {
+                text.push_str(&plain_text(std::slice::from_ref(&inline)))
+            }
+            Some(Frame::Html(s)) => s.push_str(&plain_text(std::slice::from_ref(&inline))),
+            _ => self.block(Block::Paragraph(vec![inline])),
+        }
+    }
+
+    fn finish(mut self) -> Parsed {
+        while self.stack.len() > 1 {
+            self.end(TagEnd::Paragraph);
+        }
+        if let Some(Frame::Root(blocks)) = self.stack.pop() {
+            self.out.blocks = blocks;
+        }
+        let mut numbered: Vec<(usize, String)> =
+            self.footnote_numbers.drain().map(|(l, n)| (n, l)).collect();
+        numbered.sort();
+        for (number, label) in numbered {
+            let blocks = self.footnote_defs.remove(&label).unwrap_or_default();
+            self.out.footnotes.push(Footnote {
+                label,
+                number,
+                blocks,
+            });
+        }
+        self.out
+    }
+}
+
+/// The id of an `<a id="…">` or `<a name="…">` opening tag with no other attributes.
+fn anchor_tag(html: &str) -> Option<String> {
+    let t = html.trim();
+    let rest = t.strip_prefix("<a ")?.strip_suffix('>')?.trim();
+    let rest = rest
+        .strip_prefix("id=")
+        .or_else(|| rest.strip_prefix("name="))?;
+    let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = rest[1..].strip_suffix(q)?;
+    (!value.is_empty() && !value.contains(q)).then(|| value.to_string())
+}
+
+/// The ids when an HTML block holds nothing but `<a id="…"></a>` anchors.
+fn anchors_only(html: &str) -> Option<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut rest = html.trim();
+    while !rest.is_empty() {
+        let end = rest.find('>')? + 1;
+        ids.push(anchor_tag(&rest[..end])?);
+        rest = rest[end..].trim_start().strip_prefix("</a>")?.trim_start();
+    }
+    (!ids.is_empty()).then_some(ids)
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn alert_kind(kind: BlockQuoteKind) -> AlertKind {
+    match kind {
+        BlockQuoteKind::Note => AlertKind::Note,
+        BlockQuoteKind::Tip => AlertKind::Tip,
+        BlockQuoteKind::Important => AlertKind::Important,
+        BlockQuoteKind::Warning => AlertKind::Warning,
+        BlockQuoteKind::Caution => AlertKind::Caution,
+    }
+}
+
+fn has_scheme(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.len() > 1
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }
+        None => false,
+    }
+}
+
+/// GitHub's heading id: lower case; letters, digits, `-` and `_` kept; spaces become hyphens;
+/// everything else dropped (so "The `?` Operator" gives `the--operator`, as links expect).
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            out.push('-');
+        }
+    }
+    xml_id(&out)
+}
+
+/// Makes an id usable in XHTML (an XML name): other characters become `-`, and a leading
+/// digit or hyphen gets an `s-` prefix. Link anchors go through the same function, so
+/// `#2-risks` still finds its heading.
+pub fn xml_id(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        out.insert_str(0, "s-");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake;
+    impl Resolver for Fake {
+        fn article(&self, p: &str) -> Option<usize> {
+            (p == "other.md").then_some(1)
+        }
+        fn image(&self, src: &str) -> Result<ImageSource, String> {
+            if src.starts_with("http") {
+                Ok(ImageSource::Remote(src.into()))
+            } else {
+                Err(format!("image `{src}` not found"))
+            }
+        }
+    }
+
+    fn read(md: &str) -> Parsed {
+        let idx = LineIndex::new(md);
+        parse(md, 0, &idx, Path::new("a.md"), 0, &Fake)
+    }
+
+    #[test]
+    fn headings_get_ids_and_explicit_ids_win() {
+        let p = read("# Is kratom an opioid?\n\n## Risks {#risks}\n\n## Risks\n");
+        let ids: Vec<_> = p
+            .blocks
+            .iter()
+            .filter_map(|b| {
+                if let Block::Heading(h) = b {
+                    Some((h.level, h.id.clone()))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                (1, "is-kratom-an-opioid".into()),
+                (2, "risks".into()),
+                (2, "risks-1".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn inline_structure_is_kept() {
+        let p = read("Some *emph* and **strong** with `code` and ~~gone~~.");
+        let Block::Paragraph(inl) = &p.blocks[0] else {
+            panic!()
+        };
+        assert!(matches!(inl[1], Inline::Emphasis(_)));
+        assert!(matches!(inl[3], Inline::Strong(_)));
+        assert!(matches!(&inl[5], Inline::Code(c) if c == "code"));
+        assert!(matches!(inl[7], Inline::Strikethrough(_)));
+    }
+
+    #[test]
+    fn smart_punctuation_is_on() {
+        let p = read("\"Quoted\" -- it's");
+        assert_eq!(
+            plain_text(match &p.blocks[0] {
+                Block::Paragraph(i) => i,
+                _ => panic!(),
+            }),
+            "“Quoted” – it’s"
+        );
+    }
+
+    #[test]
+    fn lists_nest_and_tasks_are_marked() {
+        let p = read("3. one\n4. two\n   - [x] done\n   - [ ] open\n");
+        let Block::List(l) = &p.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(l.start, Some(3));
+        assert_eq!(l.items.len(), 2);
+        let Block::List(inner) = &l.items[1].blocks[1] else {
+            panic!("{:?}", l.items[1].blocks)
+        };
+        assert_eq!(inner.start, None);
+        assert_eq!(inner.items[0].task, Some(true));
+        assert_eq!(inner.items[1].task, Some(false));
+    }
+
+    #[test]
+    fn footnotes_number_in_reference_order() {
+        let p =
+            read("A[^b] and B[^a] and again[^b].\n\n[^a]: First defined.\n[^b]: Second defined.\n");
+        let Block::Paragraph(inl) = &p.blocks[0] else {
+            panic!()
+        };
+        let refs: Vec<_> = inl
+            .iter()
+            .filter_map(|i| {
+                if let Inline::FootnoteRef(n) = i {
+                    Some(*n)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(refs, vec![1, 2, 1]);
+        assert_eq!(p.footnotes.len(), 2);
+        assert_eq!(p.footnotes[0].label, "b");
+        assert_eq!(p.footnotes[1].number, 2);
+    }
+
+    #[test]
+    fn tables_alerts_and_code() {
+        let p = read("| A | B |\n|:--|--:|\n| 1 | 2 |\n\n> [!WARNING]\n> Careful.\n\n```rust,ignore\nfn x() {}\n```\n");
+        let Block::Table(t) = &p.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(t.align, vec![Align::Left, Align::Right]);
+        assert_eq!(t.header.len(), 2);
+        assert_eq!(t.rows.len(), 1);
+        assert!(matches!(
+            p.blocks[1],
+            Block::Alert {
+                kind: AlertKind::Warning,
+                ..
+            }
+        ));
+        assert!(
+            matches!(&p.blocks[2], Block::Code { lang: Some(l), text } if l == "rust" && text == "fn x() {}\n")
+        );
+    }
+
+    #[test]
+    fn links_resolve_or_fail_with_position() {
+        let p = read("See [x](other.md#top) and [y](#here).\n\nThen [z](missing.md) and [w](https://fda.gov).");
+        let Block::Paragraph(inl) = &p.blocks[0] else {
+            panic!()
+        };
+        assert!(
+            matches!(&inl[1], Inline::Link { target: LinkTarget::Internal { article: 1, anchor: Some(a) }, .. } if a == "top")
+        );
+        assert!(matches!(
+            &inl[3],
+            Inline::Link {
+                target: LinkTarget::Internal { article: 0, .. },
+                ..
+            }
+        ));
+        assert_eq!(p.anchor_refs.len(), 2);
+        let errs: Vec<_> = p.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errs.len(), 1);
+        assert_eq!((errs[0].line, errs[0].col), (3, 6));
+        assert!(errs[0].message.contains("missing.md"));
+        let Block::Paragraph(inl) = &p.blocks[1] else {
+            panic!()
+        };
+        assert!(inl.iter().any(|i| matches!(i, Inline::Link { target: LinkTarget::External(u), .. } if u == "https://fda.gov")));
+    }
+
+    #[test]
+    fn lone_image_is_a_figure_and_missing_image_an_error() {
+        let p = read("![A leaf](https://example.org/leaf.png)\n\n![gone](nope.png)\n");
+        assert!(matches!(&p.blocks[0], Block::Figure(img) if img.alt == "A leaf"));
+        assert!(p
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.line == 3 && d.message.contains("nope.png")));
+    }
+
+    #[test]
+    fn raw_html_is_kept_as_text() {
+        let p = read("<div>\nhi\n</div>\n\nA <b>b</b>.");
+        assert!(matches!(&p.blocks[0], Block::RawHtml(s) if s.contains("<div>")));
+        let Block::Paragraph(inl) = &p.blocks[1] else {
+            panic!()
+        };
+        assert!(matches!(&inl[1], Inline::Html(s) if s == "<b>"));
+    }
+
+    #[test]
+    fn html_anchors_become_link_targets() {
+        let p = read("<a id=\"old-name\"></a>\n\n## New Name\n\nText <a id=\"mid\"></a> here.\n");
+        assert!(
+            matches!(&p.blocks[0], Block::Anchor(id) if id == "old-name"),
+            "{:?}",
+            p.blocks[0]
+        );
+        let Block::Paragraph(inl) = &p.blocks[2] else {
+            panic!()
+        };
+        assert!(inl
+            .iter()
+            .any(|i| matches!(i, Inline::Anchor(id) if id == "mid")));
+        assert!(!inl.iter().any(|i| matches!(i, Inline::Html(_))));
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slugify("Kratom & Opioids: What’s Known"),
+            "kratom--opioids-whats-known"
+        );
+        assert_eq!(slugify("2. Risks"), "s-2-risks");
+        assert_eq!(slugify("The `?` Operator"), "the--operator");
+        assert_eq!(slugify("Rc<T> and Weak<T>"), "rct-and-weakt");
+    }
+}
