@@ -179,6 +179,8 @@ impl<'a, R: Resolver> Reader<'a, R> {
                     self.inline(Inline::Code(t.into_string()))
                 }
             }
+            // Comments are notes to the author, never content.
+            Event::InlineHtml(t) if is_comment(&t) => {}
             Event::Html(t) => {
                 if let Some(Frame::Html(s)) = self.stack.last_mut() {
                     s.push_str(&t);
@@ -324,8 +326,19 @@ impl<'a, R: Resolver> Reader<'a, R> {
                     [Inline::Image(img)] => Some(img.clone()),
                     _ => None,
                 };
+                let only_anchors = !content.is_empty()
+                    && content
+                        .iter()
+                        .all(|i| matches!(i, Inline::Anchor(_) | Inline::SoftBreak));
                 match figure {
                     Some(img) => self.block(Block::Figure(img)),
+                    None if only_anchors => {
+                        for i in content {
+                            if let Inline::Anchor(id) = i {
+                                self.block(Block::Anchor(id));
+                            }
+                        }
+                    }
                     None if content.is_empty() => {}
                     None => self.block(Block::Paragraph(content)),
                 }
@@ -348,7 +361,8 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 None => self.block(Block::Quote(blocks)),
             },
             Frame::Code { lang, text } => self.block(Block::Code { lang, text }),
-            Frame::Html(s) => match anchors_only(&s) {
+            Frame::Html(s) if strip_comments(&s).trim().is_empty() => {}
+            Frame::Html(s) => match anchors_only(&strip_comments(&s)) {
                 Some(ids) => ids
                     .into_iter()
                     .for_each(|id| self.block(Block::Anchor(xml_id(&id)))),
@@ -570,6 +584,26 @@ impl<'a, R: Resolver> Reader<'a, R> {
         }
         self.out
     }
+}
+
+/// `html` with every `<!-- … -->` removed (an unclosed comment runs to the end).
+fn strip_comments(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<!--") {
+        out.push_str(&rest[..i]);
+        match rest[i + 4..].find("-->") {
+            Some(j) => rest = &rest[i + 4 + j + 3..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_comment(html: &str) -> bool {
+    let t = html.trim();
+    t.starts_with("<!--") && t.ends_with("-->") && t[4..].find("-->") == Some(t.len() - 7)
 }
 
 /// The id of an `<a id="…">` or `<a name="…">` opening tag with no other attributes.
@@ -840,6 +874,16 @@ mod tests {
             panic!()
         };
         assert!(matches!(&inl[1], Inline::Html(s) if s == "<b>"));
+    }
+
+    #[test]
+    fn comments_never_reach_the_model() {
+        let p = read("Text<!-- note --> more.\n\n<!-- block\ncomment -->\n\nEnd.");
+        assert_eq!(p.blocks.len(), 2, "{:?}", p.blocks);
+        let Block::Paragraph(inl) = &p.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(plain_text(inl), "Text more.");
     }
 
     #[test]

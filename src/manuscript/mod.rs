@@ -327,10 +327,16 @@ fn load_article(
             }
             content
         }
-        None => match blocks.iter_mut().find_map(|b| match b {
-            Block::Heading(h) if h.level == 1 => Some(h),
-            _ => None,
-        }) {
+        // No title given: the first level-1 heading, or else the first heading at all (a
+        // section file of an mdBook starts at level 2).
+        None => match blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading(h) if h.level == 1))
+            .or_else(|| blocks.iter().position(|b| matches!(b, Block::Heading(_))))
+            .and_then(|i| match &mut blocks[i] {
+                Block::Heading(h) => Some(h),
+                _ => None,
+            }) {
             Some(h) => {
                 h.is_title = true;
                 h.content.clone()

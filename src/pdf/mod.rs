@@ -1,12 +1,178 @@
-//! The PDF writer (in progress).
-use crate::fonts::FontSet;
-use crate::model::Book;
+//! The PDF writer: layout (articles in parallel) → pagination → front matter → PDF bytes.
+
+pub mod flow;
+pub mod front;
+pub mod layout;
+pub mod paginate;
+pub mod shape;
+pub mod text;
+pub mod write;
+
+use crate::fonts::{Family, FontSet};
+use crate::model::*;
+use flow::{Draw, Glyph, GlyphRun};
+use rayon::prelude::*;
+use std::collections::HashMap;
 
 pub struct Output {
     pub bytes: Vec<u8>,
     pub pages: usize,
 }
 
-pub fn write(_book: &Book, _fonts: &FontSet) -> Result<Output, String> {
-    Err("PDF writer not written yet".into())
+/// Roman numerals for front-matter page numbers.
+pub fn roman(mut n: usize) -> String {
+    let mut s = String::new();
+    for (v, r) in [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ] {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
+pub fn write(book: &Book, fonts: &FontSet) -> Result<Output, String> {
+    let sh = shape::Shaper::new(fonts)?;
+    let theme = layout::Theme::for_paper(book.meta.paper);
+
+    // Local raster images, numbered in a stable order.
+    let mut image_list: Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)> =
+        Vec::new();
+    collect_images(book, &mut image_list);
+    image_list.sort_by(|a, b| a.0.cmp(&b.0));
+    image_list.dedup_by(|a, b| a.0 == b.0);
+    let image_index: HashMap<std::path::PathBuf, usize> = image_list
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.0.clone(), i))
+        .collect();
+    let images: Vec<write::PdfImage> = image_list
+        .into_iter()
+        .map(|(_, data, format)| write::PdfImage { data, format })
+        .collect();
+
+    let ctx = layout::Ctx {
+        sh: &sh,
+        book,
+        theme: &theme,
+        images: &image_index,
+    };
+    let articles: Vec<(Option<usize>, Vec<flow::Elem>)> = (0..book.articles.len())
+        .into_par_iter()
+        .map(|i| (Some(i), layout::article(&ctx, i)))
+        .collect();
+    let body = paginate::paginate(&articles, &theme);
+
+    // The contents: articles and their sections, with the page each starts on.
+    let mut entries = Vec::new();
+    for (i, page) in body.iter().enumerate() {
+        for (mark, _) in &page.outline {
+            if mark.level <= 2 {
+                entries.push(front::TocEntry {
+                    level: mark.level,
+                    title: mark.title.clone(),
+                    dest: mark.dest.clone(),
+                    label: (i + 1).to_string(),
+                });
+            }
+        }
+    }
+    let toc = paginate::paginate(&[(None, front::toc_elems(&entries, &sh, &theme))], &theme);
+    let mut pages = vec![front::title_page(&book.meta, &sh, &theme)];
+    pages.extend(toc);
+    let front_pages = pages.len();
+    pages.extend(body);
+
+    // Page numbers in the footer (none on the title page).
+    let folio = shape_face(&sh, Family::Sans);
+    for (i, page) in pages.iter_mut().enumerate().skip(1) {
+        let label = if i < front_pages {
+            roman(i + 1)
+        } else {
+            (i + 1 - front_pages).to_string()
+        };
+        let size = 9.0;
+        let shaped = sh.shape(folio, &label);
+        let scale = size / sh.faces[folio].units_per_em;
+        let w = shaped.width as f32 * scale;
+        page.draws.push(Draw::Text(GlyphRun {
+            face: folio,
+            size,
+            x: (theme.page_w - w) / 2.0,
+            y: theme.page_h - theme.margin_bottom + 34.0,
+            gray: 0.2,
+            glyphs: shaped
+                .glyphs
+                .iter()
+                .map(|g| Glyph {
+                    gid: g.gid,
+                    advance: g.advance as f32 * scale,
+                    text: g.text.clone(),
+                })
+                .collect(),
+        }));
+    }
+
+    let doc = write::Document {
+        meta: &book.meta,
+        pages: &pages,
+        front_pages,
+        page_w: theme.page_w,
+        page_h: theme.page_h,
+        images: &images,
+    };
+    let bytes = write::write(&doc, &sh)?;
+    Ok(Output {
+        bytes,
+        pages: pages.len(),
+    })
+}
+
+fn shape_face(sh: &shape::Shaper, family: Family) -> usize {
+    sh.face_index(crate::fonts::FaceKey::new(family, false, false))
+}
+
+fn collect_images(
+    book: &Book,
+    out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
+) {
+    fn blocks(
+        b: &[Block],
+        out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
+    ) {
+        for x in b {
+            match x {
+                Block::Figure(Image {
+                    src:
+                        ImageSource::Local {
+                            path, data, format, ..
+                        },
+                    ..
+                }) if *format != ImageFormat::Svg => {
+                    out.push((path.clone(), data.clone(), *format))
+                }
+                Block::List(l) => l.items.iter().for_each(|it| blocks(&it.blocks, out)),
+                Block::Quote(c) | Block::Alert { blocks: c, .. } => blocks(c, out),
+                _ => {}
+            }
+        }
+    }
+    for a in &book.articles {
+        blocks(&a.blocks, out);
+        a.footnotes.iter().for_each(|f| blocks(&f.blocks, out));
+    }
 }

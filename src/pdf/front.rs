@@ -1,0 +1,229 @@
+//! The front matter: the title page and the printed table of contents, made once the body's
+//! page numbers are known.
+
+use super::flow::{Draw, Elem, Glyph, GlyphRun, LinkDest, OutlineMark};
+use super::layout::Theme;
+use super::paginate::Page;
+use super::shape::Shaper;
+use super::text::{Align, LineSetter, Piece, Style};
+use crate::fonts::Family;
+use crate::model::BookMeta;
+
+pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
+    let width = theme.text_width();
+    let setter = LineSetter {
+        sh,
+        links: &[],
+        leading: 1.25,
+    };
+    let mut page = Page::default();
+    let mut y = theme.page_h * 0.28;
+    let put = |text: &str, style: Style, y: &mut f32, after: f32, page: &mut Page| {
+        for line in setter.set(
+            &[Piece::Text(text.to_string(), style)],
+            width,
+            Align::Center,
+        ) {
+            page.draws
+                .extend(line.draws.iter().map(|d| d.shifted(theme.margin_left, *y)));
+            *y += line.height;
+        }
+        *y += after;
+    };
+    put(
+        &meta.title,
+        Style::new(Family::Sans, 28.0).bold(),
+        &mut y,
+        12.0,
+        &mut page,
+    );
+    if let Some(s) = &meta.subtitle {
+        put(
+            s,
+            Style::new(Family::Serif, 15.0).italic(),
+            &mut y,
+            8.0,
+            &mut page,
+        );
+    }
+    let rule_y = y + 6.0;
+    page.draws.push(Draw::Line {
+        x1: theme.page_w / 2.0 - 60.0,
+        y1: rule_y,
+        x2: theme.page_w / 2.0 + 60.0,
+        y2: rule_y,
+        width: 0.8,
+        gray: 0.3,
+    });
+    y += 24.0;
+    if !meta.authors.is_empty() {
+        put(
+            &meta.authors.join(", "),
+            Style::new(Family::Serif, 13.0),
+            &mut y,
+            6.0,
+            &mut page,
+        );
+    }
+    let mut y = theme.page_h - theme.margin_bottom - 40.0;
+    if let Some(p) = &meta.publisher {
+        put(
+            p,
+            Style::new(Family::Sans, 11.0).bold(),
+            &mut y,
+            2.0,
+            &mut page,
+        );
+    }
+    if meta.date_given {
+        put(
+            &format!("Edition of {}", meta.date.long()),
+            Style::new(Family::Sans, 10.0),
+            &mut y,
+            0.0,
+            &mut page,
+        );
+    }
+    page
+}
+
+/// One entry of the printed contents: level 1 (article) or 2 (section).
+pub struct TocEntry {
+    pub level: u8,
+    pub title: String,
+    pub dest: String,
+    pub label: String,
+}
+
+/// The contents as elements: title, then one element per entry with dot leaders and the page
+/// number set flush right.
+pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> {
+    let width = theme.text_width();
+    let mut out = Vec::new();
+    let head_style = Style::new(Family::Sans, 18.0).bold();
+    let setter = LineSetter {
+        sh,
+        links: &[],
+        leading: 1.3,
+    };
+    let mut head = Elem::default();
+    for line in setter.set(
+        &[Piece::Text("Contents".into(), head_style)],
+        width,
+        Align::Left,
+    ) {
+        head.draws.extend(line.draws);
+        head.height += line.height;
+    }
+    head.height += 10.0;
+    head.dests.push(("contents#".into(), 0.0));
+    head.outline.push(OutlineMark {
+        level: 1,
+        title: "Contents".into(),
+        dest: "contents#".into(),
+    });
+    head.break_before = true;
+    out.push(head);
+
+    let num_col = 30.0;
+    let gap = 6.0;
+    for entry in entries {
+        let (style, indent, before) = match entry.level {
+            1 => (Style::new(Family::Serif, theme.body_size).bold(), 0.0, 7.0),
+            _ => (Style::new(Family::Serif, theme.body_size), 16.0, 1.0),
+        };
+        let num_face = sh.face_index(style.face);
+        let num_w = sh.width(num_face, &entry.label, style.size);
+        let title_w = width - indent - num_col - gap;
+        let lines = setter.set(
+            &[Piece::Text(entry.title.clone(), style)],
+            title_w,
+            Align::Left,
+        );
+        let mut e = Elem {
+            space_before: before,
+            ..Default::default()
+        };
+        let n = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
+            let mut end_x: f32 = 0.0;
+            let mut baseline = style.size;
+            for d in &line.draws {
+                if let Draw::Text(r) = d {
+                    end_x = end_x.max(r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>());
+                    baseline = r.y;
+                }
+                e.draws.push(d.shifted(indent, e.height));
+            }
+            if i + 1 == n {
+                let y = e.height + baseline;
+                // Leaders on a fixed grid, so the dots line up from one entry to the next.
+                let dot = sh.shape(num_face, ".");
+                let step = 5.0;
+                let from = ((indent + end_x + gap) / step).ceil() * step;
+                let to = width - num_w - gap;
+                let mut glyphs = Vec::new();
+                let mut x = from;
+                while x + step <= to {
+                    for g in &dot.glyphs {
+                        glyphs.push(Glyph {
+                            gid: g.gid,
+                            advance: step,
+                            text: g.text.clone(),
+                        });
+                    }
+                    x += step;
+                }
+                if glyphs.len() < 2 {
+                    // Too little room for leaders: at least two dots, tightly set.
+                    glyphs.clear();
+                    for _ in 0..2 {
+                        for g in &dot.glyphs {
+                            glyphs.push(Glyph {
+                                gid: g.gid,
+                                advance: 2.5,
+                                text: g.text.clone(),
+                            });
+                        }
+                    }
+                }
+                e.draws.push(Draw::Text(GlyphRun {
+                    face: num_face,
+                    size: style.size,
+                    x: from,
+                    y,
+                    gray: 0.35,
+                    glyphs,
+                }));
+                let num = sh.shape(num_face, &entry.label);
+                let scale = style.size / sh.faces[num_face].units_per_em;
+                e.draws.push(Draw::Text(GlyphRun {
+                    face: num_face,
+                    size: style.size,
+                    x: width - num_w,
+                    y,
+                    gray: 0.0,
+                    glyphs: num
+                        .glyphs
+                        .iter()
+                        .map(|g| Glyph {
+                            gid: g.gid,
+                            advance: g.advance as f32 * scale,
+                            text: g.text.clone(),
+                        })
+                        .collect(),
+                }));
+            }
+            e.height += line.height;
+        }
+        e.draws.push(Draw::Link {
+            x: indent,
+            y: 0.0,
+            w: width - indent,
+            h: e.height,
+            dest: LinkDest::Dest(entry.dest.clone()),
+        });
+        out.push(e);
+    }
+    out
+}

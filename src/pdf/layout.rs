@@ -1,0 +1,945 @@
+//! Blocks → elements: headings, paragraphs, lists, quotes, callouts, code, tables and figures
+//! become a flat list of elements for the paginator. One article at a time, so articles can be
+//! laid out in parallel.
+
+use super::flow::{Draw, Elem, LinkDest, OutlineMark};
+use super::shape::Shaper;
+use super::text::{Align, LineSetter, Piece, Style};
+use crate::fonts::Family;
+use crate::model::*;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Page geometry and type sizes, in points.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub page_w: f32,
+    pub page_h: f32,
+    pub margin_left: f32,
+    pub margin_right: f32,
+    pub margin_top: f32,
+    pub margin_bottom: f32,
+    pub body_size: f32,
+    pub leading: f32,
+}
+
+impl Theme {
+    pub fn for_paper(paper: Paper) -> Theme {
+        let (page_w, page_h) = paper.size_pt();
+        Theme {
+            page_w,
+            page_h,
+            margin_left: 72.0,
+            margin_right: 72.0,
+            margin_top: 66.0,
+            margin_bottom: 72.0,
+            body_size: 10.5,
+            leading: 1.38,
+        }
+    }
+
+    pub fn text_width(&self) -> f32 {
+        self.page_w - self.margin_left - self.margin_right
+    }
+
+    pub fn body(&self) -> Style {
+        Style::new(Family::Serif, self.body_size)
+    }
+}
+
+pub struct Ctx<'a> {
+    pub sh: &'a Shaper,
+    pub book: &'a Book,
+    pub theme: &'a Theme,
+    /// Every local image of the book, numbered for the writer.
+    pub images: &'a HashMap<PathBuf, usize>,
+}
+
+/// The destination key of a heading or anchor: `slug#id`; `slug#` is the article's start.
+pub fn dest_key(article: &Article, id: &str) -> String {
+    format!("{}#{}", article.slug, id)
+}
+
+pub fn footnote_key(article: &Article, n: usize) -> String {
+    format!("{}#fn-{n}", article.slug)
+}
+
+struct ArticleLayout<'a> {
+    ctx: &'a Ctx<'a>,
+    article: &'a Article,
+    out: Vec<Elem>,
+}
+
+/// Lays out one article: its elements, the first of which starts a new page.
+pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
+    let article = &ctx.book.articles[index];
+    let mut l = ArticleLayout {
+        ctx,
+        article,
+        out: Vec::new(),
+    };
+    let width = ctx.theme.text_width();
+    if !article
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::Heading(h) if h.is_title))
+    {
+        // No title heading in the text (the title came from the file name): print one.
+        let h = Heading {
+            level: 1,
+            id: String::new(),
+            content: article.title.clone(),
+            is_title: true,
+        };
+        l.heading(&h, 0.0, width);
+    }
+    l.blocks(&article.blocks, 0.0, width);
+    if !article.footnotes.is_empty() {
+        l.notes(width);
+    }
+    if let Some(first) = l.out.first_mut() {
+        first.break_before = true;
+        first.dests.insert(0, (dest_key(article, ""), 0.0));
+    }
+    l.out
+}
+
+impl<'a> ArticleLayout<'a> {
+    fn setter<'s>(&'s self, links: &'s [LinkDest]) -> LineSetter<'s> {
+        LineSetter {
+            sh: self.ctx.sh,
+            links,
+            leading: self.ctx.theme.leading,
+        }
+    }
+
+    fn blocks(&mut self, blocks: &[Block], x: f32, width: f32) {
+        for b in blocks {
+            self.block(b, x, width);
+        }
+    }
+
+    fn block(&mut self, block: &Block, x: f32, width: f32) {
+        let t = self.ctx.theme;
+        match block {
+            Block::Heading(h) => self.heading(h, x, width),
+            Block::Paragraph(inl) => {
+                self.paragraph(inl, t.body(), x, width, Align::Justify, t.body_size * 0.6)
+            }
+            Block::List(list) => self.list(list, x, width),
+            Block::Quote(blocks) => {
+                let start = self.out.len();
+                self.blocks(blocks, x + 16.0, width - 16.0);
+                self.decorate_bar(start, x + 4.0, 1.5, 0.55);
+            }
+            Block::Alert { kind, blocks } => self.callout(*kind, blocks, x, width),
+            Block::Code { text, .. } => self.code(text, x, width, 0.93),
+            Block::RawHtml(s) => self.code(s, x, width, 1.0),
+            Block::Rule => {
+                let y = 9.0;
+                let w = width.min(120.0);
+                self.out.push(Elem {
+                    height: 18.0,
+                    space_before: 4.0,
+                    draws: vec![Draw::Line {
+                        x1: x + (width - w) / 2.0,
+                        y1: y,
+                        x2: x + (width + w) / 2.0,
+                        y2: y,
+                        width: 0.6,
+                        gray: 0.4,
+                    }],
+                    ..Default::default()
+                });
+            }
+            Block::Table(table) => self.table(table, x, width),
+            Block::Figure(img) => self.figure(img, x, width),
+            Block::Anchor(id) => {
+                self.out.push(Elem {
+                    dests: vec![(dest_key(self.article, id), 0.0)],
+                    ..Default::default()
+                });
+            }
+        }
+    }
+
+    fn heading(&mut self, h: &Heading, x: f32, width: f32) {
+        let t = self.ctx.theme;
+        let (size, before) = if h.is_title {
+            (21.0, 0.0)
+        } else {
+            match h.level {
+                1 => (18.0, 20.0),
+                2 => (14.5, 16.0),
+                3 => (12.0, 12.0),
+                _ => (t.body_size, 10.0),
+            }
+        };
+        let mut style = Style::new(Family::Sans, size).bold();
+        if h.level >= 4 && !h.is_title {
+            style = style.italic();
+        }
+        let mut links = Vec::new();
+        let mut pieces = Vec::new();
+        self.pieces(&h.content, style, &mut links, &mut pieces, false);
+        let setter = LineSetter {
+            sh: self.ctx.sh,
+            links: &links,
+            leading: 1.2,
+        };
+        let lines = setter.set(&pieces, width, Align::Left);
+        let mut e = self.lines_to_elem(lines, x);
+        e.space_before = before;
+        e.height += if h.is_title { 4.0 } else { 2.0 };
+        e.keep_with_next = true;
+        let key = dest_key(self.article, &h.id);
+        if !h.id.is_empty() {
+            e.dests.insert(0, (key.clone(), 0.0));
+        }
+        let title = plain_text(&h.content);
+        e.outline.push(OutlineMark {
+            level: if h.is_title { 1 } else { h.level.max(2) },
+            title: title.trim().to_string(),
+            dest: if h.id.is_empty() {
+                dest_key(self.article, "")
+            } else {
+                key
+            },
+        });
+        self.out.push(e);
+        if h.is_title {
+            if let Some(summary) = &self.article.summary {
+                let style = Style::new(Family::Serif, t.body_size * 1.1).italic();
+                let pieces = vec![Piece::Text(summary.clone(), style)];
+                let lines = self.setter(&[]).set(&pieces, width, Align::Left);
+                let n = self.out.len();
+                self.push_lines(lines, x, 4.0);
+                if let Some(e) = self.out.get_mut(n) {
+                    e.keep_with_next = true;
+                }
+            }
+            // A rule under the title block separates it from the text.
+            self.out.push(Elem {
+                height: 10.0,
+                space_before: 2.0,
+                draws: vec![Draw::Line {
+                    x1: x,
+                    y1: 4.0,
+                    x2: x + width,
+                    y2: 4.0,
+                    width: 0.8,
+                    gray: 0.3,
+                }],
+                keep_with_next: true,
+                ..Default::default()
+            });
+        }
+    }
+
+    fn paragraph(
+        &mut self,
+        inl: &[Inline],
+        style: Style,
+        x: f32,
+        width: f32,
+        align: Align,
+        space_before: f32,
+    ) {
+        let mut links = Vec::new();
+        let mut pieces = Vec::new();
+        self.pieces(inl, style, &mut links, &mut pieces, true);
+        let lines = self.setter(&links).set(&pieces, width, align);
+        self.push_lines(lines, x, space_before);
+    }
+
+    /// One element per line, so pages can break between any two lines.
+    fn push_lines(&mut self, lines: Vec<super::text::Line>, x: f32, space_before: f32) {
+        for (i, line) in lines.into_iter().enumerate() {
+            let dests = line.dests.iter().map(|d| (d.clone(), 0.0)).collect();
+            self.out.push(Elem {
+                height: line.height,
+                space_before: if i == 0 { space_before } else { 0.0 },
+                draws: line.draws.iter().map(|d| d.shifted(x, 0.0)).collect(),
+                dests,
+                ..Default::default()
+            });
+        }
+    }
+
+    /// Several lines as one unbreakable element.
+    fn lines_to_elem(&self, lines: Vec<super::text::Line>, x: f32) -> Elem {
+        let mut e = Elem::default();
+        for line in lines {
+            e.draws
+                .extend(line.draws.iter().map(|d| d.shifted(x, e.height)));
+            e.dests
+                .extend(line.dests.iter().map(|d| (d.clone(), e.height)));
+            e.height += line.height;
+        }
+        e
+    }
+
+    fn list(&mut self, list: &List, x: f32, width: f32) {
+        let t = self.ctx.theme;
+        let indent = 18.0;
+        let depth = (x / indent) as usize;
+        for (i, item) in list.items.iter().enumerate() {
+            let start = self.out.len();
+            let inner_x = x + indent;
+            let inner_w = width - indent;
+            match item.blocks.first() {
+                Some(Block::Paragraph(inl)) => {
+                    self.paragraph(
+                        inl,
+                        t.body(),
+                        inner_x,
+                        inner_w,
+                        Align::Justify,
+                        t.body_size * 0.3,
+                    );
+                    self.blocks(&item.blocks[1..], inner_x, inner_w);
+                }
+                _ => self.blocks(&item.blocks, inner_x, inner_w),
+            }
+            if start == self.out.len() {
+                self.out.push(Elem {
+                    height: t.body_size * t.leading,
+                    ..Default::default()
+                });
+            }
+            // The marker sits on the first line's baseline.
+            let first = &mut self.out[start];
+            let baseline = first
+                .draws
+                .iter()
+                .find_map(|d| {
+                    if let Draw::Text(r) = d {
+                        Some(r.y)
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or(t.body_size);
+            match item.task {
+                Some(done) => {
+                    let s = t.body_size * 0.72;
+                    let (bx, by) = (x + 3.0, baseline - s);
+                    first.draws.push(Draw::Rect {
+                        x: bx,
+                        y: by,
+                        w: s,
+                        h: s,
+                        fill: None,
+                        stroke: Some((0.0, 0.7)),
+                    });
+                    if done {
+                        first.draws.push(Draw::Line {
+                            x1: bx + s * 0.2,
+                            y1: by + s * 0.55,
+                            x2: bx + s * 0.42,
+                            y2: by + s * 0.8,
+                            width: 1.1,
+                            gray: 0.0,
+                        });
+                        first.draws.push(Draw::Line {
+                            x1: bx + s * 0.42,
+                            y1: by + s * 0.8,
+                            x2: bx + s * 0.85,
+                            y2: by + s * 0.15,
+                            width: 1.1,
+                            gray: 0.0,
+                        });
+                    }
+                }
+                None => {
+                    let marker = match list.start {
+                        Some(n) => format!("{}.", n + i as u64),
+                        None => if depth % 2 == 0 { "•" } else { "–" }.to_string(),
+                    };
+                    let style = t.body();
+                    let face = self.ctx.sh.face_index(style.face);
+                    let w = self.ctx.sh.width(face, &marker, style.size);
+                    let lines =
+                        self.setter(&[])
+                            .set(&[Piece::Text(marker, style)], w + 1.0, Align::Left);
+                    if let Some(line) = lines.into_iter().next() {
+                        let mx = x + indent - 5.0 - w;
+                        for d in line.draws {
+                            if let Draw::Text(mut r) = d {
+                                r.x += mx;
+                                r.y = baseline;
+                                self.out[start].draws.push(Draw::Text(r));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn callout(&mut self, kind: AlertKind, blocks: &[Block], x: f32, width: f32) {
+        let t = self.ctx.theme;
+        let start = self.out.len();
+        let label_style = Style::new(Family::Sans, t.body_size * 0.9).bold();
+        let lines = self.setter(&[]).set(
+            &[Piece::Text(kind.label().to_uppercase(), label_style)],
+            width - 20.0,
+            Align::Left,
+        );
+        let mut label = self.lines_to_elem(lines, x + 14.0);
+        label.space_before = t.body_size;
+        label.keep_with_next = true;
+        self.out.push(label);
+        self.blocks(blocks, x + 14.0, width - 20.0);
+        if let Some(e) = self.out.get_mut(start + 1) {
+            e.space_before = e.space_before.min(2.0);
+        }
+        let heavy = matches!(kind, AlertKind::Warning | AlertKind::Caution);
+        self.decorate_bar(
+            start,
+            x + 2.0,
+            if heavy { 4.0 } else { 2.0 },
+            if heavy { 0.0 } else { 0.35 },
+        );
+        if let Some(last) = self.out.last_mut() {
+            last.height += 4.0;
+        }
+    }
+
+    /// Draws a vertical bar beside elements `start..` (quotes, callouts), continuous across
+    /// the space between them.
+    fn decorate_bar(&mut self, start: usize, x: f32, width: f32, gray: f32) {
+        let n = self.out.len();
+        for i in start..n {
+            let e = &mut self.out[i];
+            let top = if i == start { 0.0 } else { -e.space_before };
+            e.draws.insert(
+                0,
+                Draw::Rect {
+                    x,
+                    y: top,
+                    w: width,
+                    h: e.height - top,
+                    fill: Some(gray),
+                    stroke: None,
+                },
+            );
+        }
+    }
+
+    fn code(&mut self, text: &str, x: f32, width: f32, gray_bg: f32) {
+        let t = self.ctx.theme;
+        let style = Style::new(Family::Mono, t.body_size * 0.86);
+        let pad = 6.0;
+        let start = self.out.len();
+        let setter = LineSetter {
+            sh: self.ctx.sh,
+            links: &[],
+            leading: 1.3,
+        };
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        for (i, src_line) in text.split('\n').enumerate() {
+            let expanded = src_line.replace('\t', "    ");
+            // Leading spaces are kept as an indent, since line setting drops them.
+            let lead = expanded.len() - expanded.trim_start_matches(' ').len();
+            let face = self.ctx.sh.face_index(style.face);
+            let indent = self.ctx.sh.width(face, " ", style.size) * lead as f32;
+            let content = expanded.trim_start_matches(' ');
+            let avail = (width - 2.0 * pad - indent - 12.0).max(width / 3.0);
+            let lines = setter.set(
+                &[Piece::Text(content.to_string(), style)],
+                avail,
+                Align::Left,
+            );
+            for (k, line) in lines.into_iter().enumerate() {
+                // Continuation lines of a wrapped source line are indented a little further.
+                let cx = x + pad + indent + if k > 0 { 12.0 } else { 0.0 };
+                let mut e = Elem {
+                    height: line.height,
+                    space_before: if i == 0 && k == 0 {
+                        t.body_size * 0.6
+                    } else {
+                        0.0
+                    },
+                    draws: line.draws.iter().map(|d| d.shifted(cx, 0.0)).collect(),
+                    ..Default::default()
+                };
+                if k > 0 {
+                    e.draws.push(Draw::Line {
+                        x1: cx - 8.0,
+                        y1: 3.0,
+                        x2: cx - 8.0,
+                        y2: line.height - 3.0,
+                        width: 0.5,
+                        gray: 0.5,
+                    });
+                }
+                self.out.push(e);
+            }
+        }
+        let n = self.out.len();
+        if n == start {
+            return;
+        }
+        self.out[start].height += pad;
+        for i in start..n {
+            let e = &mut self.out[i];
+            let shift = if i == start { pad } else { 0.0 };
+            if shift > 0.0 {
+                e.draws = e.draws.iter().map(|d| d.shifted(0.0, shift)).collect();
+            }
+        }
+        self.out[n - 1].height += pad;
+        if gray_bg < 1.0 {
+            for e in &mut self.out[start..n] {
+                e.draws.insert(
+                    0,
+                    Draw::Rect {
+                        x,
+                        y: 0.0,
+                        w: width,
+                        h: e.height,
+                        fill: Some(gray_bg),
+                        stroke: None,
+                    },
+                );
+            }
+        }
+    }
+
+    fn table(&mut self, table: &Table, x: f32, width: f32) {
+        let t = self.ctx.theme;
+        let ncols = table
+            .header
+            .len()
+            .max(table.rows.iter().map(Vec::len).max().unwrap_or(0));
+        if ncols == 0 {
+            return;
+        }
+        let size = t.body_size * 0.9;
+        let pad = 4.0;
+        let body = Style::new(Family::Sans, size);
+        let head = body.bold();
+        // Cells → pieces, with their links.
+        let mut cell_links: Vec<Vec<Vec<LinkDest>>> = Vec::new();
+        let mut cell_pieces: Vec<Vec<Vec<Piece>>> = Vec::new();
+        for (r, row) in std::iter::once(&table.header)
+            .chain(table.rows.iter())
+            .enumerate()
+        {
+            let mut lrow = Vec::new();
+            let mut prow = Vec::new();
+            for c in 0..ncols {
+                let mut links = Vec::new();
+                let mut pieces = Vec::new();
+                if let Some(cell) = row.get(c) {
+                    self.pieces(
+                        cell,
+                        if r == 0 { head } else { body },
+                        &mut links,
+                        &mut pieces,
+                        true,
+                    );
+                }
+                lrow.push(links);
+                prow.push(pieces);
+            }
+            cell_links.push(lrow);
+            cell_pieces.push(prow);
+        }
+        // Column widths from content: each column gets at least its longest word, the rest of
+        // the width goes where the text is.
+        let mut min = vec![0.0f32; ncols];
+        let mut max = vec![0.0f32; ncols];
+        for (r, row) in cell_pieces.iter().enumerate() {
+            for (c, pieces) in row.iter().enumerate() {
+                let (wmin, wmax) = self.setter(&cell_links[r][c]).measure(pieces);
+                min[c] = min[c].max(wmin + 2.0 * pad);
+                max[c] = max[c].max(wmax + 2.0 * pad);
+            }
+        }
+        let sum_max: f32 = max.iter().sum();
+        let sum_min: f32 = min.iter().sum();
+        let widths: Vec<f32> = if sum_max <= width {
+            max.clone()
+        } else if sum_min >= width {
+            min.iter().map(|m| m * width / sum_min).collect()
+        } else {
+            let spare = width - sum_min;
+            let flex: f32 = max.iter().zip(&min).map(|(a, b)| a - b).sum();
+            min.iter()
+                .zip(&max)
+                .map(|(mn, mx)| {
+                    mn + if flex > 0.0 {
+                        spare * (mx - mn) / flex
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let total: f32 = widths.iter().sum();
+        let mut header_elem: Option<Arc<Elem>> = None;
+        for (r, row) in cell_pieces.iter().enumerate() {
+            let mut e = Elem::default();
+            let mut cx = x;
+            let mut cells = Vec::new();
+            let mut row_h: f32 = 0.0;
+            for (c, pieces) in row.iter().enumerate() {
+                let setter = LineSetter {
+                    sh: self.ctx.sh,
+                    links: &cell_links[r][c],
+                    leading: 1.3,
+                };
+                let lines = setter.set(pieces, (widths[c] - 2.0 * pad).max(4.0), Align::Left);
+                let cell = self.lines_to_elem(lines, 0.0);
+                row_h = row_h.max(cell.height);
+                let shift = match table.align.get(c) {
+                    Some(crate::model::Align::Right) | Some(crate::model::Align::Center) => {
+                        let used = cell
+                            .draws
+                            .iter()
+                            .filter_map(|d| {
+                                if let Draw::Text(g) = d {
+                                    Some(g.x + g.glyphs.iter().map(|g| g.advance).sum::<f32>())
+                                } else {
+                                    None
+                                }
+                            })
+                            .fold(0.0, f32::max);
+                        let free = (widths[c] - 2.0 * pad - used).max(0.0);
+                        if table.align.get(c) == Some(&crate::model::Align::Right) {
+                            free
+                        } else {
+                            free / 2.0
+                        }
+                    }
+                    _ => 0.0,
+                };
+                cells.push((cx + pad + shift, cell));
+                cx += widths[c];
+            }
+            e.height = row_h + 2.0 * pad;
+            if r == 0 {
+                e.draws.push(Draw::Rect {
+                    x,
+                    y: 0.0,
+                    w: total,
+                    h: e.height,
+                    fill: Some(0.9),
+                    stroke: None,
+                });
+                e.draws.push(Draw::Line {
+                    x1: x,
+                    y1: 0.0,
+                    x2: x + total,
+                    y2: 0.0,
+                    width: 0.8,
+                    gray: 0.0,
+                });
+            }
+            for (cx, cell) in cells {
+                e.draws
+                    .extend(cell.draws.iter().map(|d| d.shifted(cx, pad)));
+                e.dests
+                    .extend(cell.dests.iter().map(|(k, y)| (k.clone(), y + pad)));
+            }
+            let rule = if r == 0 || r + 1 == cell_pieces.len() {
+                (0.8, 0.0)
+            } else {
+                (0.4, 0.55)
+            };
+            e.draws.push(Draw::Line {
+                x1: x,
+                y1: e.height,
+                x2: x + total,
+                y2: e.height,
+                width: rule.0,
+                gray: rule.1,
+            });
+            if r == 0 {
+                e.space_before = t.body_size * 0.8;
+                e.keep_with_next = true;
+                header_elem = Some(Arc::new(Elem {
+                    space_before: 0.0,
+                    keep_with_next: false,
+                    ..e.clone()
+                }));
+            } else {
+                e.header = header_elem.clone();
+            }
+            self.out.push(e);
+        }
+        if let Some(last) = self.out.last_mut() {
+            last.height += t.body_size * 0.5;
+        }
+    }
+
+    fn figure(&mut self, img: &Image, x: f32, width: f32) {
+        let t = self.ctx.theme;
+        let caption = img.title.clone().unwrap_or_else(|| img.alt.clone());
+        let mut e = Elem {
+            space_before: t.body_size,
+            ..Default::default()
+        };
+        match &img.src {
+            ImageSource::Local {
+                path,
+                width: pw,
+                height: ph,
+                format,
+                ..
+            } if *format != ImageFormat::Svg => {
+                // 96 pixels to the inch at most, never wider than the text or taller than half
+                // the page.
+                let natural_w = *pw as f32 * 0.75;
+                let natural_h = *ph as f32 * 0.75;
+                let scale = (width / natural_w)
+                    .min((t.page_h * 0.5) / natural_h)
+                    .min(1.0);
+                let (w, h) = (natural_w * scale, natural_h * scale);
+                if let Some(&index) = self.ctx.images.get(path) {
+                    e.draws.push(Draw::Image {
+                        index,
+                        x: x + (width - w) / 2.0,
+                        y: 0.0,
+                        w,
+                        h,
+                    });
+                }
+                e.height = h + 4.0;
+            }
+            _ => {
+                // Not drawn in print (remote, or SVG): a framed box holding the description.
+                let style = Style::new(Family::Sans, t.body_size * 0.9).italic();
+                let note = match &img.src {
+                    ImageSource::Remote(url) => format!("[Image not included: {}] {url}", img.alt),
+                    _ => format!("[Image: {}]", img.alt),
+                };
+                let lines =
+                    self.setter(&[])
+                        .set(&[Piece::Text(note, style)], width - 24.0, Align::Center);
+                let inner = self.lines_to_elem(lines, x + 12.0);
+                e.draws.push(Draw::Rect {
+                    x,
+                    y: 0.0,
+                    w: width,
+                    h: inner.height + 16.0,
+                    fill: None,
+                    stroke: Some((0.5, 0.6)),
+                });
+                e.draws
+                    .extend(inner.draws.iter().map(|d| d.shifted(0.0, 8.0)));
+                e.height = inner.height + 20.0;
+            }
+        }
+        let style = Style::new(Family::Serif, t.body_size * 0.9).italic();
+        let lines =
+            self.setter(&[])
+                .set(&[Piece::Text(caption, style)], width * 0.85, Align::Center);
+        let cap = self.lines_to_elem(lines, x + width * 0.075);
+        e.draws
+            .extend(cap.draws.iter().map(|d| d.shifted(0.0, e.height + 2.0)));
+        e.height += cap.height + 8.0;
+        self.out.push(e);
+    }
+
+    fn notes(&mut self, width: f32) {
+        let t = self.ctx.theme;
+        let style = Style::new(Family::Sans, t.body_size).bold();
+        let lines = self
+            .setter(&[])
+            .set(&[Piece::Text("Notes".into(), style)], width, Align::Left);
+        let mut e = self.lines_to_elem(lines, 0.0);
+        e.space_before = 18.0;
+        e.keep_with_next = true;
+        e.draws.insert(
+            0,
+            Draw::Line {
+                x1: 0.0,
+                y1: -6.0,
+                x2: 90.0,
+                y2: -6.0,
+                width: 0.6,
+                gray: 0.3,
+            },
+        );
+        self.out.push(e);
+        for f in &self.article.footnotes {
+            let start = self.out.len();
+            let small = Style::new(Family::Serif, t.body_size * 0.9);
+            match f.blocks.first() {
+                Some(Block::Paragraph(inl)) => {
+                    self.paragraph(inl, small, 18.0, width - 18.0, Align::Justify, 3.0);
+                    self.blocks(&f.blocks[1..], 18.0, width - 18.0);
+                }
+                _ => self.blocks(&f.blocks, 18.0, width - 18.0),
+            }
+            if start == self.out.len() {
+                self.out.push(Elem {
+                    height: small.size * t.leading,
+                    ..Default::default()
+                });
+            }
+            let num = format!("{}.", f.number);
+            let face = self.ctx.sh.face_index(small.face);
+            let w = self.ctx.sh.width(face, &num, small.size);
+            let lines = self
+                .setter(&[])
+                .set(&[Piece::Text(num, small)], w + 1.0, Align::Left);
+            let baseline = self.out[start]
+                .draws
+                .iter()
+                .find_map(|d| {
+                    if let Draw::Text(r) = d {
+                        Some(r.y)
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or(small.size);
+            for line in lines {
+                for d in line.draws {
+                    if let Draw::Text(mut r) = d {
+                        r.x = 14.0 - w;
+                        r.y = baseline;
+                        self.out[start].draws.push(Draw::Text(r));
+                    }
+                }
+            }
+            self.out[start]
+                .dests
+                .push((footnote_key(self.article, f.number), 0.0));
+        }
+    }
+
+    /// Inline model → styled pieces. `print_urls`: follow a link whose text is not its URL with
+    /// the URL in small type, so the paper copy can be followed too.
+    fn pieces(
+        &self,
+        inlines: &[Inline],
+        style: Style,
+        links: &mut Vec<LinkDest>,
+        out: &mut Vec<Piece>,
+        print_urls: bool,
+    ) {
+        for i in inlines {
+            match i {
+                Inline::Text(s) => out.push(Piece::Text(s.clone(), style)),
+                Inline::Code(s) => {
+                    let mut st = style;
+                    st.face.family = Family::Mono;
+                    st.face.italic = false;
+                    st.size = style.size * 0.9;
+                    out.push(Piece::Text(s.clone(), st));
+                }
+                Inline::Emphasis(c) => self.pieces(
+                    c,
+                    Style {
+                        face: crate::fonts::FaceKey {
+                            italic: !style.face.italic,
+                            ..style.face
+                        },
+                        ..style
+                    },
+                    links,
+                    out,
+                    print_urls,
+                ),
+                Inline::Strong(c) => self.pieces(c, style.bold(), links, out, print_urls),
+                Inline::Strikethrough(c) => self.pieces(
+                    c,
+                    Style {
+                        strike: true,
+                        ..style
+                    },
+                    links,
+                    out,
+                    print_urls,
+                ),
+                Inline::Link { target, content } => {
+                    let dest = match target {
+                        LinkTarget::External(u) => LinkDest::Uri(u.clone()),
+                        LinkTarget::Internal { article, anchor } => {
+                            let a = &self.ctx.book.articles[*article];
+                            LinkDest::Dest(dest_key(a, anchor.as_deref().unwrap_or("")))
+                        }
+                    };
+                    links.push(dest.clone());
+                    let st = Style {
+                        link: Some(links.len() as u32 - 1),
+                        ..style
+                    };
+                    self.pieces(content, st, links, out, print_urls);
+                    if let (LinkTarget::External(url), true) = (target, print_urls) {
+                        let shown = plain_text(content);
+                        if !same_url(&shown, url) {
+                            let small = Style {
+                                size: style.size * 0.82,
+                                gray: 0.25,
+                                face: crate::fonts::FaceKey {
+                                    family: Family::Sans,
+                                    bold: false,
+                                    italic: false,
+                                },
+                                ..st
+                            };
+                            out.push(Piece::Text(" (".into(), small));
+                            out.push(Piece::Text(display_url(url), small));
+                            out.push(Piece::Text(")".into(), small));
+                        }
+                    }
+                }
+                Inline::Image(img) => {
+                    out.push(Piece::Text(format!("[{}]", img.alt), style.italic()))
+                }
+                Inline::FootnoteRef(n) => {
+                    links.push(LinkDest::Dest(footnote_key(self.article, *n)));
+                    let st = Style {
+                        size: style.size * 0.68,
+                        rise: style.size * 0.36,
+                        link: Some(links.len() as u32 - 1),
+                        ..style
+                    };
+                    out.push(Piece::Text(n.to_string(), st));
+                }
+                Inline::SoftBreak => out.push(Piece::Text(" ".into(), style)),
+                Inline::HardBreak => out.push(Piece::Break),
+                Inline::Html(s) => {
+                    let mut st = style;
+                    st.face.family = Family::Mono;
+                    st.size = style.size * 0.85;
+                    st.gray = 0.35;
+                    out.push(Piece::Text(s.clone(), st));
+                }
+                Inline::Anchor(id) => out.push(Piece::Anchor(dest_key(self.article, id))),
+            }
+        }
+    }
+}
+
+/// Whether link text already shows the URL (ignoring the scheme and a trailing slash).
+fn same_url(text: &str, url: &str) -> bool {
+    let strip = |s: &str| {
+        let s = s.trim();
+        let s = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .or_else(|| s.strip_prefix("mailto:"))
+            .or_else(|| s.strip_prefix("tel:"))
+            .unwrap_or(s);
+        let s = s.strip_prefix("www.").unwrap_or(s);
+        s.trim_end_matches('/').to_ascii_lowercase()
+    };
+    strip(text) == strip(url)
+}
+
+/// A URL as printed: without `https://` and `mailto:`, which a reader types anyway.
+fn display_url(url: &str) -> String {
+    let s = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("mailto:"))
+        .unwrap_or(url);
+    s.trim_end_matches('/').to_string()
+}

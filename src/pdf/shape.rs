@@ -1,0 +1,137 @@
+//! Shaping with rustybuzz. Every distinct (face, word) pair is shaped once per document; the
+//! result is kept in font units so any size can use it.
+
+use crate::fonts::{FaceKey, FontSet};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+#[derive(Debug, Clone)]
+pub struct ShapedGlyph {
+    pub gid: u16,
+    /// Advance in font units, kerning included.
+    pub advance: i32,
+    /// The text this glyph stands for (the whole cluster for its first glyph, empty after).
+    pub text: Box<str>,
+}
+
+#[derive(Debug)]
+pub struct Shaped {
+    pub glyphs: Vec<ShapedGlyph>,
+    /// Sum of the advances, in font units.
+    pub width: i32,
+}
+
+pub struct Face {
+    pub key: FaceKey,
+    pub data: &'static [u8],
+    pub rb: rustybuzz::Face<'static>,
+    pub units_per_em: f32,
+    pub ascender: f32,
+    pub descender: f32,
+    /// Glyph used for a hyphen and for a space.
+    pub hyphen: Option<u16>,
+}
+
+pub struct Shaper {
+    pub faces: Vec<Face>,
+    cache: RwLock<HashMap<(usize, Box<str>), Arc<Shaped>>>,
+}
+
+impl Shaper {
+    pub fn new(fonts: &FontSet) -> Result<Shaper, String> {
+        let mut faces = Vec::new();
+        for f in &fonts.files {
+            let rb = rustybuzz::Face::from_slice(f.data, 0)
+                .ok_or_else(|| format!("font {} cannot be shaped", f.file_name))?;
+            let upem = rb.units_per_em() as f32;
+            faces.push(Face {
+                key: f.key,
+                data: f.data,
+                units_per_em: upem,
+                ascender: rb.ascender() as f32 / upem,
+                descender: rb.descender() as f32 / upem,
+                hyphen: rb.glyph_index('-').map(|g| g.0),
+                rb,
+            });
+        }
+        Ok(Shaper {
+            faces,
+            cache: RwLock::new(HashMap::new()),
+        })
+    }
+
+    pub fn face_index(&self, key: FaceKey) -> usize {
+        let candidates = [
+            key,
+            FaceKey {
+                italic: false,
+                ..key
+            },
+            FaceKey::new(key.family, false, false),
+        ];
+        candidates
+            .iter()
+            .find_map(|k| self.faces.iter().position(|f| f.key == *k))
+            .unwrap_or(0)
+    }
+
+    /// Shapes one word (no line breaks inside) in one face.
+    pub fn shape(&self, face: usize, text: &str) -> Arc<Shaped> {
+        if let Some(hit) = self
+            .cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(&(face, Box::from(text))).cloned())
+        {
+            return hit;
+        }
+        let shaped = Arc::new(self.shape_uncached(face, text));
+        if let Ok(mut c) = self.cache.write() {
+            c.insert((face, Box::from(text)), shaped.clone());
+        }
+        shaped
+    }
+
+    fn shape_uncached(&self, face: usize, text: &str) -> Shaped {
+        let f = &self.faces[face];
+        let mut buf = rustybuzz::UnicodeBuffer::new();
+        buf.push_str(text);
+        buf.set_direction(rustybuzz::Direction::LeftToRight);
+        let out = rustybuzz::shape(&f.rb, &[], buf);
+        let infos = out.glyph_infos();
+        let positions = out.glyph_positions();
+        let mut glyphs = Vec::with_capacity(infos.len());
+        let mut width = 0;
+        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+            let start = info.cluster as usize;
+            let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
+            let end = infos[i + 1..]
+                .iter()
+                .map(|g| g.cluster as usize)
+                .find(|&c| c > start)
+                .unwrap_or(text.len());
+            let cluster_text = if first_of_cluster {
+                text.get(start..end).unwrap_or("")
+            } else {
+                ""
+            };
+            glyphs.push(ShapedGlyph {
+                gid: info.glyph_id as u16,
+                advance: pos.x_advance,
+                text: cluster_text.into(),
+            });
+            width += pos.x_advance;
+        }
+        Shaped { glyphs, width }
+    }
+
+    /// Width of `text` in points at `size`.
+    pub fn width(&self, face: usize, text: &str, size: f32) -> f32 {
+        self.shape(face, text).width as f32 * size / self.faces[face].units_per_em
+    }
+
+    /// Whether the face has a glyph for every character of `text`.
+    pub fn covers(&self, face: usize, c: char) -> bool {
+        self.faces[face].rb.glyph_index(c).is_some()
+    }
+}

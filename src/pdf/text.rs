@@ -1,0 +1,576 @@
+//! Inline text → shaped, broken, positioned lines. Break opportunities come from the Unicode
+//! line-breaking algorithm; a word too wide for the line is split as a last resort, preferring
+//! the places a reader expects (after `/`, `.`, `-`, `_`).
+
+use super::flow::{Draw, Glyph, GlyphRun, LinkDest};
+use super::shape::{Shaped, Shaper};
+use crate::fonts::{FaceKey, Family};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    pub face: FaceKey,
+    pub size: f32,
+    pub gray: f32,
+    /// Baseline shift upwards, in points (superscripts).
+    pub rise: f32,
+    pub strike: bool,
+    /// Index into the paragraph's link table.
+    pub link: Option<u32>,
+}
+
+impl Style {
+    pub fn new(family: Family, size: f32) -> Style {
+        Style {
+            face: FaceKey::new(family, false, false),
+            size,
+            gray: 0.0,
+            rise: 0.0,
+            strike: false,
+            link: None,
+        }
+    }
+    pub fn bold(mut self) -> Style {
+        self.face.bold = true;
+        self
+    }
+    pub fn italic(mut self) -> Style {
+        self.face.italic = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Piece {
+    Text(String, Style),
+    /// A forced line break.
+    Break,
+    /// A destination at this point of the text.
+    Anchor(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Justify,
+    Left,
+    Center,
+}
+
+#[derive(Debug)]
+pub struct Line {
+    pub height: f32,
+    pub draws: Vec<Draw>,
+    /// Destinations in this line (offset 0: the line's top).
+    pub dests: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Frag {
+    text: String,
+    style: Style,
+    face: usize,
+    shaped: Arc<Shaped>,
+    width: f32,
+}
+
+#[derive(Debug, Clone)]
+enum Item {
+    Word(Vec<Frag>),
+    Space(Frag),
+    /// A break opportunity with no space (after a hyphen or a slash).
+    Zero,
+    Forced,
+    Anchor(String),
+}
+
+pub struct LineSetter<'a> {
+    pub sh: &'a Shaper,
+    pub links: &'a [LinkDest],
+    /// Line height as a multiple of the largest font size on the line.
+    pub leading: f32,
+}
+
+impl<'a> LineSetter<'a> {
+    fn frag(&self, text: &str, style: Style, face: usize) -> Frag {
+        let shaped = self.sh.shape(face, text);
+        let width = shaped.width as f32 * style.size / self.sh.faces[face].units_per_em;
+        Frag {
+            text: text.to_string(),
+            style,
+            face,
+            shaped,
+            width,
+        }
+    }
+
+    /// The face for one character: the style's own, else the first bundled face that has it.
+    fn face_for(&self, style: Style, c: char) -> usize {
+        let primary = self.sh.face_index(style.face);
+        if c.is_whitespace() || self.sh.covers(primary, c) {
+            return primary;
+        }
+        for family in [Family::Serif, Family::Sans, Family::Mono] {
+            let f = self.sh.face_index(FaceKey {
+                family,
+                ..style.face
+            });
+            if self.sh.covers(f, c) {
+                return f;
+            }
+        }
+        primary
+    }
+
+    fn items(&self, pieces: &[Piece]) -> Vec<Item> {
+        let mut full = String::new();
+        for p in pieces {
+            if let Piece::Text(t, _) = p {
+                full.push_str(t);
+            }
+        }
+        let mut allowed = vec![false; full.len() + 1];
+        for (i, _) in unicode_linebreak::linebreaks(&full) {
+            allowed[i] = true;
+        }
+        let mut items = Vec::new();
+        let mut word: Vec<Frag> = Vec::new();
+        let mut offset = 0;
+        for p in pieces {
+            match p {
+                Piece::Break => {
+                    flush(&mut word, &mut items);
+                    items.push(Item::Forced);
+                }
+                Piece::Anchor(id) => {
+                    flush(&mut word, &mut items);
+                    items.push(Item::Anchor(id.clone()));
+                }
+                Piece::Text(text, style) => {
+                    let mut run = String::new();
+                    let mut run_face = usize::MAX;
+                    for (i, c) in text.char_indices() {
+                        let at = offset + i;
+                        if c.is_whitespace() && c != '\u{a0}' && c != '\u{202f}' {
+                            if !run.is_empty() {
+                                word.push(self.frag(&run, *style, run_face));
+                                run.clear();
+                            }
+                            flush(&mut word, &mut items);
+                            if !matches!(items.last(), Some(Item::Space(_))) {
+                                let face = self.sh.face_index(style.face);
+                                items.push(Item::Space(self.frag(" ", *style, face)));
+                            }
+                            continue;
+                        }
+                        if allowed[at] && at > 0 && (!run.is_empty() || !word.is_empty()) {
+                            let prev = full[..at].chars().next_back().unwrap_or(' ');
+                            if !prev.is_whitespace() {
+                                if !run.is_empty() {
+                                    word.push(self.frag(&run, *style, run_face));
+                                    run.clear();
+                                }
+                                flush(&mut word, &mut items);
+                                items.push(Item::Zero);
+                            }
+                        }
+                        let face = self.face_for(*style, c);
+                        if face != run_face && !run.is_empty() {
+                            word.push(self.frag(&run, *style, run_face));
+                            run.clear();
+                        }
+                        run_face = face;
+                        run.push(c);
+                    }
+                    if !run.is_empty() {
+                        word.push(self.frag(&run, *style, run_face));
+                    }
+                    offset += text.len();
+                }
+            }
+        }
+        flush(&mut word, &mut items);
+        // Spaces at the very start or end of a paragraph are not set.
+        while matches!(items.last(), Some(Item::Space(_)) | Some(Item::Zero)) {
+            items.pop();
+        }
+        while matches!(items.first(), Some(Item::Space(_)) | Some(Item::Zero)) {
+            items.remove(0);
+        }
+        items
+    }
+
+    /// Sets `pieces` in lines of `width` points.
+    pub fn set(&self, pieces: &[Piece], width: f32, align: Align) -> Vec<Line> {
+        let mut items = self.items(pieces);
+        let mut lines = Vec::new();
+        let mut start = 0;
+        // Greedy filling; the typesetting work replaces this with total-fit breaking.
+        while start < items.len() {
+            let mut w = 0.0;
+            let mut end = start;
+            let mut last_break: Option<usize> = None; // index of a Space/Zero item where a break may go
+            let mut forced = false;
+            while end < items.len() {
+                match &items[end] {
+                    Item::Forced => {
+                        forced = true;
+                        break;
+                    }
+                    Item::Space(f) => {
+                        last_break = Some(end);
+                        w += f.width;
+                    }
+                    Item::Zero => last_break = Some(end),
+                    Item::Anchor(_) => {}
+                    Item::Word(frags) => {
+                        let ww: f32 = frags.iter().map(|f| f.width).sum();
+                        if w + ww > width + 0.01 {
+                            // Does not fit: break at the last opportunity, or split the word.
+                            if let Some(b) = last_break.filter(|&b| b > start) {
+                                end = b;
+                            } else {
+                                let room = width - w;
+                                let (head, tail) = self.split_word(frags, room, w == 0.0);
+                                match head {
+                                    Some(head) => {
+                                        items[end] = Item::Word(head);
+                                        items.insert(end + 1, Item::Zero);
+                                        items.insert(end + 2, Item::Word(tail));
+                                        end += 1;
+                                    }
+                                    None => {}
+                                }
+                            }
+                            break;
+                        }
+                        w += ww;
+                    }
+                }
+                end += 1;
+            }
+            let is_last = end >= items.len();
+            let slice: Vec<Item> = items[start..end.min(items.len())].to_vec();
+            let justify = align == Align::Justify && !is_last && !forced;
+            lines.push(self.render(
+                &slice,
+                width,
+                if justify {
+                    Align::Justify
+                } else if align == Align::Justify {
+                    Align::Left
+                } else {
+                    align
+                },
+            ));
+            start = end;
+            // Skip the break itself (a space, a zero break or a forced break).
+            while start < items.len()
+                && matches!(items[start], Item::Space(_) | Item::Zero | Item::Forced)
+            {
+                let was_forced = matches!(items[start], Item::Forced);
+                start += 1;
+                if was_forced {
+                    break;
+                }
+            }
+        }
+        if lines.is_empty() {
+            lines.push(self.render(&[], width, align));
+        }
+        lines
+    }
+
+    /// Splits a word so its head fits in `room`; with `must` the head takes at least one
+    /// character even if that overflows nothing better exists. Prefers a cut after `/ . - _`.
+    fn split_word(&self, frags: &[Frag], room: f32, must: bool) -> (Option<Vec<Frag>>, Vec<Frag>) {
+        let text: String = frags.iter().map(|f| f.text.as_str()).collect();
+        // Character boundaries with the frag they fall in.
+        let mut cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).collect();
+        cuts.retain(|&c| c < text.len());
+        let width_of = |end: usize| -> f32 {
+            let mut acc = 0.0;
+            let mut pos = 0;
+            for f in frags {
+                let fend = pos + f.text.len();
+                if end >= fend {
+                    acc += f.width;
+                } else if end > pos {
+                    acc += self.frag(&f.text[..end - pos], f.style, f.face).width;
+                    break;
+                } else {
+                    break;
+                }
+                pos = fend;
+            }
+            acc
+        };
+        // The longest head that fits (binary search on width).
+        let (mut lo, mut hi) = (0usize, cuts.len());
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2;
+            if width_of(cuts[mid - 1]) <= room {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if lo == 0 {
+            if !must || cuts.is_empty() {
+                return (None, frags.to_vec());
+            }
+            lo = 1;
+        }
+        let mut cut = cuts[lo - 1];
+        // Prefer a cut just after a separator within the last third of the head.
+        let head = &text[..cut];
+        if let Some(i) = head.rfind(['/', '.', '-', '_', '?', '&', '=', ':', ',']) {
+            if i + 1 >= cut * 2 / 3 && i + 1 < cut {
+                cut = i + 1;
+            }
+        }
+        let mut head = Vec::new();
+        let mut tail = Vec::new();
+        let mut pos = 0;
+        for f in frags {
+            let fend = pos + f.text.len();
+            if fend <= cut {
+                head.push(f.clone());
+            } else if pos >= cut {
+                tail.push(f.clone());
+            } else {
+                head.push(self.frag(&f.text[..cut - pos], f.style, f.face));
+                tail.push(self.frag(&f.text[cut - pos..], f.style, f.face));
+            }
+            pos = fend;
+        }
+        (Some(head), tail)
+    }
+
+    fn render(&self, items: &[Item], width: f32, align: Align) -> Line {
+        // Trailing breakables are not set.
+        let mut n = items.len();
+        while n > 0 && matches!(items[n - 1], Item::Space(_) | Item::Zero) {
+            n -= 1;
+        }
+        let items = &items[..n];
+        let natural: f32 = items
+            .iter()
+            .map(|i| match i {
+                Item::Word(f) => f.iter().map(|f| f.width).sum(),
+                Item::Space(f) => f.width,
+                _ => 0.0,
+            })
+            .sum();
+        let spaces = items.iter().filter(|i| matches!(i, Item::Space(_))).count();
+        let mut extra_per_space = 0.0;
+        let mut x = 0.0;
+        match align {
+            Align::Justify if spaces > 0 => {
+                let space_w = items
+                    .iter()
+                    .find_map(|i| {
+                        if let Item::Space(f) = i {
+                            Some(f.width)
+                        } else {
+                            None
+                        }
+                    })
+                    .unwrap_or(3.0);
+                let e = (width - natural) / spaces as f32;
+                // A line that would need gaping holes is left ragged instead.
+                if e > 0.0 && e <= space_w * 2.5 {
+                    extra_per_space = e;
+                }
+            }
+            Align::Center => x = ((width - natural) / 2.0).max(0.0),
+            _ => {}
+        }
+        // Line metrics from the largest size on the line.
+        let mut max_size: f32 = 0.0;
+        let mut asc: f32 = 0.0;
+        let mut desc: f32 = 0.0;
+        for i in items {
+            let frags: &[Frag] = match i {
+                Item::Word(f) => f,
+                Item::Space(f) => std::slice::from_ref(f),
+                _ => &[],
+            };
+            for f in frags {
+                if f.style.rise > 0.0 {
+                    continue;
+                }
+                let face = &self.sh.faces[f.face];
+                max_size = max_size.max(f.style.size);
+                asc = asc.max(face.ascender * f.style.size);
+                desc = desc.max(-face.descender * f.style.size);
+            }
+        }
+        if max_size == 0.0 {
+            // An empty line (or only superscripts): fall back to the first style we can find.
+            max_size = items
+                .iter()
+                .find_map(|i| {
+                    if let Item::Word(f) = i {
+                        f.first().map(|f| f.style.size)
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or(10.0);
+            asc = max_size * 0.9;
+            desc = max_size * 0.25;
+        }
+        let height = (max_size * self.leading).max(asc + desc);
+        let baseline = (height - (asc + desc)) / 2.0 + asc;
+
+        let mut draws = Vec::new();
+        let mut dests = Vec::new();
+        let mut run: Option<GlyphRun> = None;
+        let mut run_key = (usize::MAX, 0.0f32, 0.0f32, 0.0f32);
+        let mut link_start: Option<(u32, f32)> = None;
+        let mut strike_start: Option<(f32, Style)> = None;
+        let mut push_frag = |f: &Frag,
+                             adv_extra: f32,
+                             x: &mut f32,
+                             draws: &mut Vec<Draw>,
+                             run: &mut Option<GlyphRun>| {
+            let key = (f.face, f.style.size, f.style.gray, f.style.rise);
+            if run.is_none() || run_key != key {
+                if let Some(r) = run.take() {
+                    draws.push(Draw::Text(r));
+                }
+                *run = Some(GlyphRun {
+                    face: f.face,
+                    size: f.style.size,
+                    x: *x,
+                    y: baseline - f.style.rise,
+                    gray: f.style.gray,
+                    glyphs: Vec::new(),
+                });
+                run_key = key;
+            }
+            let scale = f.style.size / self.sh.faces[f.face].units_per_em;
+            let r = run.as_mut().expect("run was just set");
+            let count = f.shaped.glyphs.len();
+            for (k, g) in f.shaped.glyphs.iter().enumerate() {
+                let mut adv = g.advance as f32 * scale;
+                if k + 1 == count {
+                    adv += adv_extra;
+                }
+                r.glyphs.push(Glyph {
+                    gid: g.gid,
+                    advance: adv,
+                    text: g.text.clone(),
+                });
+                *x += adv;
+            }
+        };
+        for item in items {
+            match item {
+                Item::Word(frags) => {
+                    for f in frags {
+                        // Links and strikes are drawn over the frags they cover.
+                        if f.style.link != link_start.map(|l| l.0) {
+                            if let Some((l, x0)) = link_start.take() {
+                                draws.push(link_rect(self.links, l, x0, x, baseline, asc, desc));
+                            }
+                            if let Some(l) = f.style.link {
+                                link_start = Some((l, x));
+                            }
+                        }
+                        if f.style.strike != strike_start.is_some() {
+                            if let Some((x0, s)) = strike_start.take() {
+                                draws.push(strike_line(x0, x, baseline, s));
+                            } else {
+                                strike_start = Some((x, f.style));
+                            }
+                        }
+                        push_frag(f, 0.0, &mut x, &mut draws, &mut run);
+                    }
+                }
+                Item::Space(f) => push_frag(f, extra_per_space, &mut x, &mut draws, &mut run),
+                Item::Anchor(id) => dests.push(id.clone()),
+                Item::Zero | Item::Forced => {}
+            }
+        }
+        if let Some(r) = run.take() {
+            draws.push(Draw::Text(r));
+        }
+        if let Some((l, x0)) = link_start {
+            draws.push(link_rect(self.links, l, x0, x, baseline, asc, desc));
+        }
+        if let Some((x0, s)) = strike_start {
+            draws.push(strike_line(x0, x, baseline, s));
+        }
+        Line {
+            height,
+            draws,
+            dests,
+        }
+    }
+
+    /// Natural width of the widest word (the narrowest a column can be without splitting words)
+    /// and of the whole text on one line.
+    pub fn measure(&self, pieces: &[Piece]) -> (f32, f32) {
+        let items = self.items(pieces);
+        let mut widest: f32 = 0.0;
+        let mut total: f32 = 0.0;
+        let mut line: f32 = 0.0;
+        for i in &items {
+            match i {
+                Item::Word(f) => {
+                    let w: f32 = f.iter().map(|f| f.width).sum();
+                    widest = widest.max(w);
+                    line += w;
+                }
+                Item::Space(f) => line += f.width,
+                Item::Forced => {
+                    total = total.max(line);
+                    line = 0.0;
+                }
+                _ => {}
+            }
+        }
+        (widest, total.max(line))
+    }
+}
+
+fn flush(word: &mut Vec<Frag>, items: &mut Vec<Item>) {
+    if !word.is_empty() {
+        items.push(Item::Word(std::mem::take(word)));
+    }
+}
+
+fn link_rect(
+    links: &[LinkDest],
+    l: u32,
+    x0: f32,
+    x1: f32,
+    baseline: f32,
+    asc: f32,
+    desc: f32,
+) -> Draw {
+    let dest = links
+        .get(l as usize)
+        .cloned()
+        .unwrap_or(LinkDest::Uri(String::new()));
+    Draw::Link {
+        x: x0,
+        y: baseline - asc,
+        w: (x1 - x0).max(1.0),
+        h: asc + desc,
+        dest,
+    }
+}
+
+fn strike_line(x0: f32, x1: f32, baseline: f32, s: Style) -> Draw {
+    let y = baseline - s.size * 0.28;
+    Draw::Line {
+        x1: x0,
+        y1: y,
+        x2: x1,
+        y2: y,
+        width: s.size * 0.06,
+        gray: s.gray,
+    }
+}
