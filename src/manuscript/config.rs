@@ -121,22 +121,25 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
 ) -> Result<T, Diagnostic> {
     serde_yaml::from_str::<T>(text).map_err(|e| {
         let mut msg = e.to_string();
-        // Errors raised by our own value checks carry no position (serde_yaml reports the document start); they quote the bad value in
-        // backticks, so find it in the text.
-        let (line, col) = e
+        // Errors raised by our own value checks quote the bad value in backticks and carry only
+        // the position of the enclosing node (or the document start): find the value itself,
+        // from that line on.
+        let reported = e
             .location()
             .filter(|l| l.index() > 0)
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or_else(|| {
-                msg.split('`')
-                    .nth(1)
-                    .and_then(|v| {
-                        text.lines().enumerate().find_map(|(i, l)| {
-                            l.find(v).map(|c| (i + 1, l[..c].chars().count() + 1))
-                        })
-                    })
-                    .unwrap_or((1, 1))
-            });
+            .map(|l| (l.line(), l.column()));
+        let quoted = msg
+            .split('`')
+            .nth(1)
+            .filter(|v| !v.is_empty() && !msg.starts_with("unknown field"));
+        let from_line = reported.map(|(l, _)| l).unwrap_or(1);
+        let found = quoted.and_then(|v| {
+            text.lines()
+                .enumerate()
+                .skip(from_line - 1)
+                .find_map(|(i, l)| l.find(v).map(|c| (i + 1, l[..c].chars().count() + 1)))
+        });
+        let (line, col) = found.or(reported).unwrap_or((1, 1));
         // serde_yaml appends " at line L column C"; the diagnostic carries the position itself.
         if let Some(i) = msg.find(" at line ") {
             msg.truncate(i);

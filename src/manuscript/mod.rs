@@ -156,40 +156,46 @@ pub fn load(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         .map(|(i, rel)| load_article(&ctx, i, rel, &slugs[i], &language))
         .collect();
 
-    let mut articles = Vec::new();
+    let mut loaded: Vec<Option<Article>> = Vec::new();
     let mut anchor_refs = Vec::new();
     for r in results {
         match r {
             Ok((article, parsed)) => {
                 diags.extend(parsed.diagnostics);
                 anchor_refs.push((article.source.clone(), parsed.anchor_refs));
-                articles.push(article);
+                loaded.push(Some(article));
             }
-            Err(d) => diags.extend(d),
-        }
-    }
-    if !diags.iter().any(Diagnostic::is_error) {
-        // Every #anchor must name a heading of its article.
-        let ids: Vec<HashSet<&str>> = articles
-            .iter()
-            .map(|a| a.anchor_ids().into_iter().collect())
-            .collect();
-        for (file, refs) in &anchor_refs {
-            for (article, anchor, l, c) in refs {
-                if !ids[*article].contains(anchor.as_str()) {
-                    diags.push(Diagnostic::error(
-                        root.join(file),
-                        *l,
-                        *c,
-                        format!(
-                            "link to `#{anchor}`: `{}` has no heading or anchor with that id",
-                            articles[*article].source.display()
-                        ),
-                    ));
-                }
+            Err(d) => {
+                diags.extend(d);
+                loaded.push(None);
             }
         }
     }
+    // Every #anchor must name a heading or anchor of its article (among those that loaded).
+    let ids: Vec<Option<HashSet<&str>>> = loaded
+        .iter()
+        .map(|a| a.as_ref().map(|a| a.anchor_ids().into_iter().collect()))
+        .collect();
+    for (file, refs) in &anchor_refs {
+        for (article, anchor, l, c) in refs {
+            let Some(Some(known)) = ids.get(*article) else {
+                continue;
+            };
+            if !known.contains(anchor.as_str()) {
+                diags.push(Diagnostic::error(
+                    root.join(file),
+                    *l,
+                    *c,
+                    format!(
+                        "link to `#{anchor}`: `{}` has no heading or anchor with that id",
+                        sources[*article].display()
+                    ),
+                ));
+            }
+        }
+    }
+    drop(ids);
+    let articles: Vec<Article> = loaded.into_iter().flatten().collect();
     if diags.iter().any(Diagnostic::is_error) {
         diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
         return Err(diags);

@@ -1,0 +1,305 @@
+//! Helpers for the integration tests: run the binary on a manuscript made in a temp folder, and
+//! read the PDF back (text by line, through each font's ToUnicode map) and the EPUB (by entry).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh temporary folder, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("handout-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Writes `files` (relative path → content) under `dir`.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (p, content) in files {
+        let path = dir.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+}
+
+pub fn publish(manuscript: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handout"))
+        .arg("publish")
+        .arg("--manuscript")
+        .arg(manuscript)
+        .arg("--out")
+        .arg(out)
+        .arg("--fonts")
+        .arg(root().join("fonts"))
+        .args(extra)
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// One line of text as drawn: baseline (from the page top), left edge, text.
+#[derive(Debug, Clone)]
+pub struct TextLine {
+    pub y: f32,
+    pub x: f32,
+    pub text: String,
+    pub size: f32,
+}
+
+pub struct PdfText {
+    pub doc: lopdf::Document,
+    /// Lines per page, top to bottom.
+    pub pages: Vec<Vec<TextLine>>,
+    pub page_ids: Vec<lopdf::ObjectId>,
+}
+
+impl PdfText {
+    pub fn page_text(&self, i: usize) -> String {
+        self.pages[i]
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Physical page index of each page-label start with style /D: the first arabic page.
+    pub fn first_arabic_page(&self) -> usize {
+        let cat = self.doc.catalog().unwrap();
+        let labels = cat.get(b"PageLabels").unwrap();
+        let labels = match labels {
+            lopdf::Object::Reference(r) => self.doc.get_dictionary(*r).unwrap(),
+            lopdf::Object::Dictionary(d) => d,
+            _ => panic!("bad /PageLabels"),
+        };
+        let nums = labels.get(b"Nums").unwrap().as_array().unwrap();
+        for pair in nums.chunks(2) {
+            let d = pair[1].as_dict().unwrap();
+            if d.get(b"S").unwrap().as_name().unwrap() == b"D" {
+                return pair[0].as_i64().unwrap() as usize;
+            }
+        }
+        panic!("no arabic page labels")
+    }
+
+    pub fn page_of(&self, id: lopdf::ObjectId) -> usize {
+        self.page_ids
+            .iter()
+            .position(|p| *p == id)
+            .expect("a page of this document")
+    }
+}
+
+fn parse_tounicode(data: &[u8]) -> HashMap<u16, String> {
+    let text = String::from_utf8_lossy(data);
+    let mut map = HashMap::new();
+    let hex = |s: &str| -> Vec<u8> {
+        let s = s.trim().trim_start_matches('<').trim_end_matches('>');
+        (0..s.len() / 2)
+            .filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
+            .collect()
+    };
+    let utf16 = |b: Vec<u8>| -> String {
+        let units: Vec<u16> = b
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    let code = |b: Vec<u8>| -> u16 { b.iter().fold(0u16, |a, x| (a << 8) | *x as u16) };
+    let mut mode = "";
+    for line in text.lines() {
+        let l = line.trim();
+        if l.ends_with("beginbfchar") {
+            mode = "char";
+            continue;
+        }
+        if l.ends_with("beginbfrange") {
+            mode = "range";
+            continue;
+        }
+        if l.starts_with("endbf") {
+            mode = "";
+            continue;
+        }
+        let parts: Vec<&str> = l
+            .split('>')
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        match mode {
+            "char" if parts.len() >= 2 => {
+                map.insert(code(hex(parts[0])), utf16(hex(parts[1])));
+            }
+            "range" if parts.len() >= 3 && !l.contains('[') => {
+                let (a, b) = (code(hex(parts[0])), code(hex(parts[1])));
+                let start = hex(parts[2]);
+                let base = code(start.clone());
+                for (k, c) in (a..=b).enumerate() {
+                    let v = base.wrapping_add(k as u16);
+                    map.insert(c, String::from_utf16_lossy(&[v]));
+                }
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+/// Reads every page's text back through the fonts' ToUnicode maps.
+pub fn read_pdf(bytes: &[u8]) -> PdfText {
+    let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
+    let page_ids: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+    let mut pages = Vec::new();
+    for &pid in &page_ids {
+        let height = doc
+            .get_dictionary(pid)
+            .ok()
+            .and_then(|d| d.get(b"MediaBox").ok())
+            .and_then(|m| m.as_array().ok())
+            .and_then(|a| a.get(3))
+            .and_then(|v| v.as_float().ok())
+            .unwrap_or(792.0);
+        let mut cmaps: HashMap<Vec<u8>, HashMap<u16, String>> = HashMap::new();
+        for (name, font) in doc.get_page_fonts(pid).unwrap_or_default() {
+            if let Ok(r) = font.get(b"ToUnicode").and_then(|o| o.as_reference()) {
+                if let Ok(lopdf::Object::Stream(s)) = doc.get_object(r) {
+                    let data = s
+                        .decompressed_content()
+                        .unwrap_or_else(|_| s.content.clone());
+                    cmaps.insert(name.clone(), parse_tounicode(&data));
+                }
+            }
+        }
+        let content = doc.get_page_content(pid);
+        let ops = lopdf::content::Content::decode(&content)
+            .map(|c| c.operations)
+            .unwrap_or_default();
+        let mut font: Vec<u8> = Vec::new();
+        let mut size = 0.0f32;
+        let (mut x, mut y) = (0.0f32, 0.0f32);
+        let mut runs: Vec<TextLine> = Vec::new();
+        for op in ops {
+            match op.operator.as_str() {
+                "Tf" => {
+                    font = op.operands[0]
+                        .as_name()
+                        .map(|n| n.to_vec())
+                        .unwrap_or_default();
+                    size = op.operands[1].as_float().unwrap_or(0.0);
+                }
+                "Tm" => {
+                    x = op.operands[4].as_float().unwrap_or(0.0);
+                    y = op.operands[5].as_float().unwrap_or(0.0);
+                }
+                "TJ" | "Tj" => {
+                    let strings: Vec<Vec<u8>> = match &op.operands[0] {
+                        lopdf::Object::Array(a) => a
+                            .iter()
+                            .filter_map(|o| o.as_str().ok().map(|s| s.to_vec()))
+                            .collect(),
+                        lopdf::Object::String(s, _) => vec![s.clone()],
+                        _ => vec![],
+                    };
+                    let map = cmaps.get(&font);
+                    let mut text = String::new();
+                    for s in strings {
+                        for c in s.chunks(2) {
+                            let code = u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]);
+                            if let Some(t) = map.and_then(|m| m.get(&code)) {
+                                text.push_str(t);
+                            }
+                        }
+                    }
+                    runs.push(TextLine {
+                        y: height - y,
+                        x,
+                        text,
+                        size,
+                    });
+                }
+                _ => {}
+            }
+        }
+        // Runs sharing a baseline form one line, left to right.
+        runs.sort_by(|a, b| {
+            a.y.partial_cmp(&b.y)
+                .unwrap()
+                .then(a.x.partial_cmp(&b.x).unwrap())
+        });
+        let mut lines: Vec<TextLine> = Vec::new();
+        for r in runs {
+            match lines.last_mut() {
+                Some(l) if (l.y - r.y).abs() < 0.5 => {
+                    l.text.push_str(&r.text);
+                    l.size = l.size.max(r.size);
+                }
+                _ => lines.push(r),
+            }
+        }
+        pages.push(lines);
+    }
+    PdfText {
+        doc,
+        pages,
+        page_ids,
+    }
+}
+
+/// Every entry of a zip (EPUB) as bytes, in order.
+pub fn read_zip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut out = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.push((f.name().to_string(), data));
+    }
+    out
+}
+
+/// The sample manuscript copied to a temp folder, published there.
+pub fn publish_sample(name: &str) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new(name);
+    let m = tmp.path().join("manuscript");
+    copy_dir(&root().join("manuscript"), &m);
+    let out = tmp.path().join("output");
+    let o = publish(&m, &out, &[]);
+    assert!(o.status.success(), "publish failed: {}", stderr(&o));
+    (tmp, out)
+}

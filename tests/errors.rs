@@ -1,0 +1,185 @@
+//! Bad input: a clear `file:line:col: error:` line, exit status 1, no panic, and the previous
+//! outputs left exactly as they were.
+
+mod common;
+use common::*;
+
+const GOOD_ARTICLE: &str = "---\ntitle: One\n---\n\nSome text.\n\n## Part {#part}\n\nMore.\n";
+
+/// Publishes a manuscript made of `files` over an output folder holding a previous build, and
+/// returns stderr after checking the failure was clean.
+fn failing(name: &str, files: &[(&str, &str)]) -> String {
+    let tmp = TempDir::new(name);
+    let m = tmp.path().join("m");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let old_pdf = out.join("book.pdf");
+    let old_epub = out.join("book.epub");
+    std::fs::write(&old_pdf, b"previous pdf").unwrap();
+    std::fs::write(&old_epub, b"previous epub").unwrap();
+    write_files(&m, files);
+    let o = publish(&m, &out, &[]);
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "expected exit 1, got {:?}: {err}",
+        o.status
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(std::fs::read(&old_pdf).unwrap(), b"previous pdf");
+    assert_eq!(std::fs::read(&old_epub).unwrap(), b"previous epub");
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "nothing else written: {names:?}");
+    err
+}
+
+fn has_line(err: &str, file_suffix: &str, line: usize, col: usize, words: &str) {
+    let wanted = format!("{file_suffix}:{line}:{col}: error: ");
+    assert!(
+        err.lines()
+            .any(|l| l.contains(&wanted) && l.contains(words)),
+        "no line with `{wanted}` and `{words}` in:\n{err}"
+    );
+}
+
+#[test]
+fn unknown_book_key_is_named_with_its_position_and_the_allowed_keys() {
+    let err = failing(
+        "key",
+        &[
+            ("book.yaml", "title: T\nlanguage: en\ncolour: red\n"),
+            ("articles/a.md", GOOD_ARTICLE),
+        ],
+    );
+    has_line(&err, "book.yaml", 3, 1, "unknown field `colour`");
+    assert!(
+        err.contains("allowed keys: title, subtitle, publisher"),
+        "{err}"
+    );
+}
+
+#[test]
+fn wrong_type_and_bad_date_in_front_matter() {
+    let err = failing(
+        "frontmatter",
+        &[
+            ("book.yaml", "title: T\n"),
+            (
+                "articles/a.md",
+                "---\ntitle: A\nreviewed: {by: Dr X, on: 2026-13-01}\n---\n\nText.\n",
+            ),
+        ],
+    );
+    has_line(&err, "a.md", 3, 26, "not a date of the form YYYY-MM-DD");
+    let err = failing(
+        "type",
+        &[
+            ("book.yaml", "title: T\n"),
+            ("articles/a.md", "---\nauthors: Jo\n---\nText.\n"),
+        ],
+    );
+    has_line(&err, "a.md", 2, 10, "invalid type");
+}
+
+#[test]
+fn a_missing_article_is_reported_where_it_is_listed() {
+    let err = failing(
+        "missing",
+        &[
+            (
+                "book.yaml",
+                "title: T\narticles:\n  - articles/a.md\n  - articles/gone.md\n",
+            ),
+            ("articles/a.md", GOOD_ARTICLE),
+        ],
+    );
+    has_line(
+        &err,
+        "book.yaml",
+        4,
+        5,
+        "article `articles/gone.md` not found",
+    );
+}
+
+#[test]
+fn links_to_missing_articles_and_anchors_are_errors_with_positions() {
+    let err = failing(
+        "links",
+        &[
+            ("book.yaml", "title: T\n"),
+            ("articles/a.md", GOOD_ARTICLE),
+            (
+                "articles/b.md",
+                "# B\n\nSee [one](a.md#part) and\n[two](a.md#nowhere) and [three](c.md).\n",
+            ),
+        ],
+    );
+    has_line(&err, "b.md", 4, 1, "no heading or anchor with that id");
+    has_line(&err, "b.md", 4, 25, "no article of the book is at `c.md`");
+    assert!(
+        !err.contains("#part"),
+        "the good link is not reported: {err}"
+    );
+}
+
+#[test]
+fn invalid_utf8_names_the_line() {
+    let tmp = TempDir::new("utf8");
+    let m = tmp.path().join("m");
+    write_files(&m, &[("book.yaml", "title: T\n")]);
+    std::fs::create_dir_all(m.join("articles")).unwrap();
+    std::fs::write(
+        m.join("articles/a.md"),
+        b"# A\n\nGood line.\nBad \xff byte.\n",
+    )
+    .unwrap();
+    let o = publish(&m, &tmp.path().join("out"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    has_line(&stderr(&o), "a.md", 4, 5, "not valid UTF-8");
+}
+
+#[test]
+fn a_missing_book_yaml_is_an_error_not_a_panic() {
+    let tmp = TempDir::new("nobook");
+    let o = publish(
+        &tmp.path().join("nothing-here"),
+        &tmp.path().join("out"),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("book.yaml") && err.contains("error: cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_plain_folder_of_chapters_publishes_without_front_matter() {
+    let tmp = TempDir::new("plain");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Plain\narticles: [one.md, sub/two.md]\n"),
+            ("one.md", "# Chapter One\n\nSee [two](sub/two.html#later).\n"),
+            ("sub/two.md", "## Chapter Two\n\n<a id=\"later\"></a>\n\nText with a task list:\n\n- [x] done\n- [ ] open\n"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "pdf"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("plain.pdf").exists());
+    assert!(
+        !out.join("plain.epub").exists(),
+        "--only pdf builds only the PDF"
+    );
+    let pdf = read_pdf(&std::fs::read(out.join("plain.pdf")).unwrap());
+    let all: String = (0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect();
+    assert!(all.contains("Chapter One") && all.contains("Chapter Two"));
+}

@@ -1,0 +1,304 @@
+//! Publishing the sample manuscript end to end, and reading both outputs back.
+
+mod common;
+use common::*;
+
+fn norm(s: &str) -> String {
+    s.replace(['\u{2019}', '\u{2018}'], "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[test]
+fn printed_contents_point_at_the_pages_where_the_headings_are() {
+    let (_tmp, out) = publish_sample("toc");
+    let pdf = read_pdf(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap());
+    let first = pdf.first_arabic_page();
+    assert!(first >= 2, "title page and contents come first");
+    let entry = regex_lite(r"^(.*?)\.{2,}(\d+)$");
+    let mut checked = 0;
+    for page in 1..first {
+        for line in &pdf.pages[page] {
+            let Some((title, num)) = entry(&line.text) else {
+                continue;
+            };
+            let n: usize = num.parse().unwrap();
+            let target = first + n - 1;
+            let text = norm(&pdf.page_text(target));
+            assert!(
+                text.contains(&norm(&title)),
+                "contents say {title:?} is on page {n}, but it is not there:\n{text}"
+            );
+            checked += 1;
+        }
+    }
+    // Two articles, each with its title and its level-2 sections.
+    assert!(checked >= 10, "only {checked} contents entries found");
+}
+
+/// `^(.*?)\.{2,}(\d+)$` without a regex crate: title, dot leaders, page number.
+fn regex_lite(_: &str) -> impl Fn(&str) -> Option<(String, String)> {
+    |s: &str| {
+        let s = s.trim();
+        let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return None;
+        }
+        let (head, num) = s.split_at(s.len() - digits);
+        let title = head.trim_end_matches('.');
+        (head.len() - title.len() >= 2).then(|| (title.trim().to_string(), num.to_string()))
+    }
+}
+
+#[test]
+fn bookmarks_land_on_their_headings_and_nest() {
+    let (_tmp, out) = publish_sample("outline");
+    let pdf = read_pdf(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap());
+    let doc = &pdf.doc;
+    let outlines = doc
+        .catalog()
+        .unwrap()
+        .get(b"Outlines")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let mut stack = vec![(
+        doc.get_dictionary(outlines)
+            .unwrap()
+            .get(b"First")
+            .unwrap()
+            .as_reference()
+            .unwrap(),
+        0,
+    )];
+    let mut seen = 0;
+    let mut max_depth = 0;
+    while let Some((id, depth)) = stack.pop() {
+        let item = doc.get_dictionary(id).unwrap();
+        let title = match item.get(b"Title").unwrap() {
+            lopdf::Object::String(b, _) if b.starts_with(&[0xFE, 0xFF]) => {
+                String::from_utf16_lossy(
+                    &b[2..]
+                        .chunks(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect::<Vec<_>>(),
+                )
+            }
+            lopdf::Object::String(b, _) => String::from_utf8_lossy(b).to_string(),
+            _ => panic!(),
+        };
+        let dest = item.get(b"Dest").unwrap().as_array().unwrap();
+        let page = pdf.page_of(dest[0].as_reference().unwrap());
+        assert!(
+            norm(&pdf.page_text(page)).contains(&norm(&title)),
+            "bookmark {title:?} lands on page {} without it",
+            page + 1
+        );
+        seen += 1;
+        max_depth = max_depth.max(depth);
+        if let Ok(next) = item.get(b"Next").and_then(|n| n.as_reference()) {
+            stack.push((next, depth));
+        }
+        if let Ok(first) = item.get(b"First").and_then(|n| n.as_reference()) {
+            stack.push((first, depth + 1));
+        }
+    }
+    assert!(seen >= 10, "{seen} bookmarks");
+    assert_eq!(max_depth, 1, "sections nest under their article");
+}
+
+#[test]
+fn text_copies_out_whole_and_fonts_are_subset_with_metadata() {
+    let (_tmp, out) = publish_sample("text");
+    let bytes = std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap();
+    let pdf = read_pdf(&bytes);
+    let all: String = (0..pdf.pages.len())
+        .map(|i| pdf.page_text(i))
+        .collect::<Vec<_>>()
+        .join("\n");
+    // Ligatures and kerning must not break words apart or drop letters.
+    for word in [
+        "scientific",
+        "7-hydroxymitragynine",
+        "Mitragyna speciosa",
+        "alkaloids",
+    ] {
+        assert!(
+            all.contains(word),
+            "{word:?} not found in the extracted text"
+        );
+    }
+    let doc = &pdf.doc;
+    let mut fonts = 0;
+    for (_, obj) in doc.objects.iter() {
+        if let Ok(d) = obj.as_dict() {
+            if d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"Font".as_slice())
+                && d.has(b"DescendantFonts")
+            {
+                let name = String::from_utf8_lossy(d.get(b"BaseFont").unwrap().as_name().unwrap())
+                    .to_string();
+                let (tag, rest) = name.split_once('+').expect("subset tag");
+                assert!(
+                    tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()),
+                    "{name}"
+                );
+                assert!(rest.starts_with("Noto"), "{name}");
+                fonts += 1;
+            }
+        }
+    }
+    assert!(fonts >= 3);
+    let cat = doc.catalog().unwrap();
+    assert_eq!(cat.get(b"Lang").unwrap().as_str().unwrap(), b"en-US");
+    let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let info = doc.get_dictionary(info).unwrap();
+    assert_eq!(
+        info.get(b"Title").unwrap().as_str().unwrap(),
+        b"Kratom and Opioids"
+    );
+    assert_eq!(
+        info.get(b"CreationDate").unwrap().as_str().unwrap(),
+        b"D:20261126000000Z"
+    );
+}
+
+#[test]
+fn links_in_print_are_clickable_and_show_their_url() {
+    let (_tmp, out) = publish_sample("links");
+    let pdf = read_pdf(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap());
+    let doc = &pdf.doc;
+    let mut uris = Vec::new();
+    let mut internal = 0;
+    for &pid in &pdf.page_ids {
+        let page = doc.get_dictionary(pid).unwrap();
+        let Ok(annots) = page.get(b"Annots").and_then(|a| a.as_array()) else {
+            continue;
+        };
+        for a in annots {
+            let a = doc.get_dictionary(a.as_reference().unwrap()).unwrap();
+            if let Ok(action) = a.get(b"A").and_then(|x| x.as_dict()) {
+                uris.push(
+                    String::from_utf8_lossy(action.get(b"URI").unwrap().as_str().unwrap())
+                        .to_string(),
+                );
+            } else {
+                let dest = a.get(b"Dest").unwrap().as_array().unwrap();
+                pdf.page_of(dest[0].as_reference().unwrap());
+                internal += 1;
+            }
+        }
+    }
+    assert!(
+        uris.iter()
+            .any(|u| u == "https://www.samhsa.gov/find-help/helplines/national-helpline"),
+        "{uris:?}"
+    );
+    assert!(
+        internal >= 5,
+        "contents entries, note references and cross-references are links"
+    );
+    // The helpline link's text is not its URL, so the URL is printed after it.
+    let all: String = (0..pdf.pages.len())
+        .map(|i| pdf.page_text(i))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let flat: String = all.split_whitespace().collect();
+    assert!(
+        flat.contains("(www.samhsa.gov/find-help/helplines/national-helpline)"),
+        "printed URL missing"
+    );
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    let (_a, out_a) = publish_sample("det-a");
+    let (_b, out_b) = publish_sample("det-b");
+    for f in ["kratom-and-opioids.pdf", "kratom-and-opioids.epub"] {
+        let a = std::fs::read(out_a.join(f)).unwrap();
+        let b = std::fs::read(out_b.join(f)).unwrap();
+        assert!(a == b, "{f} differs between two builds");
+    }
+}
+
+#[test]
+fn epub_files_are_well_formed_and_carry_their_metadata() {
+    let (_tmp, out) = publish_sample("epub");
+    let entries = read_zip(&std::fs::read(out.join("kratom-and-opioids.epub")).unwrap());
+    assert_eq!(entries[0].0, "mimetype");
+    assert_eq!(entries[0].1, b"application/epub+zip");
+    let mut xhtml = 0;
+    let mut noterefs = 0;
+    let mut footnotes = 0;
+    for (name, data) in &entries {
+        if name.ends_with(".xhtml")
+            || name.ends_with(".opf")
+            || name.ends_with(".ncx")
+            || name.ends_with(".xml")
+        {
+            let text = std::str::from_utf8(data).unwrap();
+            let opts = roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            };
+            let doc = roxmltree::Document::parse_with_options(text, opts)
+                .unwrap_or_else(|e| panic!("{name} is not well-formed: {e}"));
+            if name.ends_with(".xhtml") {
+                xhtml += 1;
+                let ids: std::collections::HashSet<&str> = doc
+                    .descendants()
+                    .filter_map(|n| n.attribute("id"))
+                    .collect();
+                for n in doc.descendants().filter(|n| {
+                    n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("noteref")
+                }) {
+                    let target = n.attribute("href").unwrap().trim_start_matches('#');
+                    assert!(
+                        ids.contains(target),
+                        "{name}: note reference to missing #{target}"
+                    );
+                }
+                let html = doc.root_element();
+                assert!(html.attribute("lang").is_some(), "{name} has no lang");
+                for n in doc.descendants() {
+                    let ty = n.attribute(("http://www.idpf.org/2007/ops", "type"));
+                    noterefs += (ty == Some("noteref")) as usize;
+                    footnotes += (ty == Some("footnote")) as usize;
+                    if n.has_tag_name("img") {
+                        assert!(n.attribute("alt").is_some());
+                    }
+                }
+            }
+            if name.ends_with("content.opf") {
+                for needle in [
+                    "schema:accessMode",
+                    "schema:accessModeSufficient",
+                    "schema:accessibilityFeature",
+                    "schema:accessibilityHazard",
+                    "schema:accessibilitySummary",
+                    "dcterms:conformsTo",
+                    "<dc:date>2026-11-26</dc:date>",
+                    "<dc:publisher>Handout Project</dc:publisher>",
+                    "<meta property=\"dcterms:modified\">2026-11-26T00:00:00Z</meta>",
+                    "xml:lang=\"en-US\"",
+                ] {
+                    assert!(text.contains(needle), "content.opf lacks {needle}");
+                }
+            }
+            if name.ends_with("nav.xhtml") {
+                // Sections nest under their article.
+                assert!(
+                    doc.descendants().filter(|n| n.has_tag_name("ol")).count() >= 3,
+                    "nav is not nested"
+                );
+            }
+        }
+    }
+    assert!(xhtml >= 4, "title page, two articles and the nav");
+    assert!(noterefs >= footnotes, "every note is referenced");
+    assert!(footnotes >= 4);
+    assert!(entries
+        .iter()
+        .any(|(n, _)| n.ends_with("fonts/NotoSerif-Regular.ttf")));
+}
