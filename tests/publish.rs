@@ -26,7 +26,7 @@ fn printed_contents_point_at_the_pages_where_the_headings_are() {
             };
             let n: usize = num.parse().unwrap();
             let target = first + n - 1;
-            let text = norm(&pdf.page_text(target));
+            let text = norm(&pdf.page_body_text(target));
             assert!(
                 text.contains(&norm(&title)),
                 "contents say {title:?} is on page {n}, but it is not there:\n{text}"
@@ -301,4 +301,57 @@ fn epub_files_are_well_formed_and_carry_their_metadata() {
     assert!(entries
         .iter()
         .any(|(n, _)| n.ends_with("fonts/NotoSerif-Regular.ttf")));
+}
+
+#[test]
+fn figures_are_scaled_into_the_text_block_in_both_outputs() {
+    let tmp = TempDir::new("figure");
+    let m = tmp.path().join("m");
+    write_files(&m, &[("book.yaml", "title: Pictures\npaper: a4\n"), ("articles/a.md", "# Pictures\n\n![A grey gradient](img/wide.png \"A wide picture\")\n\nText after.\n")]);
+    // Wider than the text block at 96 dpi, so it must be scaled down.
+    let img = image::GrayImage::from_fn(1600, 400, |x, _| image::Luma([(x / 7) as u8]));
+    std::fs::create_dir_all(m.join("articles/img")).unwrap();
+    img.save(m.join("articles/img/wide.png")).unwrap();
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let pdf = read_pdf(&std::fs::read(out.join("pictures.pdf")).unwrap());
+    let page = pdf.doc.get_dictionary(pdf.page_ids[0]).unwrap();
+    let media = page.get(b"MediaBox").unwrap().as_array().unwrap();
+    assert!(
+        (media[2].as_float().unwrap() - 595.3).abs() < 0.5,
+        "paper: a4"
+    );
+    // The image is drawn with a matrix whose width fits between the margins.
+    let body = pdf.first_arabic_page();
+    let content = pdf.doc.get_page_content(pdf.page_ids[body]);
+    let ops = lopdf::content::Content::decode(&content)
+        .unwrap()
+        .operations;
+    let widths: Vec<f32> = ops
+        .iter()
+        .filter(|o| o.operator == "cm")
+        .map(|o| o.operands[0].as_float().unwrap())
+        .collect();
+    assert!(
+        widths.iter().any(|w| (*w - 451.3).abs() < 1.0),
+        "image width {widths:?}, text block 451.3"
+    );
+    let text = pdf.page_text(body);
+    assert!(text.contains("A wide picture"), "the title is the caption");
+
+    let entries = read_zip(&std::fs::read(out.join("pictures.epub")).unwrap());
+    let png = entries
+        .iter()
+        .find(|(n, _)| n.ends_with(".png"))
+        .expect("the image is in the EPUB");
+    assert!(png.1.starts_with(b"\x89PNG"));
+    let chapter = entries
+        .iter()
+        .find(|(n, _)| n.ends_with("a.xhtml"))
+        .unwrap();
+    let xhtml = String::from_utf8_lossy(&chapter.1);
+    assert!(xhtml.contains("alt=\"A grey gradient\""), "{xhtml}");
+    assert!(xhtml.contains("<figcaption>A wide picture</figcaption>"));
 }

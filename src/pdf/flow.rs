@@ -142,4 +142,9 @@ pub struct Elem {
     pub header: Option<Arc<Elem>>,
     /// Start a new page before this element (each article starts on a fresh page).
     pub break_before: bool,
+    /// How many elements, from this one on, must share a page (0 and 1: just this one). Set on
+    /// a paragraph's first and second-to-last lines, so no page starts or ends with one line.
+    pub keep: usize,
+    /// Footnotes first referenced in this element, set at the foot of its page.
+    pub notes: Vec<Arc<Vec<Elem>>>,
 }

@@ -11,11 +11,7 @@ use crate::model::BookMeta;
 
 pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
     let width = theme.text_width();
-    let setter = LineSetter {
-        sh,
-        links: &[],
-        leading: 1.25,
-    };
+    let setter = LineSetter::new(sh, &[], 1.25);
     let mut page = Page::default();
     let mut y = theme.page_h * 0.28;
     let put = |text: &str, style: Style, y: &mut f32, after: f32, page: &mut Page| {
@@ -101,11 +97,7 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
     let width = theme.text_width();
     let mut out = Vec::new();
     let head_style = Style::new(Family::Sans, 18.0).bold();
-    let setter = LineSetter {
-        sh,
-        links: &[],
-        leading: 1.3,
-    };
+    let setter = LineSetter::new(sh, &[], 1.3);
     let mut head = Elem::default();
     for line in setter.set(
         &[Piece::Text("Contents".into(), head_style)],

@@ -69,6 +69,8 @@ struct ArticleLayout<'a> {
     ctx: &'a Ctx<'a>,
     article: &'a Article,
     out: Vec<Elem>,
+    /// Each footnote, laid out for the foot of the page, by number.
+    notes: HashMap<usize, Arc<Vec<Elem>>>,
 }
 
 /// Lays out one article: its elements, the first of which starts a new page.
@@ -78,8 +80,10 @@ pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
         ctx,
         article,
         out: Vec::new(),
+        notes: HashMap::new(),
     };
     let width = ctx.theme.text_width();
+    l.lay_out_notes(width);
     if !article
         .blocks
         .iter()
@@ -95,9 +99,7 @@ pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
         l.heading(&h, 0.0, width);
     }
     l.blocks(&article.blocks, 0.0, width);
-    if !article.footnotes.is_empty() {
-        l.notes(width);
-    }
+    l.attach_notes();
     if let Some(first) = l.out.first_mut() {
         first.break_before = true;
         first.dests.insert(0, (dest_key(article, ""), 0.0));
@@ -107,11 +109,8 @@ pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
 
 impl<'a> ArticleLayout<'a> {
     fn setter<'s>(&'s self, links: &'s [LinkDest]) -> LineSetter<'s> {
-        LineSetter {
-            sh: self.ctx.sh,
-            links,
-            leading: self.ctx.theme.leading,
-        }
+        LineSetter::new(self.ctx.sh, links, self.ctx.theme.leading)
+            .hyphenating(super::hyphenate::patterns(&self.article.lang))
     }
 
     fn blocks(&mut self, blocks: &[Block], x: f32, width: f32) {
@@ -183,11 +182,7 @@ impl<'a> ArticleLayout<'a> {
         let mut links = Vec::new();
         let mut pieces = Vec::new();
         self.pieces(&h.content, style, &mut links, &mut pieces, false);
-        let setter = LineSetter {
-            sh: self.ctx.sh,
-            links: &links,
-            leading: 1.2,
-        };
+        let setter = LineSetter::new(self.ctx.sh, &links, 1.2);
         let lines = setter.set(&pieces, width, Align::Left);
         let mut e = self.lines_to_elem(lines, x);
         e.space_before = before;
@@ -253,8 +248,10 @@ impl<'a> ArticleLayout<'a> {
         self.push_lines(lines, x, space_before);
     }
 
-    /// One element per line, so pages can break between any two lines.
+    /// One element per line, so pages can break between any two lines, but never leaving a
+    /// single line of the paragraph on either side of the break.
     fn push_lines(&mut self, lines: Vec<super::text::Line>, x: f32, space_before: f32) {
+        let start = self.out.len();
         for (i, line) in lines.into_iter().enumerate() {
             let dests = line.dests.iter().map(|d| (d.clone(), 0.0)).collect();
             self.out.push(Elem {
@@ -265,6 +262,7 @@ impl<'a> ArticleLayout<'a> {
                 ..Default::default()
             });
         }
+        keep_ends_together(&mut self.out[start..], 2);
     }
 
     /// Several lines as one unbreakable element.
@@ -395,6 +393,14 @@ impl<'a> ArticleLayout<'a> {
         if let Some(e) = self.out.get_mut(start + 1) {
             e.space_before = e.space_before.min(2.0);
         }
+        // A callout is read as one thing: keep it whole unless it is long.
+        let height: f32 = self.out[start..]
+            .iter()
+            .map(|e| e.height + e.space_before)
+            .sum();
+        if height < t.page_h / 3.0 {
+            self.out[start].keep = self.out.len() - start;
+        }
         let heavy = matches!(kind, AlertKind::Warning | AlertKind::Caution);
         self.decorate_bar(
             start,
@@ -433,11 +439,7 @@ impl<'a> ArticleLayout<'a> {
         let style = Style::new(Family::Mono, t.body_size * 0.86);
         let pad = 6.0;
         let start = self.out.len();
-        let setter = LineSetter {
-            sh: self.ctx.sh,
-            links: &[],
-            leading: 1.3,
-        };
+        let setter = LineSetter::new(self.ctx.sh, &[], 1.3);
         let text = text.strip_suffix('\n').unwrap_or(text);
         for (i, src_line) in text.split('\n').enumerate() {
             let expanded = src_line.replace('\t', "    ");
@@ -491,6 +493,12 @@ impl<'a> ArticleLayout<'a> {
             }
         }
         self.out[n - 1].height += pad;
+        // Short listings stay whole; long ones keep two lines on each side of a page break.
+        if n - start <= 6 {
+            self.out[start].keep = n - start;
+        } else {
+            keep_ends_together(&mut self.out[start..n], 2);
+        }
         if gray_bg < 1.0 {
             for e in &mut self.out[start..n] {
                 e.draws.insert(
@@ -587,11 +595,7 @@ impl<'a> ArticleLayout<'a> {
             let mut cells = Vec::new();
             let mut row_h: f32 = 0.0;
             for (c, pieces) in row.iter().enumerate() {
-                let setter = LineSetter {
-                    sh: self.ctx.sh,
-                    links: &cell_links[r][c],
-                    leading: 1.3,
-                };
+                let setter = LineSetter::new(self.ctx.sh, &cell_links[r][c], 1.3);
                 let lines = setter.set(pieces, (widths[c] - 2.0 * pad).max(4.0), Align::Left);
                 let cell = self.lines_to_elem(lines, 0.0);
                 row_h = row_h.max(cell.height);
@@ -745,50 +749,36 @@ impl<'a> ArticleLayout<'a> {
         self.out.push(e);
     }
 
-    fn notes(&mut self, width: f32) {
+    /// Lays out every footnote once, numbered, in a smaller size, to be placed at the foot of
+    /// the page that first refers to it.
+    fn lay_out_notes(&mut self, width: f32) {
         let t = self.ctx.theme;
-        let style = Style::new(Family::Sans, t.body_size).bold();
-        let lines = self
-            .setter(&[])
-            .set(&[Piece::Text("Notes".into(), style)], width, Align::Left);
-        let mut e = self.lines_to_elem(lines, 0.0);
-        e.space_before = 18.0;
-        e.keep_with_next = true;
-        e.draws.insert(
-            0,
-            Draw::Line {
-                x1: 0.0,
-                y1: -6.0,
-                x2: 90.0,
-                y2: -6.0,
-                width: 0.6,
-                gray: 0.3,
-            },
-        );
-        self.out.push(e);
+        let small = Style::new(Family::Serif, t.body_size * 0.85);
         for f in &self.article.footnotes {
-            let start = self.out.len();
-            let small = Style::new(Family::Serif, t.body_size * 0.9);
+            let mut sub = ArticleLayout {
+                ctx: self.ctx,
+                article: self.article,
+                out: Vec::new(),
+                notes: HashMap::new(),
+            };
             match f.blocks.first() {
                 Some(Block::Paragraph(inl)) => {
-                    self.paragraph(inl, small, 18.0, width - 18.0, Align::Justify, 3.0);
-                    self.blocks(&f.blocks[1..], 18.0, width - 18.0);
+                    sub.paragraph(inl, small, 14.0, width - 14.0, Align::Justify, 0.0);
+                    sub.blocks(&f.blocks[1..], 14.0, width - 14.0);
                 }
-                _ => self.blocks(&f.blocks, 18.0, width - 18.0),
+                _ => sub.blocks(&f.blocks, 14.0, width - 14.0),
             }
-            if start == self.out.len() {
-                self.out.push(Elem {
+            if sub.out.is_empty() {
+                sub.out.push(Elem {
                     height: small.size * t.leading,
                     ..Default::default()
                 });
             }
-            let num = format!("{}.", f.number);
+            sub.out[0].space_before = 2.0;
+            let num = format!("{}", f.number);
             let face = self.ctx.sh.face_index(small.face);
             let w = self.ctx.sh.width(face, &num, small.size);
-            let lines = self
-                .setter(&[])
-                .set(&[Piece::Text(num, small)], w + 1.0, Align::Left);
-            let baseline = self.out[start]
+            let baseline = sub.out[0]
                 .draws
                 .iter()
                 .find_map(|d| {
@@ -799,18 +789,53 @@ impl<'a> ArticleLayout<'a> {
                     }
                 })
                 .unwrap_or(small.size);
-            for line in lines {
+            for line in self
+                .setter(&[])
+                .set(&[Piece::Text(num, small)], w + 1.0, Align::Left)
+            {
                 for d in line.draws {
                     if let Draw::Text(mut r) = d {
-                        r.x = 14.0 - w;
+                        r.x = 10.0 - w;
                         r.y = baseline;
-                        self.out[start].draws.push(Draw::Text(r));
+                        sub.out[0].draws.push(Draw::Text(r));
                     }
                 }
             }
-            self.out[start]
+            sub.out[0]
                 .dests
                 .push((footnote_key(self.article, f.number), 0.0));
+            self.notes.insert(f.number, Arc::new(sub.out));
+        }
+    }
+
+    /// Gives each footnote to the element holding its first reference.
+    fn attach_notes(&mut self) {
+        if self.notes.is_empty() {
+            return;
+        }
+        let prefix = footnote_key(self.article, 0);
+        let prefix = prefix.trim_end_matches('0');
+        let mut attached = std::collections::HashSet::new();
+        for e in &mut self.out {
+            let mut refs = Vec::new();
+            for d in &e.draws {
+                if let Draw::Link {
+                    dest: LinkDest::Dest(k),
+                    ..
+                } = d
+                {
+                    if let Some(n) = k.strip_prefix(prefix).and_then(|n| n.parse::<usize>().ok()) {
+                        refs.push(n);
+                    }
+                }
+            }
+            for n in refs {
+                if attached.insert(n) {
+                    if let Some(note) = self.notes.get(&n) {
+                        e.notes.push(note.clone());
+                    }
+                }
+            }
         }
     }
 
@@ -916,6 +941,21 @@ impl<'a> ArticleLayout<'a> {
                 Inline::Anchor(id) => out.push(Piece::Anchor(dest_key(self.article, id))),
             }
         }
+    }
+}
+
+/// Keeps the first `n` and the last `n` elements of a run together (all of them when the run
+/// is short), so that a page break inside leaves at least `n` on each side.
+fn keep_ends_together(run: &mut [Elem], n: usize) {
+    let len = run.len();
+    if len < 2 {
+        return;
+    }
+    if len <= 2 * n - 1 {
+        run[0].keep = len;
+    } else {
+        run[0].keep = n;
+        run[len - n].keep = n;
     }
 }
 

@@ -1,7 +1,9 @@
 //! The PDF writer: layout (articles in parallel) → pagination → front matter → PDF bytes.
 
+pub mod breaking;
 pub mod flow;
 pub mod front;
+pub mod hyphenate;
 pub mod layout;
 pub mod paginate;
 pub mod shape;
@@ -96,6 +98,64 @@ pub fn write(book: &Book, fonts: &FontSet) -> Result<Output, String> {
     pages.extend(toc);
     let front_pages = pages.len();
     pages.extend(body);
+
+    // Running heads: the book's title on left-hand (even) pages, the article's on right-hand
+    // (odd) pages; none where an article opens.
+    let head_face = sh.face_index(crate::fonts::FaceKey::new(Family::Sans, false, true));
+    for (i, page) in pages.iter_mut().enumerate().skip(front_pages) {
+        let (Some(article), false) = (page.article, page.opens_article) else {
+            continue;
+        };
+        let number = i + 1 - front_pages;
+        let text = if number % 2 == 0 {
+            book.meta.title.clone()
+        } else {
+            book.articles[article].title_text()
+        };
+        let size = 8.5;
+        let setter = text::LineSetter::new(&sh, &[], 1.2);
+        let style = text::Style {
+            face: sh.faces[head_face].key,
+            ..text::Style::new(Family::Sans, size)
+        };
+        let width = theme.text_width();
+        let lines = setter.set(&[text::Piece::Text(text, style)], width, text::Align::Left);
+        let Some(line) = lines.into_iter().next() else {
+            continue;
+        };
+        let used: f32 = line
+            .draws
+            .iter()
+            .filter_map(|d| {
+                if let Draw::Text(r) = d {
+                    Some(r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>())
+                } else {
+                    None
+                }
+            })
+            .fold(0.0, f32::max);
+        let x = if number % 2 == 0 {
+            theme.margin_left
+        } else {
+            theme.margin_left + width - used
+        };
+        let y = theme.margin_top - 30.0;
+        for d in line.draws {
+            if let Draw::Text(mut r) = d {
+                r.gray = 0.3;
+                page.draws.push(Draw::Text(r).shifted(x, y));
+            }
+        }
+        let rule_y = theme.margin_top - 14.0;
+        page.draws.push(Draw::Line {
+            x1: theme.margin_left,
+            y1: rule_y,
+            x2: theme.margin_left + width,
+            y2: rule_y,
+            width: 0.4,
+            gray: 0.6,
+        });
+    }
 
     // Page numbers in the footer (none on the title page).
     let folio = shape_face(&sh, Family::Sans);

@@ -81,6 +81,8 @@ enum Item {
     Zero,
     Forced,
     Anchor(String),
+    /// A place inside a word where it may be hyphenated; holds the hyphen to draw.
+    Hyphen(Frag),
 }
 
 pub struct LineSetter<'a> {
@@ -88,9 +90,88 @@ pub struct LineSetter<'a> {
     pub links: &'a [LinkDest],
     /// Line height as a multiple of the largest font size on the line.
     pub leading: f32,
+    /// Hyphenation patterns for the text's language, if it is to be hyphenated.
+    pub hyphenator: Option<&'static hyphenation::Standard>,
 }
 
 impl<'a> LineSetter<'a> {
+    pub fn new(sh: &'a Shaper, links: &'a [LinkDest], leading: f32) -> Self {
+        LineSetter {
+            sh,
+            links,
+            leading,
+            hyphenator: None,
+        }
+    }
+
+    pub fn hyphenating(mut self, h: Option<&'static hyphenation::Standard>) -> Self {
+        self.hyphenator = h;
+        self
+    }
+
+    /// Splits a finished word into syllables with hyphenation points between them, when it is
+    /// an ordinary word (one style, not code, letters only at its core, six letters or more).
+    fn push_word(&self, word: &mut Vec<Frag>, items: &mut Vec<Item>) {
+        if word.is_empty() {
+            return;
+        }
+        let frags = std::mem::take(word);
+        if let (Some(h), [f]) = (self.hyphenator, frags.as_slice()) {
+            if f.style.face.family != Family::Mono {
+                if let Some(points) = hyphenation_points(h, &f.text) {
+                    let mut last = 0;
+                    let hyphen = self.hyphen_frag(f.style, f.face);
+                    for p in points {
+                        items.push(Item::Word(vec![self.frag(
+                            &f.text[last..p],
+                            f.style,
+                            f.face,
+                        )]));
+                        if let Some(hy) = &hyphen {
+                            items.push(Item::Hyphen(hy.clone()));
+                        }
+                        last = p;
+                    }
+                    items.push(Item::Word(vec![self.frag(
+                        &f.text[last..],
+                        f.style,
+                        f.face,
+                    )]));
+                    return;
+                }
+            }
+        }
+        items.push(Item::Word(frags));
+    }
+
+    /// The hyphen drawn at a line end: the font's soft-hyphen glyph, so that copying the text
+    /// gives the whole word back.
+    fn hyphen_frag(&self, style: Style, face: usize) -> Option<Frag> {
+        let f = &self.sh.faces[face];
+        let gid =
+            f.rb.glyph_index('\u{ad}')
+                .or_else(|| f.rb.glyph_index('-'))?
+                .0;
+        let adv =
+            f.rb.glyph_hor_advance(ttf_parser::GlyphId(gid))
+                .unwrap_or(0) as i32;
+        let shaped = Arc::new(Shaped {
+            glyphs: vec![super::shape::ShapedGlyph {
+                gid,
+                advance: adv,
+                text: "\u{ad}".into(),
+            }],
+            width: adv,
+        });
+        Some(Frag {
+            text: "\u{ad}".into(),
+            style,
+            face,
+            width: adv as f32 * style.size / f.units_per_em,
+            shaped,
+        })
+    }
+
     fn frag(&self, text: &str, style: Style, face: usize) -> Frag {
         let shaped = self.sh.shape(face, text);
         let width = shaped.width as f32 * style.size / self.sh.faces[face].units_per_em;
@@ -138,11 +219,11 @@ impl<'a> LineSetter<'a> {
         for p in pieces {
             match p {
                 Piece::Break => {
-                    flush(&mut word, &mut items);
+                    self.push_word(&mut word, &mut items);
                     items.push(Item::Forced);
                 }
                 Piece::Anchor(id) => {
-                    flush(&mut word, &mut items);
+                    self.push_word(&mut word, &mut items);
                     items.push(Item::Anchor(id.clone()));
                 }
                 Piece::Text(text, style) => {
@@ -155,7 +236,7 @@ impl<'a> LineSetter<'a> {
                                 word.push(self.frag(&run, *style, run_face));
                                 run.clear();
                             }
-                            flush(&mut word, &mut items);
+                            self.push_word(&mut word, &mut items);
                             if !matches!(items.last(), Some(Item::Space(_))) {
                                 let face = self.sh.face_index(style.face);
                                 items.push(Item::Space(self.frag(" ", *style, face)));
@@ -169,7 +250,7 @@ impl<'a> LineSetter<'a> {
                                     word.push(self.frag(&run, *style, run_face));
                                     run.clear();
                                 }
-                                flush(&mut word, &mut items);
+                                self.push_word(&mut word, &mut items);
                                 items.push(Item::Zero);
                             }
                         }
@@ -188,7 +269,7 @@ impl<'a> LineSetter<'a> {
                 }
             }
         }
-        flush(&mut word, &mut items);
+        self.push_word(&mut word, &mut items);
         // Spaces at the very start or end of a paragraph are not set.
         while matches!(items.last(), Some(Item::Space(_)) | Some(Item::Zero)) {
             items.pop();
@@ -199,12 +280,161 @@ impl<'a> LineSetter<'a> {
         items
     }
 
-    /// Sets `pieces` in lines of `width` points.
+    /// Sets `pieces` in lines of `width` points. Justified text is broken by total fit
+    /// (first without hyphenation, then with it, then with words split where nothing else
+    /// fits); ragged text is filled line by line.
     pub fn set(&self, pieces: &[Piece], width: f32, align: Align) -> Vec<Line> {
         let mut items = self.items(pieces);
+        // The last word of a paragraph is never hyphenated.
+        for it in items.iter_mut().rev() {
+            match it {
+                Item::Space(_) | Item::Zero | Item::Forced => break,
+                Item::Hyphen(_) => *it = Item::Anchor(String::new()),
+                _ => {}
+            }
+        }
+        items.retain(|i| !matches!(i, Item::Anchor(id) if id.is_empty()));
+        if align == Align::Justify {
+            let passes = [(1.0, false), (1.6, true)];
+            for (max_ratio, hyphenate) in passes {
+                if let Some(lines) = self.total_fit(&items, width, max_ratio, hyphenate) {
+                    return lines;
+                }
+            }
+            // Words wider than the line are cut first; then any looseness is accepted.
+            let items = self.presplit(items, width);
+            if let Some(lines) = self.total_fit(&items, width, 20.0, true) {
+                return lines;
+            }
+            return self.greedy(items, width, align);
+        }
+        self.greedy(items, width, align)
+    }
+
+    fn total_fit(
+        &self,
+        items: &[Item],
+        width: f32,
+        max_ratio: f32,
+        hyphenate: bool,
+    ) -> Option<Vec<Line>> {
+        use super::breaking::{breaks, Node, Params, INFINITY};
+        let mut nodes = Vec::with_capacity(items.len() + 2);
+        let mut node_item = Vec::with_capacity(items.len() + 2);
+        for (i, it) in items.iter().enumerate() {
+            match it {
+                Item::Word(f) => nodes.push(Node::Box {
+                    width: f.iter().map(|f| f.width).sum(),
+                }),
+                Item::Space(f) => {
+                    let (y, z) = space_flex(f);
+                    nodes.push(Node::Glue {
+                        width: f.width,
+                        stretch: y,
+                        shrink: z,
+                    })
+                }
+                Item::Zero => nodes.push(Node::Penalty {
+                    width: 0.0,
+                    cost: 50.0,
+                    flagged: ends_with_hyphen(items, i),
+                }),
+                Item::Hyphen(f) => nodes.push(Node::Penalty {
+                    width: f.width,
+                    cost: if hyphenate { 50.0 } else { INFINITY },
+                    flagged: true,
+                }),
+                Item::Anchor(_) => nodes.push(Node::Box { width: 0.0 }),
+                Item::Forced => {
+                    nodes.push(Node::Glue {
+                        width: 0.0,
+                        stretch: INFINITY,
+                        shrink: 0.0,
+                    });
+                    node_item.push(i);
+                    nodes.push(Node::Penalty {
+                        width: 0.0,
+                        cost: -INFINITY,
+                        flagged: false,
+                    });
+                }
+            }
+            node_item.push(i);
+        }
+        nodes.push(Node::Glue {
+            width: 0.0,
+            stretch: INFINITY,
+            shrink: 0.0,
+        });
+        node_item.push(items.len());
+        nodes.push(Node::Penalty {
+            width: 0.0,
+            cost: -INFINITY,
+            flagged: false,
+        });
+        node_item.push(items.len());
+        let chosen = breaks(
+            &nodes,
+            width,
+            &Params {
+                max_ratio,
+                ..Default::default()
+            },
+        )?;
+        let mut lines = Vec::with_capacity(chosen.len());
+        let mut start = 0;
+        for (k, br) in chosen.iter().enumerate() {
+            let end = node_item[br.at];
+            let last = k + 1 == chosen.len() || matches!(items.get(end), Some(Item::Forced));
+            let mut line_items: Vec<Item> = items[start..end.min(items.len())].to_vec();
+            if let Some(Item::Hyphen(h)) = items.get(end) {
+                line_items.push(Item::Word(vec![h.clone()]));
+            }
+            lines.push(self.render(
+                &line_items,
+                width,
+                if last { Align::Left } else { Align::Justify },
+            ));
+            start = (end + 1).min(items.len());
+            while start < items.len()
+                && matches!(items[start], Item::Space(_) | Item::Zero | Item::Hyphen(_))
+            {
+                start += 1;
+            }
+        }
+        Some(lines)
+    }
+
+    /// Cuts every word wider than the line into pieces that fit, with a break between them.
+    fn presplit(&self, items: Vec<Item>, width: f32) -> Vec<Item> {
+        let mut out = Vec::with_capacity(items.len());
+        for it in items {
+            match it {
+                Item::Word(mut frags) => {
+                    while frags.iter().map(|f| f.width).sum::<f32>() > width {
+                        match self.split_word(&frags, width, true) {
+                            (Some(head), tail) if !tail.is_empty() => {
+                                out.push(Item::Word(head));
+                                out.push(Item::Zero);
+                                frags = tail;
+                            }
+                            _ => break,
+                        }
+                    }
+                    out.push(Item::Word(frags));
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    /// First-fit line filling, for ragged text and as the last resort.
+    fn greedy(&self, mut items: Vec<Item>, width: f32, align: Align) -> Vec<Line> {
+        // Hyphenation points are not used when filling ragged lines.
+        items.retain(|i| !matches!(i, Item::Hyphen(_)));
         let mut lines = Vec::new();
         let mut start = 0;
-        // Greedy filling; the typesetting work replaces this with total-fit breaking.
         while start < items.len() {
             let mut w = 0.0;
             let mut end = start;
@@ -221,7 +451,7 @@ impl<'a> LineSetter<'a> {
                         w += f.width;
                     }
                     Item::Zero => last_break = Some(end),
-                    Item::Anchor(_) => {}
+                    Item::Anchor(_) | Item::Hyphen(_) => {}
                     Item::Word(frags) => {
                         let ww: f32 = frags.iter().map(|f| f.width).sum();
                         if w + ww > width + 0.01 {
@@ -229,16 +459,12 @@ impl<'a> LineSetter<'a> {
                             if let Some(b) = last_break.filter(|&b| b > start) {
                                 end = b;
                             } else {
-                                let room = width - w;
-                                let (head, tail) = self.split_word(frags, room, w == 0.0);
-                                match head {
-                                    Some(head) => {
-                                        items[end] = Item::Word(head);
-                                        items.insert(end + 1, Item::Zero);
-                                        items.insert(end + 2, Item::Word(tail));
-                                        end += 1;
-                                    }
-                                    None => {}
+                                let (head, tail) = self.split_word(frags, width - w, w == 0.0);
+                                if let Some(head) = head {
+                                    items[end] = Item::Word(head);
+                                    items.insert(end + 1, Item::Zero);
+                                    items.insert(end + 2, Item::Word(tail));
+                                    end += 1;
                                 }
                             }
                             break;
@@ -251,17 +477,14 @@ impl<'a> LineSetter<'a> {
             let is_last = end >= items.len();
             let slice: Vec<Item> = items[start..end.min(items.len())].to_vec();
             let justify = align == Align::Justify && !is_last && !forced;
-            lines.push(self.render(
-                &slice,
-                width,
-                if justify {
-                    Align::Justify
-                } else if align == Align::Justify {
-                    Align::Left
-                } else {
-                    align
-                },
-            ));
+            let line_align = if justify {
+                Align::Justify
+            } else if align == Align::Justify {
+                Align::Left
+            } else {
+                align
+            };
+            lines.push(self.render(&slice, width, line_align));
             start = end;
             // Skip the break itself (a space, a zero break or a forced break).
             while start < items.len()
@@ -346,7 +569,41 @@ impl<'a> LineSetter<'a> {
         (Some(head), tail)
     }
 
+    /// Joins the syllables of words that were not broken, so they are drawn as shaped whole
+    /// (kerning and ligatures across the hyphenation points).
+    fn merge_syllables(&self, items: &[Item]) -> Vec<Item> {
+        let mut out: Vec<Item> = Vec::with_capacity(items.len());
+        for it in items {
+            match it {
+                Item::Hyphen(_) => {}
+                Item::Word(frags) => {
+                    if let Some(Item::Word(prev)) = out.last_mut() {
+                        for f in frags {
+                            match prev.last_mut() {
+                                Some(p)
+                                    if p.style == f.style
+                                        && p.face == f.face
+                                        && f.text != "\u{ad}" =>
+                                {
+                                    let text = format!("{}{}", p.text, f.text);
+                                    *p = self.frag(&text, p.style, p.face);
+                                }
+                                _ => prev.push(f.clone()),
+                            }
+                        }
+                    } else {
+                        out.push(it.clone());
+                    }
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        out
+    }
+
     fn render(&self, items: &[Item], width: f32, align: Align) -> Line {
+        let merged = self.merge_syllables(items);
+        let items = merged.as_slice();
         // Trailing breakables are not set.
         let mut n = items.len();
         while n > 0 && matches!(items[n - 1], Item::Space(_) | Item::Zero) {
@@ -361,27 +618,30 @@ impl<'a> LineSetter<'a> {
                 _ => 0.0,
             })
             .sum();
-        let spaces = items.iter().filter(|i| matches!(i, Item::Space(_))).count();
-        let mut extra_per_space = 0.0;
+        // Justification: each space stretches by half its width or shrinks by a third, in
+        // proportion, so the line ends exactly at the margin.
+        let (stretch, shrink): (f32, f32) = items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Space(f) = i {
+                    Some(space_flex(f))
+                } else {
+                    None
+                }
+            })
+            .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+        let mut ratio = 0.0;
         let mut x = 0.0;
         match align {
-            Align::Justify if spaces > 0 => {
-                let space_w = items
-                    .iter()
-                    .find_map(|i| {
-                        if let Item::Space(f) = i {
-                            Some(f.width)
-                        } else {
-                            None
-                        }
-                    })
-                    .unwrap_or(3.0);
-                let e = (width - natural) / spaces as f32;
-                // A line that would need gaping holes is left ragged instead.
-                if e > 0.0 && e <= space_w * 2.5 {
-                    extra_per_space = e;
+            Align::Justify if natural < width && stretch > 0.0 => {
+                let r = (width - natural) / stretch;
+                // Only an emergency line gets this loose; it is left ragged rather than gappy.
+                if r <= 4.0 {
+                    ratio = r;
                 }
             }
+            // Any line may shrink its spaces to fit (the breaker counted on it).
+            _ if natural > width && shrink > 0.0 => ratio = ((width - natural) / shrink).max(-1.0),
             Align::Center => x = ((width - natural) / 2.0).max(0.0),
             _ => {}
         }
@@ -488,9 +748,13 @@ impl<'a> LineSetter<'a> {
                         push_frag(f, 0.0, &mut x, &mut draws, &mut run);
                     }
                 }
-                Item::Space(f) => push_frag(f, extra_per_space, &mut x, &mut draws, &mut run),
+                Item::Space(f) => {
+                    let (y, z) = space_flex(f);
+                    let extra = if ratio >= 0.0 { ratio * y } else { ratio * z };
+                    push_frag(f, extra, &mut x, &mut draws, &mut run)
+                }
                 Item::Anchor(id) => dests.push(id.clone()),
-                Item::Zero | Item::Forced => {}
+                Item::Zero | Item::Forced | Item::Hyphen(_) => {}
             }
         }
         if let Some(r) = run.take() {
@@ -535,10 +799,47 @@ impl<'a> LineSetter<'a> {
     }
 }
 
-fn flush(word: &mut Vec<Frag>, items: &mut Vec<Item>) {
-    if !word.is_empty() {
-        items.push(Item::Word(std::mem::take(word)));
+/// How far a space may stretch and shrink: half and a third of its width, as in TeX; spaces in
+/// code keep their width.
+fn space_flex(f: &Frag) -> (f32, f32) {
+    if f.style.face.family == Family::Mono {
+        (0.0, 0.0)
+    } else {
+        (f.width / 2.0, f.width / 3.0)
     }
+}
+
+/// Whether the break at `items[i]` (a zero-width break) follows a hyphen.
+fn ends_with_hyphen(items: &[Item], i: usize) -> bool {
+    i > 0
+        && matches!(&items[i - 1], Item::Word(f) if f.last().is_some_and(|f| f.text.ends_with(['-', '\u{2010}'])))
+}
+
+/// Byte offsets where `word` may be hyphenated: its letters must number six or more, and
+/// each side keeps two letters before and three after the break.
+fn hyphenation_points(h: &hyphenation::Standard, word: &str) -> Option<Vec<usize>> {
+    use hyphenation::Hyphenator;
+    let start = word.find(|c: char| c.is_alphabetic())?;
+    let end = word.rfind(|c: char| c.is_alphabetic())?
+        + word[word.rfind(|c: char| c.is_alphabetic())?..]
+            .chars()
+            .next()?
+            .len_utf8();
+    let core = &word[start..end];
+    if core.chars().count() < 6
+        || !core
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '\u{2019}' || c == '\'')
+    {
+        return None;
+    }
+    let breaks = h.hyphenate(core).breaks;
+    let points: Vec<usize> = breaks
+        .into_iter()
+        .filter(|&b| core[..b].chars().count() >= 2 && core[b..].chars().count() >= 3)
+        .map(|b| b + start)
+        .collect();
+    (!points.is_empty()).then_some(points)
 }
 
 fn link_rect(
@@ -572,5 +873,65 @@ fn strike_line(x0: f32, x1: f32, baseline: f32, s: Style) -> Draw {
         y2: y,
         width: s.size * 0.06,
         gray: s.gray,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts;
+
+    fn shaper() -> Shaper {
+        let set =
+            fonts::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
+        Shaper::new(&set).unwrap()
+    }
+
+    fn right_edges(lines: &[Line]) -> Vec<f32> {
+        lines
+            .iter()
+            .map(|l| {
+                l.draws
+                    .iter()
+                    .filter_map(|d| {
+                        if let Draw::Text(r) = d {
+                            Some(r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>())
+                        } else {
+                            None
+                        }
+                    })
+                    .fold(0.0, f32::max)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn justified_lines_end_at_the_margin_and_none_overflows() {
+        let sh = shaper();
+        let text = "Do not mix kratom with opioids, alcohol, benzodiazepines or other drugs that make you sleepy. The risk of dangerous side effects goes up when they are combined. If someone is very sleepy, cannot be woken up, or is breathing slowly, call 911.";
+        for width in [180.0, 250.0, 330.0, 442.0] {
+            let setter =
+                LineSetter::new(&sh, &[], 1.3).hyphenating(super::super::hyphenate::patterns("en"));
+            let lines = setter.set(
+                &[Piece::Text(text.into(), Style::new(Family::Serif, 10.5))],
+                width,
+                Align::Justify,
+            );
+            let edges = right_edges(&lines);
+            for (i, e) in edges.iter().enumerate() {
+                assert!(
+                    *e <= width + 0.05,
+                    "line {i} overflows at width {width}: {e}"
+                );
+                if i + 1 < edges.len() {
+                    // a trailing hyphen's glyph ends the line; spaces were stretched to reach the margin
+                    assert!(
+                        (*e - width).abs() < 0.05,
+                        "line {i} of {} ends at {e}, not at {width}",
+                        edges.len()
+                    );
+                }
+            }
+        }
     }
 }

@@ -96,6 +96,16 @@ impl PdfText {
             .join("\n")
     }
 
+    /// The page's text without its running head and page number (the outer 60 points).
+    pub fn page_body_text(&self, i: usize) -> String {
+        self.pages[i]
+            .iter()
+            .filter(|l| l.y > 60.0 && l.y < 732.0)
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// Physical page index of each page-label start with style /D: the first arabic page.
     pub fn first_arabic_page(&self) -> usize {
         let cat = self.doc.catalog().unwrap();

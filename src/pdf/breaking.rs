@@ -1,0 +1,428 @@
+//! Total-fit paragraph breaking (Knuth and Plass, "Breaking Paragraphs into Lines", 1981).
+//! The paragraph is a list of boxes, glue and penalties; the breaker chooses the breaks that
+//! minimise the demerits of the whole paragraph rather than filling each line in turn.
+
+#[derive(Debug, Clone, Copy)]
+pub enum Node {
+    Box {
+        width: f32,
+    },
+    Glue {
+        width: f32,
+        stretch: f32,
+        shrink: f32,
+    },
+    /// `flagged`: a hyphen break (two in a row cost extra, three are refused).
+    Penalty {
+        width: f32,
+        cost: f32,
+        flagged: bool,
+    },
+}
+
+pub const INFINITY: f32 = 10_000.0;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// The largest adjustment ratio a line may have (TeX's tolerance is 100 × r³).
+    pub max_ratio: f32,
+    pub line_penalty: f32,
+    pub double_hyphen_demerits: f32,
+    pub fitness_demerits: f32,
+    /// No more than this many hyphenated lines in a row.
+    pub max_consecutive_hyphens: u8,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            max_ratio: 2.0,
+            line_penalty: 10.0,
+            double_hyphen_demerits: 3000.0,
+            fitness_demerits: 3000.0,
+            max_consecutive_hyphens: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Active {
+    /// Index of the break (into `nodes`), or usize::MAX for the paragraph start.
+    at: usize,
+    line: usize,
+    fitness: u8,
+    hyphens: u8,
+    demerits: f64,
+    prev: Option<usize>,
+}
+
+/// A chosen break: its node index and the line's adjustment ratio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Break {
+    pub at: usize,
+    pub ratio: f32,
+}
+
+/// The breaks for lines `width` wide, or `None` when no set of breaks keeps every line within
+/// `max_ratio` (the caller then loosens or splits words). The last node must be a forced break.
+pub fn breaks(nodes: &[Node], width: f32, p: &Params) -> Option<Vec<Break>> {
+    let n = nodes.len();
+    // Running sums before each node.
+    let mut sum_w = vec![0.0f32; n + 1];
+    let mut sum_y = vec![0.0f32; n + 1];
+    let mut sum_z = vec![0.0f32; n + 1];
+    for (i, node) in nodes.iter().enumerate() {
+        let (w, y, z) = match *node {
+            Node::Box { width } => (width, 0.0, 0.0),
+            Node::Glue {
+                width,
+                stretch,
+                shrink,
+            } => (width, stretch, shrink),
+            Node::Penalty { .. } => (0.0, 0.0, 0.0),
+        };
+        sum_w[i + 1] = sum_w[i] + w;
+        sum_y[i + 1] = sum_y[i] + y;
+        sum_z[i + 1] = sum_z[i] + z;
+    }
+    // What a line starting after break `b` begins with: skip glue and penalties that follow it.
+    let after = |b: usize| -> usize {
+        let mut i = b + 1;
+        while i < n && !matches!(nodes[i], Node::Box { .. }) {
+            if let Node::Penalty { cost, .. } = nodes[i] {
+                if cost <= -INFINITY {
+                    break;
+                }
+            }
+            i += 1;
+        }
+        i
+    };
+
+    let mut arena: Vec<Active> = vec![Active {
+        at: usize::MAX,
+        line: 0,
+        fitness: 1,
+        hyphens: 0,
+        demerits: 0.0,
+        prev: None,
+    }];
+    let mut active: Vec<usize> = vec![0];
+
+    for b in 0..n {
+        let (is_break, pen_w, cost, flagged) = match nodes[b] {
+            Node::Glue { .. } => (
+                b > 0 && matches!(nodes[b - 1], Node::Box { .. }),
+                0.0,
+                0.0,
+                false,
+            ),
+            Node::Penalty {
+                width,
+                cost,
+                flagged,
+            } => (cost < INFINITY, width, cost, flagged),
+            Node::Box { .. } => (false, 0.0, 0.0, false),
+        };
+        if !is_break {
+            continue;
+        }
+        let forced = cost <= -INFINITY;
+        // Best new node per fitness class: (demerits, from, ratio, hyphen run).
+        let mut best: [Option<(f64, usize, f32, u8)>; 4] = [None; 4];
+        let mut keep = Vec::with_capacity(active.len());
+        for &ai in &active {
+            let a = arena[ai];
+            let start = if a.at == usize::MAX { 0 } else { after(a.at) };
+            let natural = sum_w[b] - sum_w[start] + pen_w;
+            let stretch = sum_y[b] - sum_y[start];
+            let shrink = sum_z[b] - sum_z[start];
+            let ratio = if natural < width {
+                if stretch > 0.0 {
+                    (width - natural) / stretch
+                } else {
+                    INFINITY
+                }
+            } else if natural > width {
+                if shrink > 0.0 {
+                    (width - natural) / shrink
+                } else {
+                    -INFINITY
+                }
+            } else {
+                0.0
+            };
+            // Lines that are too tight now only get tighter: drop the active node.
+            if ratio < -1.0 || forced {
+                // (a forced break ends every line that reaches it)
+            } else {
+                keep.push(ai);
+            }
+            let feasible = ratio >= -1.0
+                && (ratio <= p.max_ratio || (forced && ratio <= INFINITY && natural <= width));
+            if !feasible {
+                continue;
+            }
+            let hyphens = if flagged { a.hyphens + 1 } else { 0 };
+            if hyphens > p.max_consecutive_hyphens {
+                continue;
+            }
+            // The last line of a paragraph is set at its natural width: no badness.
+            let badness = if forced && ratio > 0.0 {
+                0.0
+            } else {
+                100.0 * ratio.abs().powi(3) as f64
+            };
+            let mut d = (p.line_penalty as f64 + badness).powi(2);
+            if cost > 0.0 {
+                d += (cost as f64).powi(2);
+            } else if cost > -INFINITY {
+                d -= (cost as f64).powi(2);
+            }
+            if flagged && a.hyphens > 0 {
+                d += p.double_hyphen_demerits as f64;
+            }
+            let fitness = if forced && ratio > 0.0 {
+                1
+            } else if ratio < -0.5 {
+                0
+            } else if ratio <= 0.5 {
+                1
+            } else if ratio <= 1.0 {
+                2
+            } else {
+                3
+            };
+            if (fitness as i8 - a.fitness as i8).abs() > 1 {
+                d += p.fitness_demerits as f64;
+            }
+            let total = a.demerits + d;
+            let slot = &mut best[fitness as usize];
+            if slot.is_none_or(|s| total < s.0) {
+                *slot = Some((total, ai, ratio, hyphens));
+            }
+        }
+        active = keep;
+        for (fitness, slot) in best.iter().enumerate() {
+            if let Some((demerits, from, _ratio, hyphens)) = *slot {
+                arena.push(Active {
+                    at: b,
+                    line: arena[from].line + 1,
+                    fitness: fitness as u8,
+                    hyphens,
+                    demerits,
+                    prev: Some(from),
+                });
+                active.push(arena.len() - 1);
+            }
+        }
+        if active.is_empty() {
+            return None;
+        }
+    }
+    // The best node that ends at the final (forced) break.
+    let last = n.checked_sub(1)?;
+    let end = active
+        .iter()
+        .copied()
+        .filter(|&i| arena[i].at == last)
+        .min_by(|&a, &b| arena[a].demerits.total_cmp(&arena[b].demerits))?;
+    let mut out = Vec::new();
+    let mut cur = Some(end);
+    while let Some(i) = cur {
+        let a = arena[i];
+        if a.at == usize::MAX {
+            break;
+        }
+        out.push(a.at);
+        cur = a.prev;
+    }
+    out.reverse();
+    // Ratios for each line, recomputed from the chosen breaks.
+    let mut result = Vec::with_capacity(out.len());
+    let mut prev: Option<usize> = None;
+    for &b in &out {
+        let start = prev.map(after).unwrap_or(0);
+        let pen_w = if let Node::Penalty { width, .. } = nodes[b] {
+            width
+        } else {
+            0.0
+        };
+        let natural = sum_w[b] - sum_w[start] + pen_w;
+        let stretch = sum_y[b] - sum_y[start];
+        let shrink = sum_z[b] - sum_z[start];
+        let forced = matches!(nodes[b], Node::Penalty { cost, .. } if cost <= -INFINITY);
+        let ratio = if natural < width {
+            if forced || stretch <= 0.0 {
+                0.0
+            } else {
+                (width - natural) / stretch
+            }
+        } else if shrink > 0.0 {
+            ((width - natural) / shrink).max(-1.0)
+        } else {
+            0.0
+        };
+        result.push(Break { at: b, ratio });
+        prev = Some(b);
+    }
+    Some(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(ws: &[f32]) -> Vec<Node> {
+        let mut v = Vec::new();
+        for (i, w) in ws.iter().enumerate() {
+            if i > 0 {
+                v.push(Node::Glue {
+                    width: 4.0,
+                    stretch: 2.0,
+                    shrink: 1.3,
+                });
+            }
+            v.push(Node::Box { width: *w });
+        }
+        v.push(Node::Glue {
+            width: 0.0,
+            stretch: INFINITY,
+            shrink: 0.0,
+        });
+        v.push(Node::Penalty {
+            width: 0.0,
+            cost: -INFINITY,
+            flagged: false,
+        });
+        v
+    }
+
+    fn widths(n: usize, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                8.0 + ((i as u32).wrapping_mul(2654435761u32).wrapping_add(seed) >> 7) as f32 % 32.0
+            })
+            .collect()
+    }
+
+    /// Lines filled first-fit, with their adjustment ratios (the last line excluded).
+    fn greedy_ratios(ws: &[f32], width: f32) -> Vec<f32> {
+        let mut out = Vec::new();
+        let mut line: Vec<f32> = Vec::new();
+        for &w in ws {
+            let natural: f32 = line.iter().sum::<f32>() + 4.0 * line.len() as f32;
+            if !line.is_empty() && natural + w > width {
+                let nat: f32 = line.iter().sum::<f32>() + 4.0 * (line.len() - 1) as f32;
+                let gaps = (line.len() - 1) as f32;
+                out.push(if nat <= width {
+                    (width - nat) / (2.0 * gaps)
+                } else {
+                    (width - nat) / (1.3 * gaps)
+                });
+                line.clear();
+            }
+            line.push(w);
+        }
+        out
+    }
+
+    fn demerits(ratios: &[f32]) -> f64 {
+        ratios
+            .iter()
+            .map(|r| (10.0 + 100.0 * (r.abs() as f64).powi(3)).powi(2))
+            .sum()
+    }
+
+    #[test]
+    fn every_line_fits_and_the_last_is_forced() {
+        let nodes = words(&widths(80, 1));
+        let br = breaks(&nodes, 200.0, &Params::default()).expect("feasible");
+        assert_eq!(br.last().unwrap().at, nodes.len() - 1);
+        for b in &br[..br.len() - 1] {
+            assert!(b.ratio >= -1.0 && b.ratio <= 2.0, "{b:?}");
+        }
+    }
+
+    #[test]
+    fn total_fit_is_never_worse_than_first_fit() {
+        let p = Params {
+            max_ratio: 50.0,
+            fitness_demerits: 0.0,
+            double_hyphen_demerits: 0.0,
+            ..Default::default()
+        };
+        for seed in 0u32..20 {
+            let ws = widths(60, seed.wrapping_mul(7919));
+            let g = greedy_ratios(&ws, 180.0);
+            if g.iter().any(|r| *r < -1.0) {
+                continue;
+            }
+            let br = breaks(&words(&ws), 180.0, &p).expect("feasible when first fit is");
+            let kp: Vec<f32> = br[..br.len() - 1].iter().map(|b| b.ratio).collect();
+            assert!(
+                demerits(&kp) <= demerits(&g) + 1e-6,
+                "seed {seed}: total fit {kp:?} vs first fit {g:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn infeasible_paragraphs_say_so() {
+        let nodes = words(&[50.0, 500.0, 20.0]);
+        assert!(breaks(&nodes, 100.0, &Params::default()).is_none());
+    }
+
+    #[test]
+    fn three_hyphens_in_a_row_are_refused() {
+        // Every line must end in a hyphen unless the breaker avoids it; with the limit at two,
+        // no three consecutive lines end at a flagged penalty.
+        let mut v = Vec::new();
+        for i in 0..12 {
+            if i > 0 {
+                v.push(Node::Glue {
+                    width: 3.0,
+                    stretch: 1.5,
+                    shrink: 1.0,
+                });
+            }
+            v.push(Node::Box { width: 30.0 });
+            v.push(Node::Penalty {
+                width: 4.0,
+                cost: 50.0,
+                flagged: true,
+            });
+            v.push(Node::Box { width: 30.0 });
+        }
+        v.push(Node::Glue {
+            width: 0.0,
+            stretch: INFINITY,
+            shrink: 0.0,
+        });
+        v.push(Node::Penalty {
+            width: 0.0,
+            cost: -INFINITY,
+            flagged: false,
+        });
+        for w in [100.0, 112.0, 127.0, 140.0] {
+            if let Some(br) = breaks(
+                &v,
+                w,
+                &Params {
+                    max_ratio: 10.0,
+                    ..Default::default()
+                },
+            ) {
+                let mut run = 0;
+                for b in &br {
+                    run = if matches!(v[b.at], Node::Penalty { flagged: true, .. }) {
+                        run + 1
+                    } else {
+                        0
+                    };
+                    assert!(run <= 2, "three hyphenated lines in a row at width {w}");
+                }
+            }
+        }
+    }
+}

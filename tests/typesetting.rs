@@ -1,0 +1,267 @@
+//! The typesetting rules, checked on the produced PDF read back line by line: no widows or
+//! orphans, no heading at the foot of a page, footnotes on the page of their reference, table
+//! headers repeated, hyphenation within its limits.
+
+mod common;
+use common::*;
+
+const WORDS: &[&str] = &[
+    "patients",
+    "clinicians",
+    "the",
+    "leaf",
+    "receptor",
+    "withdrawal",
+    "dependence",
+    "pharmacology",
+    "a",
+    "of",
+    "and",
+    "treatment",
+    "naloxone",
+    "information",
+    "responsibility",
+    "considerably",
+    "is",
+    "with",
+    "to",
+    "understanding",
+    "medication",
+    "buprenorphine",
+    "tolerance",
+    "effects",
+    "in",
+    "people",
+    "concentrated",
+    "products",
+];
+
+/// Deterministic filler prose of `n` words.
+fn prose(seed: usize, n: usize) -> String {
+    (0..n)
+        .map(|i| WORDS[(seed * 31 + i * 17 + i * i) % WORDS.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+struct Body {
+    pages: Vec<Vec<TextLine>>,
+}
+
+/// Body lines of every article page (running heads and page numbers left out).
+fn body_lines(pdf: &PdfText) -> Body {
+    let first = pdf.first_arabic_page();
+    let pages = pdf.pages[first..]
+        .iter()
+        .map(|p| {
+            p.iter()
+                .filter(|l| l.y > 60.0 && l.y < 792.0 - 60.0)
+                .cloned()
+                .collect()
+        })
+        .collect();
+    Body { pages }
+}
+
+fn build(name: &str, article: &str) -> (TempDir, PdfText) {
+    let tmp = TempDir::new(name);
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Rules\nlanguage: en-US\n"),
+            ("articles/a.md", article),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "pdf"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = read_pdf(&std::fs::read(out.join("rules.pdf")).unwrap());
+    (tmp, pdf)
+}
+
+#[test]
+fn no_widows_orphans_or_stranded_headings() {
+    let mut md = String::from("# Rules\n\n");
+    for i in 0..60 {
+        if i % 7 == 3 {
+            md.push_str(&format!("## Section {i}\n\n"));
+        }
+        // Paragraphs of one to nine lines.
+        md.push_str(&format!("P{i} {}\n\n", prose(i, 5 + (i * 37) % 110)));
+    }
+    let (_t, pdf) = build("widows", &md);
+    let body = body_lines(&pdf);
+    assert!(body.pages.len() >= 4, "enough pages to test page breaks");
+    for (k, page) in body.pages.iter().enumerate() {
+        let Some(last) = page.last() else { continue };
+        assert!(
+            !last.text.starts_with("Section"),
+            "page {k} ends with a heading: {:?}",
+            last.text
+        );
+        let Some(next) = body.pages.get(k + 1) else {
+            continue;
+        };
+        let starts_block = |t: &str| {
+            t.starts_with("Section")
+                || t.starts_with('P') && t[1..].starts_with(|c: char| c.is_ascii_digit())
+        };
+        if next.is_empty() || starts_block(&next[0].text) {
+            continue; // the break falls between paragraphs
+        }
+        // The paragraph runs across the break: at least two lines on each side.
+        let start = page
+            .iter()
+            .rposition(|l| {
+                l.text.starts_with('P') && l.text[1..].starts_with(|c: char| c.is_ascii_digit())
+            })
+            .unwrap();
+        let before = page.len() - start;
+        let after = next
+            .iter()
+            .take_while(|l| {
+                !(l.text.starts_with('P') && l.text[1..].starts_with(|c: char| c.is_ascii_digit()))
+                    && !l.text.starts_with("Section")
+            })
+            .count();
+        assert!(
+            before >= 2,
+            "orphan: one line of {:?} at the foot of page {k}",
+            &page[start].text[..12]
+        );
+        assert!(
+            after >= 2,
+            "widow: one line of {:?} at the top of page {}",
+            &page[start].text[..12],
+            k + 1
+        );
+    }
+}
+
+#[test]
+fn footnotes_sit_on_the_page_of_their_reference() {
+    let mut md = String::from("# Notes\n\n");
+    for i in 0..40 {
+        md.push_str(&format!("Para{i} {}", prose(i, 40 + (i * 13) % 60)));
+        if i % 3 == 1 {
+            md.push_str(&format!(" marker{i}[^n{i}]"));
+        }
+        md.push_str("\n\n");
+    }
+    for i in (0..40).filter(|i| i % 3 == 1) {
+        md.push_str(&format!(
+            "[^n{i}]: Notetext{i} {}\n\n",
+            prose(i + 5, 8 + (i % 4) * 20)
+        ));
+    }
+    let (_t, pdf) = build("notes", &md);
+    let body = body_lines(&pdf);
+    let page_of = |needle: &str| {
+        body.pages
+            .iter()
+            .position(|p| p.iter().any(|l| l.text.contains(needle)))
+    };
+    let mut checked = 0;
+    for i in (0..40).filter(|i| i % 3 == 1) {
+        let reference = page_of(&format!("marker{i}")).expect("reference printed");
+        let note = page_of(&format!("Notetext{i} ")).expect("note printed");
+        assert_eq!(
+            reference, note,
+            "note {i} is not on the page of its reference"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 13);
+    // Notes are set smaller than the text, below it.
+    let p = &body.pages[page_of("Notetext1 ").unwrap()];
+    let note = p.iter().find(|l| l.text.contains("Notetext1 ")).unwrap();
+    let text = p.iter().find(|l| l.text.starts_with("Para")).unwrap();
+    assert!(note.size < text.size && note.y > text.y);
+}
+
+#[test]
+fn long_tables_repeat_their_header_row() {
+    let mut md =
+        String::from("# Table\n\nIntro.\n\n| Aspect | Kratom | Opioids |\n|---|---|---|\n");
+    for i in 0..120 {
+        md.push_str(&format!(
+            "| Row{i} | {} | {} |\n",
+            prose(i, 3 + i % 5),
+            prose(i + 1, 2 + i % 3)
+        ));
+    }
+    let (_t, pdf) = build("table", &md);
+    let body = body_lines(&pdf);
+    let mut pages_with_rows = 0;
+    for (k, page) in body.pages.iter().enumerate() {
+        let Some(first_row) = page.iter().position(|l| l.text.starts_with("Row")) else {
+            continue;
+        };
+        pages_with_rows += 1;
+        let header = page
+            .iter()
+            .position(|l| l.text.starts_with("Aspect"))
+            .unwrap_or_else(|| panic!("page {k} has rows but no header"));
+        assert!(
+            header < first_row,
+            "the header comes before the rows on page {k}"
+        );
+    }
+    assert!(pages_with_rows >= 3, "the table spans pages");
+}
+
+#[test]
+fn hyphenation_stays_within_its_limits() {
+    let mut md = String::from("# Hyphens\n\n## Responsibilities considerably understanding\n\n");
+    for i in 0..30 {
+        md.push_str(&format!(
+            "{} `pharmacologicalunderstanding`.\n\n",
+            prose(i, 60)
+        ));
+    }
+    let (_t, pdf) = build("hyphens", &md);
+    let body = body_lines(&pdf);
+    let lines: Vec<&TextLine> = body.pages.iter().flatten().collect();
+    let hyphenated = |l: &TextLine| l.text.ends_with('\u{ad}');
+    assert!(
+        lines.iter().any(|l| hyphenated(l)),
+        "some words are hyphenated"
+    );
+    let mut run = 0;
+    for l in &lines {
+        run = if hyphenated(l) { run + 1 } else { 0 };
+        assert!(
+            run <= 2,
+            "three hyphenated lines in a row, ending with {:?}",
+            l.text
+        );
+        if hyphenated(l) {
+            let word = l
+                .text
+                .trim_end_matches('\u{ad}')
+                .rsplit(' ')
+                .next()
+                .unwrap();
+            assert!(
+                word.chars().filter(|c| c.is_alphabetic()).count() >= 2,
+                "too short a fragment: {word}"
+            );
+            assert!(
+                !l.text.starts_with("Responsib"),
+                "headings are not hyphenated"
+            );
+        }
+    }
+    // Copying gives the whole word: the hyphen at a break is a soft hyphen.
+    let joined: String = lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("");
+    assert!(joined.replace('\u{ad}', "").contains("pharmacology"));
+    assert!(
+        !joined.contains("pharmacologicalunderstanding\u{ad}"),
+        "code is not hyphenated"
+    );
+}
