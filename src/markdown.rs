@@ -49,6 +49,7 @@ enum Frame {
     Quote {
         kind: Option<AlertKind>,
         blocks: Vec<Block>,
+        offset: usize,
     },
     List {
         start: Option<u64>,
@@ -232,6 +233,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
             Tag::BlockQuote(kind) => Frame::Quote {
                 kind: kind.map(alert_kind),
                 blocks: Vec::new(),
+                offset,
             },
             Tag::CodeBlock(kind) => Frame::Code {
                 lang: match kind {
@@ -356,9 +358,16 @@ impl<'a, R: Resolver> Reader<'a, R> {
                     is_title: false,
                 }));
             }
-            Frame::Quote { kind, blocks } => match kind {
+            Frame::Quote {
+                kind,
+                blocks,
+                offset,
+            } => match kind {
                 Some(kind) => self.block(Block::Alert { kind, blocks }),
-                None => self.block(Block::Quote(blocks)),
+                None => match self.comparison(blocks, offset) {
+                    Ok(block) => self.block(block),
+                    Err(()) => {}
+                },
             },
             Frame::Code { lang, text } => self.block(Block::Code { lang, text }),
             Frame::Html(s) if strip_comments(&s).trim().is_empty() => {}
@@ -446,6 +455,79 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 Err(msg) => self.error(offset, msg),
             },
         }
+    }
+
+    /// A quote that starts with `[!COMPARISON] Title` becomes a comparison sidebar; any other
+    /// quote stays a quote (`Ok`). A comparison without a table is an error (`Err`, reported).
+    fn comparison(&mut self, mut blocks: Vec<Block>, offset: usize) -> Result<Block, ()> {
+        const MARK: &str = "[!COMPARISON]";
+        let is_comparison = matches!(blocks.first(), Some(Block::Paragraph(i)) if plain_text(i).trim_start().starts_with(MARK));
+        if !is_comparison {
+            return Ok(Block::Quote(blocks));
+        }
+        let Block::Paragraph(first) = blocks.remove(0) else {
+            return Ok(Block::Quote(blocks));
+        };
+        // The title is the rest of the marker's line; anything after it is an opening paragraph.
+        let mut title = Vec::new();
+        let mut rest = Vec::new();
+        let mut in_title = true;
+        let mut seen_mark = String::new();
+        for inline in first {
+            if in_title && matches!(inline, Inline::SoftBreak | Inline::HardBreak) {
+                in_title = false;
+                continue;
+            }
+            if !in_title {
+                rest.push(inline);
+                continue;
+            }
+            // Strip the marker, which pulldown-cmark may deliver in several text pieces.
+            if seen_mark.len() < MARK.len() {
+                if let Inline::Text(t) = &inline {
+                    let t = t.trim_start();
+                    let need = &MARK[seen_mark.len()..];
+                    if let Some(after) = t.strip_prefix(need) {
+                        seen_mark.push_str(need);
+                        if !after.trim().is_empty() {
+                            title.push(Inline::Text(after.trim_start().to_string()));
+                        }
+                        continue;
+                    } else if need.starts_with(t) && !t.is_empty() {
+                        seen_mark.push_str(t);
+                        continue;
+                    }
+                }
+            }
+            title.push(inline);
+        }
+        if let Some(Inline::Text(t)) = title.first_mut() {
+            *t = t.trim_start().to_string();
+        }
+        if !rest.is_empty() {
+            blocks.insert(0, Block::Paragraph(rest));
+        }
+        let Some(pos) = blocks.iter().position(|b| matches!(b, Block::Table(_))) else {
+            self.error(offset, "a `[!COMPARISON]` sidebar needs a table: its first row names what is compared, its first column the aspects".into());
+            return Err(());
+        };
+        let after = blocks.split_off(pos + 1);
+        let Some(Block::Table(table)) = blocks.pop() else {
+            return Err(());
+        };
+        if table.header.len() < 3 {
+            self.error(offset, format!("a comparison table needs an aspect column and at least two things compared; this one has {} column(s)", table.header.len()));
+            return Err(());
+        }
+        let base = slugify(&plain_text(&title));
+        let id = self.unique_heading_id(format!("compare-{base}"));
+        Ok(Block::Comparison(Comparison {
+            id,
+            title,
+            before: blocks,
+            table,
+            after,
+        }))
     }
 
     fn unique_heading_id(&mut self, base: String) -> String {
@@ -874,6 +956,37 @@ mod tests {
             panic!()
         };
         assert!(matches!(&inl[1], Inline::Html(s) if s == "<b>"));
+    }
+
+    #[test]
+    fn comparison_sidebars_are_recognised() {
+        let p = read("> [!COMPARISON] Kratom and opioids\n> Both act on the brain.\n>\n> |  | Kratom | Opioids |\n> |---|---|---|\n> | Source | Plant | Lab or poppy |\n>\n> Sources: FDA.\n");
+        let Block::Comparison(c) = &p.blocks[0] else {
+            panic!("{:?}", p.blocks)
+        };
+        assert_eq!(plain_text(&c.title), "Kratom and opioids");
+        assert_eq!(c.id, "compare-kratom-and-opioids");
+        assert_eq!(c.before.len(), 1);
+        assert_eq!(c.table.header.len(), 3);
+        assert_eq!(c.table.rows.len(), 1);
+        assert_eq!(c.after.len(), 1);
+    }
+
+    #[test]
+    fn a_comparison_without_a_table_is_an_error_at_its_line() {
+        let p = read("Intro.\n\n> [!COMPARISON] Nothing to compare\n> Just words.\n");
+        let e = p
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .expect("an error");
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("needs a table"));
+        let p = read("> [!COMPARISON] One thing\n>\n> | | A |\n> |---|---|\n> | x | y |\n");
+        assert!(p
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("at least two")));
     }
 
     #[test]

@@ -8,6 +8,44 @@ use std::path::PathBuf;
 pub struct Book {
     pub meta: BookMeta,
     pub articles: Vec<Article>,
+    /// Helplines, services and information sources, from `resources.yaml`.
+    pub resources: Vec<Resource>,
+}
+
+/// A place to get help or information, listed in the appendix and in the articles that cite it.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub description: Option<String>,
+    /// As written in resources.yaml (checked: digits with spaces, dashes, dots or brackets).
+    pub phone: Option<String>,
+    /// An http(s) URL.
+    pub url: Option<String>,
+    pub hours: Option<String>,
+    pub languages: Vec<String>,
+    /// The articles (indices) that list this resource, in book order.
+    pub cited_by: Vec<usize>,
+}
+
+impl Resource {
+    /// `tel:` URI for the phone number: digits only, `+1` added to ten-digit North American
+    /// numbers, short codes such as 988 kept as they are.
+    pub fn tel_uri(&self) -> Option<String> {
+        let phone = self.phone.as_ref()?;
+        let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+        let uri = if phone.trim_start().starts_with('+') {
+            format!("tel:+{digits}")
+        } else if digits.len() == 10 {
+            format!("tel:+1{digits}")
+        } else if digits.len() == 11 && digits.starts_with('1') {
+            format!("tel:+{digits}")
+        } else {
+            format!("tel:{digits}")
+        };
+        Some(uri)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +200,8 @@ pub struct Article {
     pub lang: String,
     pub reviewed: Option<Review>,
     pub resources: Vec<String>,
+    /// Made by the tool (the resource appendix), not read from a file.
+    pub appendix: bool,
     pub blocks: Vec<Block>,
     /// Footnote bodies in the order of their first reference (number = index + 1).
     pub footnotes: Vec<Footnote>,
@@ -175,52 +215,119 @@ impl Article {
     /// Every id a link may point at: heading ids and explicit anchors.
     pub fn anchor_ids(&self) -> Vec<&str> {
         let mut out = Vec::new();
-        fn inl<'a>(i: &'a [Inline], out: &mut Vec<&'a str>) {
-            for x in i {
-                match x {
-                    Inline::Anchor(id) => out.push(id),
-                    Inline::Emphasis(c)
-                    | Inline::Strong(c)
-                    | Inline::Strikethrough(c)
-                    | Inline::Link { content: c, .. } => inl(c, out),
-                    _ => {}
-                }
+        walk_blocks(&self.blocks, &mut |b| match b {
+            Block::Heading(h) => out.push(h.id.as_str()),
+            Block::Anchor(id) => out.push(id.as_str()),
+            _ => {}
+        });
+        walk_inlines(&self.blocks, &mut |i| {
+            if let Inline::Anchor(id) = i {
+                out.push(id.as_str());
             }
-        }
-        fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a str>) {
-            for b in blocks {
-                match b {
-                    Block::Heading(h) => {
-                        out.push(&h.id);
-                        inl(&h.content, out);
-                    }
-                    Block::Anchor(id) => out.push(id),
-                    Block::Paragraph(i) => inl(i, out),
-                    Block::Quote(c) | Block::Alert { blocks: c, .. } => walk(c, out),
-                    Block::List(l) => l.items.iter().for_each(|it| walk(&it.blocks, out)),
-                    _ => {}
-                }
-            }
-        }
-        walk(&self.blocks, &mut out);
+        });
         out
     }
 
     /// The headings of the article, in order, with their nesting level.
     pub fn headings(&self) -> Vec<&Heading> {
         let mut out = Vec::new();
-        fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a Heading>) {
-            for b in blocks {
-                match b {
-                    Block::Heading(h) => out.push(h),
-                    Block::Quote(inner) | Block::Alert { blocks: inner, .. } => walk(inner, out),
-                    _ => {}
-                }
+        walk_blocks(&self.blocks, &mut |b| {
+            if let Block::Heading(h) = b {
+                out.push(h);
             }
-        }
-        walk(&self.blocks, &mut out);
+        });
         out
     }
+
+    /// External links in the article's text and notes, each URL once, in order of first
+    /// appearance: (link text, URL).
+    pub fn external_links(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut visit = |i: &Inline| {
+            if let Inline::Link {
+                target: LinkTarget::External(url),
+                content,
+            } = i
+            {
+                if !out.iter().any(|(_, u)| u == url) {
+                    out.push((plain_text(content), url.clone()));
+                }
+            }
+        };
+        walk_inlines(&self.blocks, &mut visit);
+        for f in &self.footnotes {
+            walk_inlines(&f.blocks, &mut visit);
+        }
+        out
+    }
+
+    /// Every image in the article and its notes.
+    pub fn images(&self) -> Vec<&Image> {
+        let mut out = Vec::new();
+        for blocks in std::iter::once(&self.blocks).chain(self.footnotes.iter().map(|f| &f.blocks))
+        {
+            walk_blocks(blocks, &mut |b| {
+                if let Block::Figure(img) = b {
+                    out.push(img);
+                }
+            });
+            walk_inlines(blocks, &mut |i| {
+                if let Inline::Image(img) = i {
+                    out.push(img);
+                }
+            });
+        }
+        out
+    }
+}
+
+/// Calls `f` on every block, depth first: those nested in lists, quotes, callouts and
+/// comparisons too.
+pub fn walk_blocks<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    for b in blocks {
+        f(b);
+        match b {
+            Block::List(l) => l.items.iter().for_each(|it| walk_blocks(&it.blocks, f)),
+            Block::Quote(c) | Block::Alert { blocks: c, .. } => walk_blocks(c, f),
+            Block::Comparison(c) => {
+                walk_blocks(&c.before, f);
+                walk_blocks(&c.after, f);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Calls `f` on every inline of the blocks (nested blocks and spans included).
+pub fn walk_inlines<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Inline)) {
+    fn inl<'a>(i: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
+        for x in i {
+            f(x);
+            match x {
+                Inline::Emphasis(c)
+                | Inline::Strong(c)
+                | Inline::Strikethrough(c)
+                | Inline::Link { content: c, .. } => inl(c, f),
+                _ => {}
+            }
+        }
+    }
+    fn table<'a>(t: &'a Table, f: &mut dyn FnMut(&'a Inline)) {
+        t.header
+            .iter()
+            .chain(t.rows.iter().flatten())
+            .for_each(|c| inl(c, f));
+    }
+    walk_blocks(blocks, &mut |b| match b {
+        Block::Heading(h) => inl(&h.content, f),
+        Block::Paragraph(i) => inl(i, f),
+        Block::Table(t) => table(t, f),
+        Block::Comparison(c) => {
+            inl(&c.title, f);
+            table(&c.table, f);
+        }
+        _ => {}
+    });
 }
 
 #[derive(Debug, Clone)]
@@ -262,6 +369,26 @@ pub enum Block {
     RawHtml(String),
     /// A link target with no text of its own (`<a id="…"></a>` in the Markdown).
     Anchor(String),
+    /// A comparison sidebar (`> [!COMPARISON] Title` holding a table).
+    Comparison(Comparison),
+    /// Resources (indices into `Book::resources`) set with their contact details; `cited_by`
+    /// adds the articles that list each one (the appendix).
+    Resources {
+        ids: Vec<usize>,
+        cited_by: bool,
+    },
+}
+
+/// Things compared side by side: the table's first row names them, its first column the
+/// aspects compared.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Unique within the article; labels the sidebar.
+    pub id: String,
+    pub title: Vec<Inline>,
+    pub before: Vec<Block>,
+    pub table: Table,
+    pub after: Vec<Block>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -107,55 +107,15 @@ fn clean(s: &str) -> String {
 
 fn local_images(book: &Book) -> Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)> {
     let mut out = Vec::new();
-    fn inl(
-        i: &[Inline],
-        out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
-    ) {
-        for x in i {
-            match x {
-                Inline::Image(img) => img_src(img, out),
-                Inline::Emphasis(c)
-                | Inline::Strong(c)
-                | Inline::Strikethrough(c)
-                | Inline::Link { content: c, .. } => inl(c, out),
-                _ => {}
-            }
-        }
-    }
-    fn img_src(
-        img: &Image,
-        out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
-    ) {
-        if let ImageSource::Local {
-            path, data, format, ..
-        } = &img.src
-        {
-            out.push((path.clone(), data.clone(), *format));
-        }
-    }
-    fn blocks(
-        b: &[Block],
-        out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
-    ) {
-        for x in b {
-            match x {
-                Block::Heading(h) => inl(&h.content, out),
-                Block::Paragraph(i) => inl(i, out),
-                Block::List(l) => l.items.iter().for_each(|it| blocks(&it.blocks, out)),
-                Block::Quote(c) | Block::Alert { blocks: c, .. } => blocks(c, out),
-                Block::Table(t) => t
-                    .header
-                    .iter()
-                    .chain(t.rows.iter().flatten())
-                    .for_each(|c| inl(c, out)),
-                Block::Figure(img) => img_src(img, out),
-                Block::Code { .. } | Block::Rule | Block::RawHtml(_) | Block::Anchor(_) => {}
-            }
-        }
-    }
     for a in &book.articles {
-        blocks(&a.blocks, &mut out);
-        a.footnotes.iter().for_each(|f| blocks(&f.blocks, &mut out));
+        for img in a.images() {
+            if let ImageSource::Local {
+                path, data, format, ..
+            } = &img.src
+            {
+                out.push((path.clone(), data.clone(), *format));
+            }
+        }
     }
     out
 }

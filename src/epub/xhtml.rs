@@ -250,6 +250,8 @@ impl Writer<'_> {
             Block::Anchor(id) => {
                 let _ = writeln!(self.out, "<span id=\"{}\"></span>", escape(id));
             }
+            Block::Comparison(c) => self.comparison(c),
+            Block::Resources { ids, cited_by } => self.resources(ids, *cited_by),
             Block::RawHtml(s) => {
                 let _ = writeln!(
                     self.out,
@@ -284,6 +286,122 @@ impl Writer<'_> {
             self.out.push_str("</tr>\n");
         }
         self.out.push_str("</tbody>\n</table>\n");
+    }
+
+    /// A comparison: an aside labelled by its title, holding a table whose first row names
+    /// the things compared and whose first column names the aspects (row headers). On a narrow
+    /// screen the stylesheet stacks the cells, each labelled with its column.
+    fn comparison(&mut self, c: &Comparison) {
+        let id = escape(&c.id);
+        let _ = writeln!(
+            self.out,
+            "<aside class=\"comparison\" aria-labelledby=\"{id}\">"
+        );
+        let _ = write!(self.out, "<p class=\"comparison-title\" id=\"{id}\">");
+        self.inlines(&c.title);
+        self.out.push_str("</p>\n");
+        self.blocks(&c.before, false);
+        self.out.push_str("<table>\n<thead>\n<tr>");
+        let labels: Vec<String> = c.table.header.iter().map(|h| plain_text(h)).collect();
+        for (i, cell) in c.table.header.iter().enumerate() {
+            if i == 0 && plain_text(cell).trim().is_empty() {
+                self.out.push_str("<td class=\"corner\"></td>");
+                continue;
+            }
+            self.out.push_str("<th scope=\"col\">");
+            self.inlines(cell);
+            self.out.push_str("</th>");
+        }
+        self.out.push_str("</tr>\n</thead>\n<tbody>\n");
+        for row in &c.table.rows {
+            self.out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                if i == 0 {
+                    self.out.push_str("<th scope=\"row\">");
+                    self.inlines(cell);
+                    self.out.push_str("</th>");
+                } else {
+                    let _ = write!(
+                        self.out,
+                        "<td data-label=\"{}\">",
+                        escape(labels.get(i).map(String::as_str).unwrap_or(""))
+                    );
+                    self.inlines(cell);
+                    self.out.push_str("</td>");
+                }
+            }
+            self.out.push_str("</tr>\n");
+        }
+        self.out.push_str("</tbody>\n</table>\n");
+        self.blocks(&c.after, false);
+        self.out.push_str("</aside>\n");
+    }
+
+    /// Resources with clickable phone (`tel:`) and web links; in the appendix, with the
+    /// articles that cite them.
+    fn resources(&mut self, ids: &[usize], cited_by: bool) {
+        self.out.push_str("<ul class=\"resources\">\n");
+        for &i in ids {
+            let Some(r) = self.book.resources.get(i) else {
+                continue;
+            };
+            let _ = writeln!(
+                self.out,
+                "<li class=\"resource\" id=\"res-{}\">",
+                escape(&r.id)
+            );
+            let _ = writeln!(
+                self.out,
+                "<p class=\"resource-name\"><strong>{}</strong></p>",
+                escape(&r.name)
+            );
+            if let Some(d) = &r.description {
+                let _ = writeln!(self.out, "<p>{}</p>", escape(d));
+            }
+            if let (Some(p), Some(tel)) = (&r.phone, r.tel_uri()) {
+                let _ = writeln!(
+                    self.out,
+                    "<p class=\"phone\">Call <a href=\"{}\">{}</a></p>",
+                    escape(&tel),
+                    escape(p)
+                );
+            }
+            if let Some(u) = &r.url {
+                let _ = writeln!(
+                    self.out,
+                    "<p class=\"url\"><a href=\"{0}\">{0}</a></p>",
+                    escape(u)
+                );
+            }
+            if let Some(h) = &r.hours {
+                let _ = writeln!(self.out, "<p class=\"detail\">Hours: {}</p>", escape(h));
+            }
+            if !r.languages.is_empty() {
+                let _ = writeln!(
+                    self.out,
+                    "<p class=\"detail\">Languages: {}</p>",
+                    escape(&r.languages.join(", "))
+                );
+            }
+            if cited_by && !r.cited_by.is_empty() {
+                self.out.push_str("<p class=\"cited\">Mentioned in: ");
+                for (k, &a) in r.cited_by.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push_str(", ");
+                    }
+                    let art = &self.book.articles[a];
+                    let _ = write!(
+                        self.out,
+                        "<a href=\"{}\">{}</a>",
+                        escape(&file_name(art)),
+                        escape(&art.title_text())
+                    );
+                }
+                self.out.push_str("</p>\n");
+            }
+            self.out.push_str("</li>\n");
+        }
+        self.out.push_str("</ul>\n");
     }
 
     fn image(&mut self, img: &Image) {

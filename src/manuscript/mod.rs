@@ -1,8 +1,10 @@
 //! Loading a manuscript folder: `book.yaml`, the articles with their front matter, and the
 //! images they reference. Produces the document model or the diagnostics that stop the build.
 
+pub mod appendix;
 pub mod config;
 pub mod images;
+pub mod resources;
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::markdown::{self, Resolver};
@@ -135,9 +137,22 @@ pub fn load(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             ));
         }
     }
+    // Resources: the file named in book.yaml, else resources.yaml when there is one.
+    let resources_path = match &yaml.resources {
+        Some(r) => Some(root.join(r)),
+        None => Some(root.join("resources.yaml")).filter(|p| p.is_file()),
+    };
+    let mut resource_list = Vec::new();
+    if let Some(p) = resources_path.filter(|p| p.is_file()) {
+        match resources::load(&p) {
+            Ok(r) => resource_list = r,
+            Err(d) => diags.extend(d),
+        }
+    }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
+    let resource_ids: HashSet<&str> = resource_list.iter().map(|r| r.id.as_str()).collect();
 
     let language = yaml
         .language
@@ -148,6 +163,7 @@ pub fn load(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     let ctx = LoadContext {
         root,
         index: &index,
+        resource_ids: &resource_ids,
     };
     // Articles are independent until links are checked: read them in parallel.
     let results: Vec<Result<(Article, markdown::Parsed), Vec<Diagnostic>>> = sources
@@ -232,8 +248,14 @@ pub fn load(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             _ => Paper::Letter,
         },
     };
+    let mut book = Book {
+        meta,
+        articles,
+        resources: resource_list,
+    };
+    appendix::add(&mut book);
     Ok(Loaded {
-        book: Book { meta, articles },
+        book,
         warnings: diags,
     })
 }
@@ -251,6 +273,7 @@ fn source_date_epoch() -> Option<Date> {
 struct LoadContext<'a> {
     root: &'a Path,
     index: &'a HashMap<PathBuf, usize>,
+    resource_ids: &'a HashSet<&'a str>,
 }
 
 struct ArticleResolver<'a> {
@@ -296,6 +319,30 @@ fn load_article(
         Some(yaml) => config::parse_yaml(yaml, &file, 1, FRONT_MATTER_KEYS).map_err(|d| vec![d])?,
         None => FrontMatter::default(),
     };
+    let unknown: Vec<Diagnostic> = fm
+        .resources
+        .iter()
+        .filter(|id| !ctx.resource_ids.contains(id.as_str()))
+        .map(|id| {
+            let (l, c) = config::locate_value(front.unwrap_or(""), "resources", id);
+            let known = if ctx.resource_ids.is_empty() {
+                "the book has no resources file".to_string()
+            } else {
+                let mut ids: Vec<&str> = ctx.resource_ids.iter().copied().collect();
+                ids.sort();
+                format!("known ids: {}", ids.join(", "))
+            };
+            Diagnostic::error(
+                &file,
+                l + 1,
+                c,
+                format!("unknown resource id `{id}` ({known})"),
+            )
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
     let resolver = ArticleResolver {
         ctx,
         dir: rel.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -372,6 +419,7 @@ fn load_article(
             next: r.next.map(|d| d.0),
         }),
         resources: fm.resources,
+        appendix: false,
         blocks,
         footnotes: std::mem::take(&mut parsed.footnotes),
     };

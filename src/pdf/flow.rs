@@ -62,6 +62,12 @@ pub enum Draw {
         w: f32,
         h: f32,
     },
+    /// A closed polygon (icons).
+    Path {
+        points: Vec<(f32, f32)>,
+        fill: Option<f32>,
+        stroke: Option<(f32, f32)>,
+    },
 }
 
 impl Draw {
@@ -115,6 +121,15 @@ impl Draw {
                 y: y + dy,
                 w: *w,
                 h: *h,
+            },
+            Draw::Path {
+                points,
+                fill,
+                stroke,
+            } => Draw::Path {
+                points: points.iter().map(|(x, y)| (x + dx, y + dy)).collect(),
+                fill: *fill,
+                stroke: *stroke,
             },
         }
     }

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod sidebars;
+
 /// Page geometry and type sizes, in points.
 #[derive(Debug, Clone)]
 pub struct Theme {
@@ -71,6 +73,9 @@ struct ArticleLayout<'a> {
     out: Vec<Elem>,
     /// Each footnote, laid out for the foot of the page, by number.
     notes: HashMap<usize, Arc<Vec<Elem>>>,
+    /// The text style and alignment of paragraphs here (sidebars set theirs in sans, ragged).
+    body: Style,
+    align: Align,
 }
 
 /// Lays out one article: its elements, the first of which starts a new page.
@@ -81,6 +86,8 @@ pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
         article,
         out: Vec::new(),
         notes: HashMap::new(),
+        body: ctx.theme.body(),
+        align: Align::Justify,
     };
     let width = ctx.theme.text_width();
     l.lay_out_notes(width);
@@ -108,6 +115,18 @@ pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
 }
 
 impl<'a> ArticleLayout<'a> {
+    /// A layout for a part set apart (a footnote, a sidebar), with its own text style.
+    fn sub(&self, body: Style, align: Align) -> ArticleLayout<'a> {
+        ArticleLayout {
+            ctx: self.ctx,
+            article: self.article,
+            out: Vec::new(),
+            notes: HashMap::new(),
+            body,
+            align,
+        }
+    }
+
     fn setter<'s>(&'s self, links: &'s [LinkDest]) -> LineSetter<'s> {
         LineSetter::new(self.ctx.sh, links, self.ctx.theme.leading)
             .hyphenating(super::hyphenate::patterns(&self.article.lang))
@@ -120,11 +139,10 @@ impl<'a> ArticleLayout<'a> {
     }
 
     fn block(&mut self, block: &Block, x: f32, width: f32) {
-        let t = self.ctx.theme;
         match block {
             Block::Heading(h) => self.heading(h, x, width),
             Block::Paragraph(inl) => {
-                self.paragraph(inl, t.body(), x, width, Align::Justify, t.body_size * 0.6)
+                self.paragraph(inl, self.body, x, width, self.align, self.body.size * 0.6)
             }
             Block::List(list) => self.list(list, x, width),
             Block::Quote(blocks) => {
@@ -133,6 +151,8 @@ impl<'a> ArticleLayout<'a> {
                 self.decorate_bar(start, x + 4.0, 1.5, 0.55);
             }
             Block::Alert { kind, blocks } => self.callout(*kind, blocks, x, width),
+            Block::Comparison(c) => self.comparison(c, x, width),
+            Block::Resources { ids, cited_by } => self.resources(ids, *cited_by, x, width),
             Block::Code { text, .. } => self.code(text, x, width, 0.93),
             Block::RawHtml(s) => self.code(s, x, width, 1.0),
             Block::Rule => {
@@ -290,7 +310,7 @@ impl<'a> ArticleLayout<'a> {
                 Some(Block::Paragraph(inl)) => {
                     self.paragraph(
                         inl,
-                        t.body(),
+                        self.body,
                         inner_x,
                         inner_w,
                         Align::Justify,
@@ -355,7 +375,7 @@ impl<'a> ArticleLayout<'a> {
                         Some(n) => format!("{}.", n + i as u64),
                         None => if depth % 2 == 0 { "•" } else { "–" }.to_string(),
                     };
-                    let style = t.body();
+                    let style = self.body;
                     let face = self.ctx.sh.face_index(style.face);
                     let w = self.ctx.sh.width(face, &marker, style.size);
                     let lines =
@@ -373,43 +393,6 @@ impl<'a> ArticleLayout<'a> {
                     }
                 }
             }
-        }
-    }
-
-    fn callout(&mut self, kind: AlertKind, blocks: &[Block], x: f32, width: f32) {
-        let t = self.ctx.theme;
-        let start = self.out.len();
-        let label_style = Style::new(Family::Sans, t.body_size * 0.9).bold();
-        let lines = self.setter(&[]).set(
-            &[Piece::Text(kind.label().to_uppercase(), label_style)],
-            width - 20.0,
-            Align::Left,
-        );
-        let mut label = self.lines_to_elem(lines, x + 14.0);
-        label.space_before = t.body_size;
-        label.keep_with_next = true;
-        self.out.push(label);
-        self.blocks(blocks, x + 14.0, width - 20.0);
-        if let Some(e) = self.out.get_mut(start + 1) {
-            e.space_before = e.space_before.min(2.0);
-        }
-        // A callout is read as one thing: keep it whole unless it is long.
-        let height: f32 = self.out[start..]
-            .iter()
-            .map(|e| e.height + e.space_before)
-            .sum();
-        if height < t.page_h / 3.0 {
-            self.out[start].keep = self.out.len() - start;
-        }
-        let heavy = matches!(kind, AlertKind::Warning | AlertKind::Caution);
-        self.decorate_bar(
-            start,
-            x + 2.0,
-            if heavy { 4.0 } else { 2.0 },
-            if heavy { 0.0 } else { 0.35 },
-        );
-        if let Some(last) = self.out.last_mut() {
-            last.height += 4.0;
         }
     }
 
@@ -755,12 +738,7 @@ impl<'a> ArticleLayout<'a> {
         let t = self.ctx.theme;
         let small = Style::new(Family::Serif, t.body_size * 0.85);
         for f in &self.article.footnotes {
-            let mut sub = ArticleLayout {
-                ctx: self.ctx,
-                article: self.article,
-                out: Vec::new(),
-                notes: HashMap::new(),
-            };
+            let mut sub = self.sub(small, Align::Justify);
             match f.blocks.first() {
                 Some(Block::Paragraph(inl)) => {
                     sub.paragraph(inl, small, 14.0, width - 14.0, Align::Justify, 0.0);

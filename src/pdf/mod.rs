@@ -206,33 +206,21 @@ fn shape_face(sh: &shape::Shaper, family: Family) -> usize {
     sh.face_index(crate::fonts::FaceKey::new(family, false, false))
 }
 
+/// The book's raster images (SVG is not drawn in print).
 fn collect_images(
     book: &Book,
     out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
 ) {
-    fn blocks(
-        b: &[Block],
-        out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
-    ) {
-        for x in b {
-            match x {
-                Block::Figure(Image {
-                    src:
-                        ImageSource::Local {
-                            path, data, format, ..
-                        },
-                    ..
-                }) if *format != ImageFormat::Svg => {
-                    out.push((path.clone(), data.clone(), *format))
+    for a in &book.articles {
+        for img in a.images() {
+            if let ImageSource::Local {
+                path, data, format, ..
+            } = &img.src
+            {
+                if *format != ImageFormat::Svg {
+                    out.push((path.clone(), data.clone(), *format));
                 }
-                Block::List(l) => l.items.iter().for_each(|it| blocks(&it.blocks, out)),
-                Block::Quote(c) | Block::Alert { blocks: c, .. } => blocks(c, out),
-                _ => {}
             }
         }
-    }
-    for a in &book.articles {
-        blocks(&a.blocks, out);
-        a.footnotes.iter().for_each(|f| blocks(&f.blocks, out));
     }
 }

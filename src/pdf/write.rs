@@ -139,8 +139,39 @@ fn page_ops(
 ) -> Vec<Op> {
     let h = doc.page_h;
     let mut ops = Vec::new();
-    // Shapes and images first, so text is drawn over box fills.
-    for d in &page.draws {
+    // Shapes and images first, so text is drawn over box fills. Runs of plain filled
+    // rectangles of one grey (QR modules, shading) share one path and one fill.
+    let mut i = 0;
+    while i < page.draws.len() {
+        let d = &page.draws[i];
+        i += 1;
+        if let Draw::Rect {
+            fill: Some(f),
+            stroke: None,
+            ..
+        } = d
+        {
+            let mut j = i;
+            while j < page.draws.len()
+                && matches!(page.draws[j], Draw::Rect { fill: Some(g), stroke: None, .. } if g == *f)
+            {
+                j += 1;
+            }
+            if j > i {
+                ops.push(Op::SaveGraphicsState);
+                ops.push(Op::SetFillColor { col: gray(*f) });
+                for r in &page.draws[i - 1..j] {
+                    if let Draw::Rect { x, y, w, h: rh, .. } = r {
+                        let mut rect = Rect::from_xywh(Pt(*x), Pt(h - y - rh), Pt(*w), Pt(*rh));
+                        rect.mode = Some(PaintMode::Fill);
+                        ops.push(Op::DrawRectangle { rectangle: rect });
+                    }
+                }
+                ops.push(Op::RestoreGraphicsState);
+                i = j;
+                continue;
+            }
+        }
         match d {
             Draw::Rect {
                 x,
@@ -229,6 +260,44 @@ fn page_ops(
                         },
                     });
                 }
+            }
+            Draw::Path {
+                points,
+                fill,
+                stroke,
+            } => {
+                ops.push(Op::SaveGraphicsState);
+                if let Some(f) = fill {
+                    ops.push(Op::SetFillColor { col: gray(*f) });
+                }
+                if let Some((g, width)) = stroke {
+                    ops.push(Op::SetOutlineColor { col: gray(*g) });
+                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                }
+                let mode = match (fill, stroke) {
+                    (Some(_), Some(_)) => PaintMode::FillStroke,
+                    (None, Some(_)) => PaintMode::Stroke,
+                    _ => PaintMode::Fill,
+                };
+                ops.push(Op::DrawPolygon {
+                    polygon: printpdf::Polygon {
+                        rings: vec![printpdf::PolygonRing {
+                            points: points
+                                .iter()
+                                .map(|(x, y)| LinePoint {
+                                    p: Point {
+                                        x: Pt(*x),
+                                        y: Pt(h - y),
+                                    },
+                                    bezier: false,
+                                })
+                                .collect(),
+                        }],
+                        mode,
+                        winding_order: printpdf::WindingOrder::NonZero,
+                    },
+                });
+                ops.push(Op::RestoreGraphicsState);
             }
             Draw::Text(_) | Draw::Link { .. } => {}
         }

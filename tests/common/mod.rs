@@ -84,6 +84,8 @@ pub struct PdfText {
     pub doc: lopdf::Document,
     /// Lines per page, top to bottom.
     pub pages: Vec<Vec<TextLine>>,
+    /// Each text run as drawn (one per font change or positioned piece), per page.
+    pub runs: Vec<Vec<TextLine>>,
     pub page_ids: Vec<lopdf::ObjectId>,
 }
 
@@ -189,11 +191,49 @@ fn parse_tounicode(data: &[u8]) -> HashMap<u16, String> {
     map
 }
 
+/// Glyph widths (1/1000 em) of a Type0 font, from its descendant's /W array.
+fn font_widths(doc: &lopdf::Document, font: &lopdf::Dictionary) -> Option<HashMap<u16, f32>> {
+    let desc = font.get(b"DescendantFonts").ok()?.as_array().ok()?;
+    let d = match desc.first()? {
+        lopdf::Object::Reference(r) => doc.get_dictionary(*r).ok()?,
+        lopdf::Object::Dictionary(d) => d,
+        _ => return None,
+    };
+    let w = match d.get(b"W").ok()? {
+        lopdf::Object::Reference(r) => doc.get_object(*r).ok()?.as_array().ok()?,
+        lopdf::Object::Array(a) => a,
+        _ => return None,
+    };
+    let mut out = HashMap::new();
+    let mut i = 0;
+    while i < w.len() {
+        let first = w[i].as_i64().ok()? as u16;
+        match w.get(i + 1)? {
+            lopdf::Object::Array(list) => {
+                for (k, v) in list.iter().enumerate() {
+                    out.insert(first + k as u16, v.as_float().unwrap_or(0.0));
+                }
+                i += 2;
+            }
+            last => {
+                let last = last.as_i64().ok()? as u16;
+                let v = w.get(i + 2)?.as_float().unwrap_or(0.0);
+                for c in first..=last {
+                    out.insert(c, v);
+                }
+                i += 3;
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Reads every page's text back through the fonts' ToUnicode maps.
 pub fn read_pdf(bytes: &[u8]) -> PdfText {
     let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
     let page_ids: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
     let mut pages = Vec::new();
+    let mut all_runs = Vec::new();
     for &pid in &page_ids {
         let height = doc
             .get_dictionary(pid)
@@ -204,7 +244,11 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
             .and_then(|v| v.as_float().ok())
             .unwrap_or(792.0);
         let mut cmaps: HashMap<Vec<u8>, HashMap<u16, String>> = HashMap::new();
+        let mut widths: HashMap<Vec<u8>, HashMap<u16, f32>> = HashMap::new();
         for (name, font) in doc.get_page_fonts(pid).unwrap_or_default() {
+            if let Some(w) = font_widths(&doc, font) {
+                widths.insert(name.clone(), w);
+            }
             if let Ok(r) = font.get(b"ToUnicode").and_then(|o| o.as_reference()) {
                 if let Ok(lopdf::Object::Stream(s)) = doc.get_object(r) {
                     let data = s
@@ -236,27 +280,51 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
                     y = op.operands[5].as_float().unwrap_or(0.0);
                 }
                 "TJ" | "Tj" => {
-                    let strings: Vec<Vec<u8>> = match &op.operands[0] {
-                        lopdf::Object::Array(a) => a
-                            .iter()
-                            .filter_map(|o| o.as_str().ok().map(|s| s.to_vec()))
-                            .collect(),
-                        lopdf::Object::String(s, _) => vec![s.clone()],
-                        _ => vec![],
+                    // One TJ may hold several runs on a baseline (printpdf merges them): a
+                    // move of more than two ems starts a new run, placed by the glyph widths.
+                    let items: Vec<lopdf::Object> = match &op.operands[0] {
+                        lopdf::Object::Array(a) => a.clone(),
+                        other => vec![other.clone()],
                     };
                     let map = cmaps.get(&font);
+                    let wmap = widths.get(&font);
+                    let mut pen = x;
+                    let mut start = x;
                     let mut text = String::new();
-                    for s in strings {
-                        for c in s.chunks(2) {
-                            let code = u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]);
-                            if let Some(t) = map.and_then(|m| m.get(&code)) {
-                                text.push_str(t);
+                    for item in items {
+                        match item {
+                            lopdf::Object::String(s, _) => {
+                                for c in s.chunks(2) {
+                                    let code = u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]);
+                                    if let Some(t) = map.and_then(|m| m.get(&code)) {
+                                        text.push_str(t);
+                                    }
+                                    pen +=
+                                        wmap.and_then(|m| m.get(&code)).copied().unwrap_or(500.0)
+                                            * size
+                                            / 1000.0;
+                                }
+                            }
+                            other => {
+                                let k = other.as_float().unwrap_or(0.0);
+                                if k < -2000.0 && !text.is_empty() {
+                                    runs.push(TextLine {
+                                        y: height - y,
+                                        x: start,
+                                        text: std::mem::take(&mut text),
+                                        size,
+                                    });
+                                    pen -= k * size / 1000.0;
+                                    start = pen;
+                                } else {
+                                    pen -= k * size / 1000.0;
+                                }
                             }
                         }
                     }
                     runs.push(TextLine {
                         y: height - y,
-                        x,
+                        x: start,
                         text,
                         size,
                     });
@@ -264,6 +332,7 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
                 _ => {}
             }
         }
+        all_runs.push(runs.clone());
         // Runs sharing a baseline form one line, left to right.
         runs.sort_by(|a, b| {
             a.y.partial_cmp(&b.y)
@@ -285,8 +354,65 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
     PdfText {
         doc,
         pages,
+        runs: all_runs,
         page_ids,
     }
+}
+
+/// A filled rectangle as drawn: left, top (from the page top), width, height, grey level.
+#[derive(Debug, Clone, Copy)]
+pub struct FilledRect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub gray: f32,
+}
+
+/// Every rectangle the page fills, with the grey it is filled with.
+pub fn filled_rects(pdf: &PdfText, page: usize) -> Vec<FilledRect> {
+    let content = pdf.doc.get_page_content(pdf.page_ids[page]);
+    let ops = lopdf::content::Content::decode(&content)
+        .map(|c| c.operations)
+        .unwrap_or_default();
+    let height = 792.0;
+    let mut gray_stack = vec![0.0f32];
+    let mut pending: Vec<(f32, f32, f32, f32)> = Vec::new();
+    let mut out = Vec::new();
+    for op in ops {
+        let num = |i: usize| {
+            op.operands
+                .get(i)
+                .and_then(|o| o.as_float().ok())
+                .unwrap_or(0.0)
+        };
+        match op.operator.as_str() {
+            "q" => gray_stack.push(*gray_stack.last().unwrap()),
+            "Q" => {
+                gray_stack.pop();
+                if gray_stack.is_empty() {
+                    gray_stack.push(0.0);
+                }
+            }
+            "g" => *gray_stack.last_mut().unwrap() = num(0),
+            "re" => pending.push((num(0), num(1), num(2), num(3))),
+            "f" | "f*" | "B" | "b" => {
+                let g = *gray_stack.last().unwrap();
+                for (x, y, w, h) in pending.drain(..) {
+                    out.push(FilledRect {
+                        x,
+                        y: height - y - h,
+                        w,
+                        h,
+                        gray: g,
+                    });
+                }
+            }
+            "n" | "S" => pending.clear(),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Every entry of a zip (EPUB) as bytes, in order.

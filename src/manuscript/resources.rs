@@ -1,0 +1,223 @@
+//! `resources.yaml`: the helplines, services and information sources the articles point to.
+//! Each entry is checked (unique id, http(s) URL, a phone number that can be dialled) and
+//! reported at its own line.
+
+use crate::diag::Diagnostic;
+use crate::model::Resource;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::Path;
+
+pub const RESOURCE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "category",
+    "description",
+    "phone",
+    "url",
+    "hours",
+    "languages",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResourceYaml {
+    id: String,
+    name: String,
+    category: String,
+    description: Option<String>,
+    phone: Option<String>,
+    url: Option<String>,
+    hours: Option<String>,
+    #[serde(default)]
+    languages: Vec<String>,
+}
+
+/// Line ranges (0-based, end exclusive) of the top-level list items.
+fn item_lines(text: &str) -> Vec<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- ") || *l == &"-")
+        .map(|(i, _)| i)
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| (s, starts.get(k + 1).copied().unwrap_or(lines.len())))
+        .collect()
+}
+
+/// Position of `key:`'s value within the item's lines, else the item's first line.
+fn key_position(text: &str, item: (usize, usize), key: &str) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate().take(item.1).skip(item.0) {
+        let trimmed = line.trim_start_matches(['-', ' ']);
+        if let Some(rest) = trimmed.strip_prefix(&format!("{key}:")) {
+            let col =
+                line.len() - trimmed.len() + key.len() + 1 + (rest.len() - rest.trim_start().len());
+            return (i + 1, line[..col.min(line.len())].chars().count() + 1);
+        }
+    }
+    (item.0 + 1, 1)
+}
+
+pub fn valid_phone(p: &str) -> bool {
+    let p = p.trim();
+    let body = p.strip_prefix('+').unwrap_or(p);
+    let digits = body.chars().filter(|c| c.is_ascii_digit()).count();
+    !body.is_empty()
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -.()".contains(c))
+        && body.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+        && (3..=15).contains(&digits)
+}
+
+pub fn valid_url(u: &str) -> bool {
+    let lower = u.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(r) => {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            host.contains('.')
+                && !host.starts_with('.')
+                && !u.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+pub fn load(path: &Path) -> Result<Vec<Resource>, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![Diagnostic::error(path, 0, 0, format!("cannot read: {e}"))])?;
+    let entries: Vec<ResourceYaml> =
+        super::config::parse_yaml(&text, path, 0, RESOURCE_KEYS).map_err(|d| vec![d])?;
+    let items = item_lines(&text);
+    let mut diags = Vec::new();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (i, e) in entries.into_iter().enumerate() {
+        let item = items.get(i).copied().unwrap_or((0, 1));
+        let at = |key: &str| key_position(&text, item, key);
+        if !seen.insert(e.id.clone()) {
+            let (l, c) = at("id");
+            diags.push(Diagnostic::error(
+                path,
+                l,
+                c,
+                format!("resource id `{}` is used twice", e.id),
+            ));
+        }
+        if e.id.trim().is_empty() || e.id.contains(char::is_whitespace) {
+            let (l, c) = at("id");
+            diags.push(Diagnostic::error(
+                path,
+                l,
+                c,
+                format!(
+                    "resource id `{}` must be one word (letters, digits, hyphens)",
+                    e.id
+                ),
+            ));
+        }
+        if let Some(u) = &e.url {
+            if !valid_url(u) {
+                let (l, c) = at("url");
+                diags.push(Diagnostic::error(
+                    path,
+                    l,
+                    c,
+                    format!("`{u}` is not an http(s) URL"),
+                ));
+            }
+        }
+        if let Some(p) = &e.phone {
+            if !valid_phone(p) {
+                let (l, c) = at("phone");
+                diags.push(Diagnostic::error(
+                    path,
+                    l,
+                    c,
+                    format!("`{p}` is not a phone number that can be dialled (digits, with spaces, dashes, dots or brackets; 3 to 15 digits)"),
+                ));
+            }
+        }
+        if e.phone.is_none() && e.url.is_none() {
+            let (l, c) = at("id");
+            diags.push(Diagnostic::warning(
+                path,
+                l,
+                c,
+                format!("resource `{}` has neither a phone number nor a URL", e.id),
+            ));
+        }
+        out.push(Resource {
+            id: e.id,
+            name: e.name.trim().to_string(),
+            category: e.category.trim().to_string(),
+            description: e.description.map(|d| d.trim().to_string()),
+            phone: e.phone.map(|p| p.trim().to_string()),
+            url: e.url.map(|u| u.trim().to_string()),
+            hours: e.hours,
+            languages: e.languages,
+            cited_by: Vec::new(),
+        });
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Vec<Resource>, Vec<Diagnostic>> {
+        let dir =
+            std::env::temp_dir().join(format!("handout-res-{}-{}", std::process::id(), text.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("resources.yaml");
+        std::fs::write(&p, text).unwrap();
+        let r = load(&p);
+        let _ = std::fs::remove_dir_all(&dir);
+        r
+    }
+
+    #[test]
+    fn phones_and_urls() {
+        assert!(valid_phone("1-800-662-4357"));
+        assert!(valid_phone("988"));
+        assert!(valid_phone("+44 (0)20 7946 0958"));
+        assert!(!valid_phone("1-800-HELP"));
+        assert!(!valid_phone("12"));
+        assert!(valid_url("https://www.samhsa.gov/find-help"));
+        assert!(!valid_url("ftp://example.org"));
+        assert!(!valid_url("https://localhost"));
+        assert!(!valid_url("www.fda.gov"));
+    }
+
+    #[test]
+    fn each_problem_is_reported_at_its_line() {
+        let text = "- id: a\n  name: A\n  category: Help\n  phone: 988\n- id: b\n  name: B\n  category: Help\n  url: ftp://x.org\n- id: a\n  name: C\n  category: Help\n  phone: call me\n";
+        let errs = load_text(text).unwrap_err();
+        let at =
+            |l: usize, what: &str| errs.iter().any(|d| d.line == l && d.message.contains(what));
+        assert!(at(8, "not an http(s) URL"), "{errs:?}");
+        assert!(at(9, "used twice"), "{errs:?}");
+        assert!(at(12, "not a phone number"), "{errs:?}");
+        let url_err = errs.iter().find(|d| d.line == 8).unwrap();
+        assert_eq!(url_err.col, 8);
+    }
+
+    #[test]
+    fn unknown_keys_list_the_allowed_ones() {
+        let errs = load_text("- id: a\n  name: A\n  category: H\n  fax: 1\n").unwrap_err();
+        assert_eq!(errs[0].line, 4);
+        assert!(errs[0].message.contains("allowed keys: id, name, category"));
+    }
+}
