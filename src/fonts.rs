@@ -11,6 +11,8 @@ pub enum Family {
     Serif,
     Sans,
     Mono,
+    /// Atkinson Hyperlegible, for large print.
+    Legible,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,6 +71,22 @@ pub const FACES: &[(FaceKey, &str)] = &[
     (
         FaceKey::new(Family::Mono, true, false),
         "NotoSansMono-Bold.ttf",
+    ),
+    (
+        FaceKey::new(Family::Legible, false, false),
+        "AtkinsonHyperlegible-Regular.ttf",
+    ),
+    (
+        FaceKey::new(Family::Legible, true, false),
+        "AtkinsonHyperlegible-Bold.ttf",
+    ),
+    (
+        FaceKey::new(Family::Legible, false, true),
+        "AtkinsonHyperlegible-Italic.ttf",
+    ),
+    (
+        FaceKey::new(Family::Legible, true, true),
+        "AtkinsonHyperlegible-BoldItalic.ttf",
     ),
 ];
 

@@ -21,14 +21,38 @@ pub struct Options {
     pub manuscript: PathBuf,
     pub out: PathBuf,
     pub fonts: PathBuf,
+    /// The book as a PDF.
     pub pdf: bool,
     pub epub: bool,
+    /// One PDF handout per article.
+    pub handouts: bool,
+    /// Large-print PDFs of the book and of each handout.
+    pub large_print: bool,
+    /// Refuse to publish unless every article is reviewed and its review is not overdue.
+    pub final_edition: bool,
+}
+
+impl Options {
+    /// Everything, for a manuscript and an output folder.
+    pub fn all(manuscript: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
+        Options {
+            manuscript: manuscript.into(),
+            out: out.into(),
+            fonts: default_fonts_dir(),
+            pdf: true,
+            epub: true,
+            handouts: true,
+            large_print: true,
+            final_edition: false,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct Report {
     /// Files written, with their sizes in bytes.
     pub outputs: Vec<(PathBuf, u64)>,
+    /// Pages of the book PDF.
     pub pdf_pages: usize,
     pub articles: usize,
     pub warnings: Vec<Diagnostic>,
@@ -46,8 +70,42 @@ pub fn default_fonts_dir() -> PathBuf {
     }
 }
 
+/// Problems that stop a final edition: an article nobody reviewed, or whose review is due
+/// before the edition's date.
+pub fn final_edition_problems(book: &model::Book, manuscript: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for a in book.articles.iter().filter(|a| !a.appendix) {
+        let file = manuscript.join(&a.source);
+        match &a.reviewed {
+            None => out.push(Diagnostic::error(
+                &file,
+                1,
+                1,
+                "not clinically reviewed: add `reviewed: {by, on, next}` to its front matter",
+            )),
+            Some(r) => {
+                if let Some(next) = r.next.filter(|n| *n < book.meta.date) {
+                    out.push(Diagnostic::error(
+                        &file,
+                        1,
+                        1,
+                        format!("review overdue: the next review was due on {next}, before this edition's date {}", book.meta.date),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+enum Job {
+    Pdf(pdf::Edition),
+    Epub,
+}
+
 /// Builds the outputs. `progress` hears one line per stage.
 pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report, Vec<Diagnostic>> {
+    use rayon::prelude::*;
     let start = Instant::now();
     let loaded = manuscript::load(&opts.manuscript)?;
     let book = loaded.book;
@@ -57,40 +115,117 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         opts.manuscript.display(),
         start.elapsed().as_secs_f64() * 1000.0
     ));
+    if opts.final_edition {
+        let problems = final_edition_problems(&book, &opts.manuscript);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+    }
     let fonts = fonts::load(&opts.fonts).map_err(|d| vec![d])?;
+    let typesetter =
+        pdf::Typesetter::new(&fonts).map_err(|e| vec![Diagnostic::error(&opts.fonts, 0, 0, e)])?;
     let mut report = Report {
         articles: book.articles.len(),
         warnings: loaded.warnings,
         ..Default::default()
     };
 
-    // Both writers read the same model and nothing else: run them side by side.
-    let (pdf, epub) = rayon::join(
-        || opts.pdf.then(|| pdf::write(&book, &fonts)),
-        || opts.epub.then(|| epub::write(&book, &fonts)),
-    );
-    let out_err = |msg: String| vec![Diagnostic::error(&opts.out, 0, 0, msg)];
+    // Every output is an independent job on the same model.
+    let slug = &book.meta.slug;
+    let handouts = opts.out.join("handouts");
+    let mut jobs: Vec<(PathBuf, Job)> = Vec::new();
+    if opts.pdf {
+        jobs.push((
+            opts.out.join(format!("{slug}.pdf")),
+            Job::Pdf(pdf::Edition {
+                scope: pdf::Scope::Book,
+                large_print: false,
+            }),
+        ));
+    }
+    if opts.epub {
+        jobs.push((opts.out.join(format!("{slug}.epub")), Job::Epub));
+    }
+    if opts.large_print {
+        jobs.push((
+            opts.out.join(format!("{slug}-large-print.pdf")),
+            Job::Pdf(pdf::Edition {
+                scope: pdf::Scope::Book,
+                large_print: true,
+            }),
+        ));
+    }
+    for (i, a) in book
+        .articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.appendix)
+    {
+        if opts.handouts {
+            jobs.push((
+                handouts.join(format!("{}.pdf", a.slug)),
+                Job::Pdf(pdf::Edition {
+                    scope: pdf::Scope::Article(i),
+                    large_print: false,
+                }),
+            ));
+        }
+        if opts.large_print {
+            jobs.push((
+                handouts.join(format!("{}-large-print.pdf", a.slug)),
+                Job::Pdf(pdf::Edition {
+                    scope: pdf::Scope::Article(i),
+                    large_print: true,
+                }),
+            ));
+        }
+    }
+    let built: Vec<Result<(Vec<u8>, usize), String>> = jobs
+        .par_iter()
+        .map(|(_, job)| match job {
+            Job::Pdf(e) => typesetter.write(&book, *e).map(|o| (o.bytes, o.pages)),
+            Job::Epub => epub::write(&book, &fonts).map(|b| (b, 0)),
+        })
+        .collect();
     let mut files = Vec::new();
-    if let Some(pdf) = pdf {
-        let pdf = pdf.map_err(out_err)?;
-        report.pdf_pages = pdf.pages;
-        progress(&format!("typeset the PDF: {} pages", pdf.pages));
-        files.push((opts.out.join(format!("{}.pdf", book.meta.slug)), pdf.bytes));
+    for ((path, job), result) in jobs.iter().zip(built) {
+        let (bytes, pages) = result.map_err(|e| vec![Diagnostic::error(path, 0, 0, e)])?;
+        if let Job::Pdf(pdf::Edition {
+            scope: pdf::Scope::Book,
+            large_print: false,
+        }) = job
+        {
+            report.pdf_pages = pages;
+        }
+        files.push((path.clone(), bytes));
     }
-    if let Some(epub) = epub {
-        let epub = epub.map_err(out_err)?;
-        progress("packaged the EPUB");
-        files.push((opts.out.join(format!("{}.epub", book.meta.slug)), epub));
-    }
-    std::fs::create_dir_all(&opts.out)
-        .map_err(|e| out_err(format!("cannot create the output folder: {e}")))?;
+    progress(&format!(
+        "typeset and packaged {} file(s) ({:.0} ms)",
+        files.len(),
+        start.elapsed().as_secs_f64() * 1000.0
+    ));
+
     // Every output is complete in memory before the first one replaces anything.
     for (path, bytes) in &files {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                vec![Diagnostic::error(
+                    dir,
+                    0,
+                    0,
+                    format!("cannot create the output folder: {e}"),
+                )]
+            })?;
+        }
         write_atomically(path, bytes)
             .map_err(|e| vec![Diagnostic::error(path, 0, 0, format!("cannot write: {e}"))])?;
-        progress(&format!("wrote {}", path.display()));
         report.outputs.push((path.clone(), bytes.len() as u64));
     }
+    progress(&format!(
+        "wrote {} file(s) to {}",
+        files.len(),
+        opts.out.display()
+    ));
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -116,3 +251,4 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     result
 }
+pub mod check;

@@ -1,6 +1,7 @@
 //! The command line: parse arguments, call the library, print diagnostics.
 
 use clap::{Parser, Subcommand};
+use handout::diag::Diagnostic;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,7 +9,7 @@ use std::process::ExitCode;
 #[command(
     name = "handout",
     version,
-    about = "Compile Markdown articles into a print-ready PDF and an EPUB 3 book"
+    about = "Compile Markdown articles into print-ready PDF handouts and an EPUB 3 book"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -17,7 +18,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the PDF and the EPUB from a manuscript folder.
+    /// Build the book PDF, the EPUB, one handout per article and the large-print editions.
     Publish {
         /// The manuscript folder (holds book.yaml and the articles).
         #[arg(long, default_value = "manuscript")]
@@ -28,10 +29,31 @@ enum Command {
         /// The folder with the bundled fonts [default: ./fonts, else the one built in]
         #[arg(long)]
         fonts: Option<PathBuf>,
-        /// Build only these outputs (comma-separated): pdf, epub.
-        #[arg(long, value_delimiter = ',', value_parser = ["pdf", "epub"])]
+        /// Build only these outputs (comma-separated): pdf (the book), epub, handouts (one PDF
+        /// per article), large-print (the book and the handouts in large print).
+        #[arg(long, value_delimiter = ',', value_parser = ["pdf", "epub", "handouts", "large-print"])]
         only: Vec<String>,
+        /// A final edition: refuse to publish while any article is unreviewed or overdue for
+        /// review.
+        #[arg(long = "final")]
+        final_edition: bool,
     },
+    /// Check the manuscript without writing anything: everything publish checks, plus
+    /// reading level, alt text, heading levels, characters no font covers and review status.
+    Check {
+        /// The manuscript folder.
+        #[arg(long, default_value = "manuscript")]
+        manuscript: PathBuf,
+        /// The folder with the bundled fonts [default: ./fonts, else the one built in]
+        #[arg(long)]
+        fonts: Option<PathBuf>,
+    },
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("{d}");
+    }
 }
 
 fn main() -> ExitCode {
@@ -42,42 +64,59 @@ fn main() -> ExitCode {
             out,
             fonts,
             only,
+            final_edition,
         } => {
             let all = only.is_empty();
+            let wants = |name: &str| all || only.iter().any(|o| o == name);
             let opts = handout::Options {
                 manuscript,
                 out,
                 fonts: fonts.unwrap_or_else(handout::default_fonts_dir),
-                pdf: all || only.iter().any(|o| o == "pdf"),
-                epub: all || only.iter().any(|o| o == "epub"),
+                pdf: wants("pdf"),
+                epub: wants("epub"),
+                handouts: wants("handouts"),
+                large_print: wants("large-print"),
+                final_edition,
             };
             match handout::publish(&opts, &mut |line| eprintln!("handout: {line}")) {
                 Ok(report) => {
-                    for w in &report.warnings {
-                        eprintln!("{w}");
-                    }
-                    let sizes: Vec<String> = report
-                        .outputs
-                        .iter()
-                        .map(|(p, n)| format!("{} ({:.1} KB)", p.display(), *n as f64 / 1024.0))
-                        .collect();
+                    print_diagnostics(&report.warnings);
+                    let total: u64 = report.outputs.iter().map(|(_, n)| n).sum();
                     println!(
-                        "published {} article(s), {} PDF pages in {:.2} s: {}",
+                        "published {} article(s): {} file(s), {:.1} MB, book PDF {} pages, in {:.2} s",
                         report.articles,
+                        report.outputs.len(),
+                        total as f64 / 1_048_576.0,
                         report.pdf_pages,
-                        report.seconds,
-                        sizes.join(", ")
+                        report.seconds
                     );
+                    for (p, n) in &report.outputs {
+                        println!("  {} ({:.1} KB)", p.display(), *n as f64 / 1024.0);
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
-                    for d in &diags {
-                        eprintln!("{d}");
-                    }
+                    print_diagnostics(&diags);
                     let n = diags.iter().filter(|d| d.is_error()).count();
                     eprintln!("handout: {n} error(s); no output was changed");
                     ExitCode::FAILURE
                 }
+            }
+        }
+        Command::Check { manuscript, fonts } => {
+            let fonts = fonts.unwrap_or_else(handout::default_fonts_dir);
+            let report = handout::check::check(&manuscript, &fonts);
+            print_diagnostics(&report.diagnostics);
+            if !report.grades.is_empty() {
+                println!("{}", report.grade_table());
+            }
+            let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = report.diagnostics.len() - errors;
+            println!("handout check: {errors} error(s), {warnings} warning(s)");
+            if errors > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
             }
         }
     }

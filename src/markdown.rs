@@ -110,6 +110,8 @@ struct Reader<'a, R: Resolver> {
     footnote_numbers: HashMap<String, usize>,
     footnote_defs: HashMap<String, Vec<Block>>,
     heading_ids: HashMap<String, usize>,
+    /// The level of the last heading, to warn when a level is skipped.
+    last_level: u8,
     out: Parsed,
 }
 
@@ -133,6 +135,7 @@ pub fn parse<R: Resolver>(
         footnote_numbers: HashMap::new(),
         footnote_defs: HashMap::new(),
         heading_ids: HashMap::new(),
+        last_level: 1,
         out: Parsed::default(),
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -225,11 +228,20 @@ impl<'a, R: Resolver> Reader<'a, R> {
     fn start(&mut self, tag: Tag, offset: usize) {
         let frame = match tag {
             Tag::Paragraph => Frame::Paragraph(Vec::new()),
-            Tag::Heading { level, id, .. } => Frame::Heading {
-                level: heading_level(level),
-                id: id.map(|s| s.into_string()),
-                content: Vec::new(),
-            },
+            Tag::Heading { level, id, .. } => {
+                let level = heading_level(level);
+                // A heading may go one level deeper than the last, or back up any number.
+                if level > self.last_level + 1 {
+                    let last = self.last_level;
+                    self.warn(offset, format!("heading level {level} follows level {last}: a level is skipped (use level {})", last + 1));
+                }
+                self.last_level = level;
+                Frame::Heading {
+                    level,
+                    id: id.map(|s| s.into_string()),
+                    content: Vec::new(),
+                }
+            }
             Tag::BlockQuote(kind) => Frame::Quote {
                 kind: kind.map(alert_kind),
                 blocks: Vec::new(),
@@ -1014,6 +1026,15 @@ mod tests {
             .iter()
             .any(|i| matches!(i, Inline::Anchor(id) if id == "mid")));
         assert!(!inl.iter().any(|i| matches!(i, Inline::Html(_))));
+    }
+
+    #[test]
+    fn skipped_heading_levels_are_warned_about() {
+        let p = read("# A\n\n## B\n\n#### D\n\n## E\n");
+        let w: Vec<_> = p.diagnostics.iter().filter(|d| !d.is_error()).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].line, 5);
+        assert!(w[0].message.contains("level 4 follows level 2"));
     }
 
     #[test]

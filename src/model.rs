@@ -64,6 +64,8 @@ pub struct BookMeta {
     pub date_given: bool,
     pub description: Option<String>,
     pub paper: Paper,
+    /// The highest reading grade `handout check` accepts without a warning.
+    pub reading_level: f32,
     /// File-name stem for the outputs (`<slug>.pdf`, `<slug>.epub`).
     pub slug: String,
 }

@@ -155,6 +155,13 @@ impl Writer<'_> {
                 let _ = write!(self.out, "<h{} id=\"{}\">", h.level, escape(&h.id));
                 self.inlines(&h.content);
                 let _ = writeln!(self.out, "</h{}>", h.level);
+                if h.is_title && top && !self.article.appendix {
+                    let (class, line) = match &self.article.reviewed {
+                        Some(r) => ("review", format!("Reviewed by {} on {}", r.by, r.on.long())),
+                        None => ("review draft", crate::pdf::DRAFT_NOTICE.to_string()),
+                    };
+                    let _ = writeln!(self.out, "<p class=\"{class}\">{}</p>", escape(&line));
+                }
                 if h.is_title && top {
                     if let Some(s) = &self.article.summary {
                         let _ = writeln!(self.out, "<p class=\"summary\">{}</p>", escape(s));

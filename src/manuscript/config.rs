@@ -18,6 +18,7 @@ pub const BOOK_KEYS: &[&str] = &[
     "articles",
     "resources",
     "paper",
+    "reading_level",
 ];
 pub const FRONT_MATTER_KEYS: &[&str] = &[
     "title",
@@ -43,6 +44,8 @@ pub struct BookYaml {
     pub articles: Option<Vec<String>>,
     pub resources: Option<String>,
     pub paper: Option<PaperName>,
+    /// The US school grade the articles should not read above (`handout check`).
+    pub reading_level: Option<f32>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -243,6 +243,7 @@ pub fn load(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         date_given: yaml.date.is_some(),
         identifier,
         description: yaml.description,
+        reading_level: yaml.reading_level.unwrap_or(8.0),
         paper: match yaml.paper {
             Some(PaperName::A4) => Paper::A4,
             _ => Paper::Letter,

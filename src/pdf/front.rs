@@ -6,7 +6,6 @@ use super::layout::Theme;
 use super::paginate::Page;
 use super::shape::Shaper;
 use super::text::{Align, LineSetter, Piece, Style};
-use crate::fonts::Family;
 use crate::model::BookMeta;
 
 pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
@@ -28,7 +27,7 @@ pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
     };
     put(
         &meta.title,
-        Style::new(Family::Sans, 28.0).bold(),
+        theme.sans(28.0 * theme.scale).bold(),
         &mut y,
         12.0,
         &mut page,
@@ -36,7 +35,7 @@ pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
     if let Some(s) = &meta.subtitle {
         put(
             s,
-            Style::new(Family::Serif, 15.0).italic(),
+            theme.serif(15.0 * theme.scale).italic(),
             &mut y,
             8.0,
             &mut page,
@@ -55,7 +54,7 @@ pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
     if !meta.authors.is_empty() {
         put(
             &meta.authors.join(", "),
-            Style::new(Family::Serif, 13.0),
+            theme.serif(13.0 * theme.scale),
             &mut y,
             6.0,
             &mut page,
@@ -65,7 +64,7 @@ pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
     if let Some(p) = &meta.publisher {
         put(
             p,
-            Style::new(Family::Sans, 11.0).bold(),
+            theme.sans(11.0 * theme.scale).bold(),
             &mut y,
             2.0,
             &mut page,
@@ -74,7 +73,7 @@ pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
     if meta.date_given {
         put(
             &format!("Edition of {}", meta.date.long()),
-            Style::new(Family::Sans, 10.0),
+            theme.sans(10.0 * theme.scale),
             &mut y,
             0.0,
             &mut page,
@@ -96,7 +95,7 @@ pub struct TocEntry {
 pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> {
     let width = theme.text_width();
     let mut out = Vec::new();
-    let head_style = Style::new(Family::Sans, 18.0).bold();
+    let head_style = theme.sans(18.0 * theme.scale).bold();
     let setter = LineSetter::new(sh, &[], 1.3);
     let mut head = Elem::default();
     for line in setter.set(
@@ -121,8 +120,8 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
     let gap = 6.0;
     for entry in entries {
         let (style, indent, before) = match entry.level {
-            1 => (Style::new(Family::Serif, theme.body_size).bold(), 0.0, 7.0),
-            _ => (Style::new(Family::Serif, theme.body_size), 16.0, 1.0),
+            1 => (theme.serif(theme.body_size).bold(), 0.0, 7.0),
+            _ => (theme.serif(theme.body_size), 16.0 * theme.scale, 1.0),
         };
         let num_face = sh.face_index(style.face);
         let num_w = sh.width(num_face, &entry.label, style.size);

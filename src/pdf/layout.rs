@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 mod sidebars;
 
-/// Page geometry and type sizes, in points.
+/// Page geometry, type sizes and faces, in points: one per edition (regular or large print).
 #[derive(Debug, Clone)]
 pub struct Theme {
     pub page_w: f32,
@@ -24,6 +24,15 @@ pub struct Theme {
     pub margin_bottom: f32,
     pub body_size: f32,
     pub leading: f32,
+    /// Sizes given for the regular edition are multiplied by this (body size / 10.5).
+    pub scale: f32,
+    /// Body text face, and the face for headings, tables and labels.
+    pub text_family: Family,
+    pub ui_family: Family,
+    /// Justified and hyphenated (regular), or ragged right without hyphenation (large print).
+    pub justify: bool,
+    /// Comparisons as a list of labelled lines instead of a boxed grid (large print).
+    pub linear_sidebars: bool,
 }
 
 impl Theme {
@@ -38,6 +47,33 @@ impl Theme {
             margin_bottom: 72.0,
             body_size: 10.5,
             leading: 1.38,
+            scale: 1.0,
+            text_family: Family::Serif,
+            ui_family: Family::Sans,
+            justify: true,
+            linear_sidebars: false,
+        }
+    }
+
+    /// Large print: 18-point Atkinson Hyperlegible, line spacing 1.5, lines no longer than
+    /// six inches, ragged right, no hyphenation, comparisons set as lists.
+    pub fn large_print(paper: Paper) -> Theme {
+        let (page_w, page_h) = paper.size_pt();
+        let side = ((page_w - 432.0) / 2.0).max(54.0);
+        Theme {
+            page_w,
+            page_h,
+            margin_left: side,
+            margin_right: side,
+            margin_top: 84.0,
+            margin_bottom: 84.0,
+            body_size: 18.0,
+            leading: 1.5,
+            scale: 18.0 / 10.5,
+            text_family: Family::Legible,
+            ui_family: Family::Legible,
+            justify: false,
+            linear_sidebars: true,
         }
     }
 
@@ -46,7 +82,25 @@ impl Theme {
     }
 
     pub fn body(&self) -> Style {
-        Style::new(Family::Serif, self.body_size)
+        Style::new(self.text_family, self.body_size)
+    }
+
+    /// The body face at `size` points (already scaled).
+    pub fn serif(&self, size: f32) -> Style {
+        Style::new(self.text_family, size)
+    }
+
+    /// The heading and label face at `size` points (already scaled).
+    pub fn sans(&self, size: f32) -> Style {
+        Style::new(self.ui_family, size)
+    }
+
+    pub fn align(&self) -> Align {
+        if self.justify {
+            Align::Justify
+        } else {
+            Align::Left
+        }
     }
 }
 
@@ -87,7 +141,7 @@ pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
         out: Vec::new(),
         notes: HashMap::new(),
         body: ctx.theme.body(),
-        align: Align::Justify,
+        align: ctx.theme.align(),
     };
     let width = ctx.theme.text_width();
     l.lay_out_notes(width);
@@ -128,8 +182,12 @@ impl<'a> ArticleLayout<'a> {
     }
 
     fn setter<'s>(&'s self, links: &'s [LinkDest]) -> LineSetter<'s> {
-        LineSetter::new(self.ctx.sh, links, self.ctx.theme.leading)
-            .hyphenating(super::hyphenate::patterns(&self.article.lang))
+        let hyphenate = if self.ctx.theme.justify {
+            super::hyphenate::patterns(&self.article.lang)
+        } else {
+            None
+        };
+        LineSetter::new(self.ctx.sh, links, self.ctx.theme.leading).hyphenating(hyphenate)
     }
 
     fn blocks(&mut self, blocks: &[Block], x: f32, width: f32) {
@@ -195,7 +253,7 @@ impl<'a> ArticleLayout<'a> {
                 _ => (t.body_size, 10.0),
             }
         };
-        let mut style = Style::new(Family::Sans, size).bold();
+        let mut style = t.sans(size * t.scale).bold();
         if h.level >= 4 && !h.is_title {
             style = style.italic();
         }
@@ -225,7 +283,7 @@ impl<'a> ArticleLayout<'a> {
         self.out.push(e);
         if h.is_title {
             if let Some(summary) = &self.article.summary {
-                let style = Style::new(Family::Serif, t.body_size * 1.1).italic();
+                let style = t.serif(t.body_size * 1.1).italic();
                 let pieces = vec![Piece::Text(summary.clone(), style)];
                 let lines = self.setter(&[]).set(&pieces, width, Align::Left);
                 let n = self.out.len();
@@ -313,7 +371,7 @@ impl<'a> ArticleLayout<'a> {
                         self.body,
                         inner_x,
                         inner_w,
-                        Align::Justify,
+                        self.align,
                         t.body_size * 0.3,
                     );
                     self.blocks(&item.blocks[1..], inner_x, inner_w);
@@ -510,7 +568,7 @@ impl<'a> ArticleLayout<'a> {
         }
         let size = t.body_size * 0.9;
         let pad = 4.0;
-        let body = Style::new(Family::Sans, size);
+        let body = t.sans(size);
         let head = body.bold();
         // Cells → pieces, with their links.
         let mut cell_links: Vec<Vec<Vec<LinkDest>>> = Vec::new();
@@ -699,7 +757,7 @@ impl<'a> ArticleLayout<'a> {
             }
             _ => {
                 // Not drawn in print (remote, or SVG): a framed box holding the description.
-                let style = Style::new(Family::Sans, t.body_size * 0.9).italic();
+                let style = t.sans(t.body_size * 0.9).italic();
                 let note = match &img.src {
                     ImageSource::Remote(url) => format!("[Image not included: {}] {url}", img.alt),
                     _ => format!("[Image: {}]", img.alt),
@@ -721,7 +779,7 @@ impl<'a> ArticleLayout<'a> {
                 e.height = inner.height + 20.0;
             }
         }
-        let style = Style::new(Family::Serif, t.body_size * 0.9).italic();
+        let style = t.serif(t.body_size * 0.9).italic();
         let lines =
             self.setter(&[])
                 .set(&[Piece::Text(caption, style)], width * 0.85, Align::Center);
@@ -736,12 +794,12 @@ impl<'a> ArticleLayout<'a> {
     /// the page that first refers to it.
     fn lay_out_notes(&mut self, width: f32) {
         let t = self.ctx.theme;
-        let small = Style::new(Family::Serif, t.body_size * 0.85);
+        let small = t.serif(t.body_size * if t.justify { 0.85 } else { 1.0 });
         for f in &self.article.footnotes {
-            let mut sub = self.sub(small, Align::Justify);
+            let mut sub = self.sub(small, t.align());
             match f.blocks.first() {
                 Some(Block::Paragraph(inl)) => {
-                    sub.paragraph(inl, small, 14.0, width - 14.0, Align::Justify, 0.0);
+                    sub.paragraph(inl, small, 14.0, width - 14.0, t.align(), 0.0);
                     sub.blocks(&f.blocks[1..], 14.0, width - 14.0);
                 }
                 _ => sub.blocks(&f.blocks, 14.0, width - 14.0),
@@ -882,7 +940,7 @@ impl<'a> ArticleLayout<'a> {
                                 size: style.size * 0.82,
                                 gray: 0.25,
                                 face: crate::fonts::FaceKey {
-                                    family: Family::Sans,
+                                    family: self.ctx.theme.ui_family,
                                     bold: false,
                                     italic: false,
                                 },

@@ -10,7 +10,7 @@ pub mod shape;
 pub mod text;
 pub mod write;
 
-use crate::fonts::{Family, FontSet};
+use crate::fonts::FontSet;
 use crate::model::*;
 use flow::{Draw, Glyph, GlyphRun};
 use rayon::prelude::*;
@@ -47,134 +47,150 @@ pub fn roman(mut n: usize) -> String {
     s
 }
 
-pub fn write(book: &Book, fonts: &FontSet) -> Result<Output, String> {
-    let sh = shape::Shaper::new(fonts)?;
-    let theme = layout::Theme::for_paper(book.meta.paper);
+/// What a PDF holds: the whole book or one article (a handout), regular or large print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Book,
+    Article(usize),
+}
 
-    // Local raster images, numbered in a stable order.
-    let mut image_list: Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)> =
-        Vec::new();
-    collect_images(book, &mut image_list);
-    image_list.sort_by(|a, b| a.0.cmp(&b.0));
-    image_list.dedup_by(|a, b| a.0 == b.0);
-    let image_index: HashMap<std::path::PathBuf, usize> = image_list
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.0.clone(), i))
-        .collect();
-    let images: Vec<write::PdfImage> = image_list
-        .into_iter()
-        .map(|(_, data, format)| write::PdfImage { data, format })
-        .collect();
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edition {
+    pub scope: Scope,
+    pub large_print: bool,
+}
 
-    let ctx = layout::Ctx {
-        sh: &sh,
-        book,
-        theme: &theme,
-        images: &image_index,
-    };
-    let articles: Vec<(Option<usize>, Vec<flow::Elem>)> = (0..book.articles.len())
-        .into_par_iter()
-        .map(|i| (Some(i), layout::article(&ctx, i)))
-        .collect();
-    let body = paginate::paginate(&articles, &theme);
-
-    // The contents: articles and their sections, with the page each starts on.
-    let mut entries = Vec::new();
-    for (i, page) in body.iter().enumerate() {
-        for (mark, _) in &page.outline {
-            if mark.level <= 2 {
-                entries.push(front::TocEntry {
-                    level: mark.level,
-                    title: mark.title.clone(),
-                    dest: mark.dest.clone(),
-                    label: (i + 1).to_string(),
-                });
-            }
-        }
+/// "Reviewed by … on …", or the draft notice for an unreviewed article.
+pub fn review_line(article: &Article) -> String {
+    match &article.reviewed {
+        Some(r) => format!("Reviewed by {} on {}", r.by, r.on.long()),
+        None => DRAFT_NOTICE.to_string(),
     }
-    let toc = paginate::paginate(&[(None, front::toc_elems(&entries, &sh, &theme))], &theme);
-    let mut pages = vec![front::title_page(&book.meta, &sh, &theme)];
-    pages.extend(toc);
-    let front_pages = pages.len();
-    pages.extend(body);
+}
 
-    // Running heads: the book's title on left-hand (even) pages, the article's on right-hand
-    // (odd) pages; none where an article opens.
-    let head_face = sh.face_index(crate::fonts::FaceKey::new(Family::Sans, false, true));
-    for (i, page) in pages.iter_mut().enumerate().skip(front_pages) {
-        let (Some(article), false) = (page.article, page.opens_article) else {
-            continue;
-        };
-        let number = i + 1 - front_pages;
-        let text = if number % 2 == 0 {
-            book.meta.title.clone()
+pub const DRAFT_NOTICE: &str = "DRAFT \u{2014} not clinically reviewed";
+
+/// Shapes text once for every edition it typesets (the shaping cache is shared).
+pub struct Typesetter {
+    sh: shape::Shaper,
+}
+
+impl Typesetter {
+    pub fn new(fonts: &FontSet) -> Result<Typesetter, String> {
+        Ok(Typesetter {
+            sh: shape::Shaper::new(fonts)?,
+        })
+    }
+
+    pub fn write(&self, book: &Book, edition: Edition) -> Result<Output, String> {
+        let sh = &self.sh;
+        let theme = if edition.large_print {
+            layout::Theme::large_print(book.meta.paper)
         } else {
-            book.articles[article].title_text()
+            layout::Theme::for_paper(book.meta.paper)
         };
-        let size = 8.5;
-        let setter = text::LineSetter::new(&sh, &[], 1.2);
-        let style = text::Style {
-            face: sh.faces[head_face].key,
-            ..text::Style::new(Family::Sans, size)
-        };
-        let width = theme.text_width();
-        let lines = setter.set(&[text::Piece::Text(text, style)], width, text::Align::Left);
-        let Some(line) = lines.into_iter().next() else {
-            continue;
-        };
-        let used: f32 = line
-            .draws
+
+        // Local raster images, numbered in a stable order.
+        let mut image_list: Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)> =
+            Vec::new();
+        collect_images(book, &mut image_list);
+        image_list.sort_by(|a, b| a.0.cmp(&b.0));
+        image_list.dedup_by(|a, b| a.0 == b.0);
+        let image_index: HashMap<std::path::PathBuf, usize> = image_list
             .iter()
-            .filter_map(|d| {
-                if let Draw::Text(r) = d {
-                    Some(r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>())
-                } else {
-                    None
-                }
-            })
-            .fold(0.0, f32::max);
-        let x = if number % 2 == 0 {
-            theme.margin_left
-        } else {
-            theme.margin_left + width - used
+            .enumerate()
+            .map(|(i, x)| (x.0.clone(), i))
+            .collect();
+        let images: Vec<write::PdfImage> = image_list
+            .into_iter()
+            .map(|(_, data, format)| write::PdfImage { data, format })
+            .collect();
+
+        let ctx = layout::Ctx {
+            sh,
+            book,
+            theme: &theme,
+            images: &image_index,
         };
-        let y = theme.margin_top - 30.0;
-        for d in line.draws {
-            if let Draw::Text(mut r) = d {
-                r.gray = 0.3;
-                page.draws.push(Draw::Text(r).shifted(x, y));
+        let indices: Vec<usize> = match edition.scope {
+            Scope::Book => (0..book.articles.len()).collect(),
+            Scope::Article(i) => vec![i],
+        };
+        let articles: Vec<(Option<usize>, Vec<flow::Elem>)> = indices
+            .par_iter()
+            .map(|&i| (Some(i), layout::article(&ctx, i)))
+            .collect();
+        let body = paginate::paginate(&articles, &theme);
+
+        let mut pages = Vec::new();
+        if edition.scope == Scope::Book {
+            // The contents: articles and their sections, with the page each starts on.
+            let mut entries = Vec::new();
+            for (i, page) in body.iter().enumerate() {
+                for (mark, _) in &page.outline {
+                    if mark.level <= 2 {
+                        entries.push(front::TocEntry {
+                            level: mark.level,
+                            title: mark.title.clone(),
+                            dest: mark.dest.clone(),
+                            label: (i + 1).to_string(),
+                        });
+                    }
+                }
             }
+            pages.push(front::title_page(&book.meta, sh, &theme));
+            pages.extend(paginate::paginate(
+                &[(None, front::toc_elems(&entries, sh, &theme))],
+                &theme,
+            ));
         }
-        let rule_y = theme.margin_top - 14.0;
-        page.draws.push(Draw::Line {
-            x1: theme.margin_left,
-            y1: rule_y,
-            x2: theme.margin_left + width,
-            y2: rule_y,
-            width: 0.4,
-            gray: 0.6,
-        });
+        let front_pages = pages.len();
+        pages.extend(body);
+        let total_body = pages.len() - front_pages;
+        for (i, page) in pages.iter_mut().enumerate().skip(1.min(front_pages)) {
+            let number = if i < front_pages {
+                None
+            } else {
+                Some(i + 1 - front_pages)
+            };
+            self.decorate(page, book, edition, &theme, i, number, total_body);
+        }
+
+        let doc = write::Document {
+            meta: &book.meta,
+            pages: &pages,
+            front_pages,
+            page_w: theme.page_w,
+            page_h: theme.page_h,
+            images: &images,
+        };
+        let bytes = write::write(&doc, sh)?;
+        Ok(Output {
+            bytes,
+            pages: pages.len(),
+        })
     }
 
-    // Page numbers in the footer (none on the title page).
-    let folio = shape_face(&sh, Family::Sans);
-    for (i, page) in pages.iter_mut().enumerate().skip(1) {
-        let label = if i < front_pages {
-            roman(i + 1)
-        } else {
-            (i + 1 - front_pages).to_string()
-        };
-        let size = 9.0;
-        let shaped = sh.shape(folio, &label);
-        let scale = size / sh.faces[folio].units_per_em;
+    /// One line of text set at (x, baseline y), left-aligned, centred or right-aligned on x.
+    fn put(
+        &self,
+        page: &mut paginate::Page,
+        text: &str,
+        style: text::Style,
+        x: f32,
+        y: f32,
+        anchor: f32,
+    ) {
+        let face = self.sh.face_index(style.face);
+        let shaped = self.sh.shape(face, text);
+        let scale = style.size / self.sh.faces[face].units_per_em;
         let w = shaped.width as f32 * scale;
         page.draws.push(Draw::Text(GlyphRun {
-            face: folio,
-            size,
-            x: (theme.page_w - w) / 2.0,
-            y: theme.page_h - theme.margin_bottom + 34.0,
-            gray: 0.2,
+            face,
+            size: style.size,
+            x: x - w * anchor,
+            y,
+            gray: style.gray,
             glyphs: shaped
                 .glyphs
                 .iter()
@@ -187,23 +203,118 @@ pub fn write(book: &Book, fonts: &FontSet) -> Result<Output, String> {
         }));
     }
 
-    let doc = write::Document {
-        meta: &book.meta,
-        pages: &pages,
-        front_pages,
-        page_w: theme.page_w,
-        page_h: theme.page_h,
-        images: &images,
-    };
-    let bytes = write::write(&doc, &sh)?;
-    Ok(Output {
-        bytes,
-        pages: pages.len(),
-    })
-}
-
-fn shape_face(sh: &shape::Shaper, family: Family) -> usize {
-    sh.face_index(crate::fonts::FaceKey::new(family, false, false))
+    /// Running head, draft band and footer of one page. `number` is the arabic page number
+    /// (None in the front matter, which is numbered in roman).
+    #[allow(clippy::too_many_arguments)]
+    fn decorate(
+        &self,
+        page: &mut paginate::Page,
+        book: &Book,
+        edition: Edition,
+        t: &layout::Theme,
+        index: usize,
+        number: Option<usize>,
+        total: usize,
+    ) {
+        let s = t.scale;
+        let left = t.margin_left;
+        let right = t.page_w - t.margin_right;
+        let article = page.article.map(|a| &book.articles[a]);
+        // An unreviewed article says so on every page it occupies, in a dark band with white
+        // capitals that survives grey printing.
+        if let Some(a) = article.filter(|a| a.reviewed.is_none() && !a.appendix) {
+            let size = 8.5 * s.min(1.6);
+            // Its text keeps clear of the paper's unprintable quarter inch.
+            let top = 20.0;
+            page.draws.push(Draw::Rect {
+                x: 0.0,
+                y: top,
+                w: t.page_w,
+                h: size + 10.0,
+                fill: Some(0.2),
+                stroke: None,
+            });
+            let _ = a;
+            self.put(
+                page,
+                &DRAFT_NOTICE.to_uppercase(),
+                text::Style {
+                    gray: 1.0,
+                    ..t.sans(size).bold()
+                },
+                t.page_w / 2.0,
+                top + 5.0 + size * 0.78,
+                0.5,
+            );
+        }
+        // Running head: book title on left-hand pages, article title on right-hand pages (a
+        // handout has only its own title); none where an article opens.
+        if let (Some(a), Some(n), false) = (article, number, page.opens_article) {
+            let head = t.sans(8.5 * s).italic();
+            let y = t.margin_top - 16.0;
+            let style = text::Style { gray: 0.3, ..head };
+            if edition.scope == Scope::Book && n % 2 == 0 {
+                self.put(page, &book.meta.title, style, left, y, 0.0);
+            } else {
+                self.put(page, &a.title_text(), style, right, y, 1.0);
+            }
+            page.draws.push(Draw::Line {
+                x1: left,
+                y1: t.margin_top - 9.0,
+                x2: right,
+                y2: t.margin_top - 9.0,
+                width: 0.4,
+                gray: 0.6,
+            });
+        }
+        let foot_y = t.page_h - t.margin_bottom + 34.0 * s.min(1.4);
+        let foot = text::Style {
+            gray: 0.2,
+            ..t.sans(9.0 * s)
+        };
+        match (edition.scope, number) {
+            (Scope::Book, None) => {
+                self.put(page, &roman(index + 1), foot, t.page_w / 2.0, foot_y, 0.5)
+            }
+            (Scope::Book, Some(n)) => {
+                self.put(page, &n.to_string(), foot, t.page_w / 2.0, foot_y, 0.5);
+                if let Some(a) = article.filter(|a| a.reviewed.is_some()) {
+                    self.put(
+                        page,
+                        &review_line(a),
+                        text::Style {
+                            size: 7.5 * s,
+                            ..foot
+                        },
+                        left,
+                        foot_y,
+                        0.0,
+                    );
+                }
+            }
+            (Scope::Article(_), n) => {
+                let mut parts = Vec::new();
+                if let Some(p) = &book.meta.publisher {
+                    parts.push(p.clone());
+                }
+                if let Some(a) = article {
+                    parts.push(review_line(a));
+                }
+                parts.push(format!("Page {} of {total}", n.unwrap_or(1)));
+                self.put(
+                    page,
+                    &parts.join("  \u{b7}  "),
+                    text::Style {
+                        size: 8.0 * s.min(1.5),
+                        ..foot
+                    },
+                    t.page_w / 2.0,
+                    foot_y,
+                    0.5,
+                );
+            }
+        }
+    }
 }
 
 /// The book's raster images (SVG is not drawn in print).

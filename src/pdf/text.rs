@@ -190,7 +190,7 @@ impl<'a> LineSetter<'a> {
         if c.is_whitespace() || self.sh.covers(primary, c) {
             return primary;
         }
-        for family in [Family::Serif, Family::Sans, Family::Mono] {
+        for family in [Family::Serif, Family::Sans, Family::Legible, Family::Mono] {
             let f = self.sh.face_index(FaceKey {
                 family,
                 ..style.face

@@ -4,7 +4,6 @@
 //! colour alone.
 
 use super::{keep_ends_together, ArticleLayout, Draw, Elem, LinkDest};
-use crate::fonts::Family;
 use crate::model::*;
 use crate::pdf::text::{Align, LineSetter, Piece, Style};
 use std::sync::Arc;
@@ -107,7 +106,7 @@ impl ArticleLayout<'_> {
     fn title_bar(&self, title: &[Inline], continued: bool, x: f32, width: f32) -> Elem {
         let style = Style {
             gray: 1.0,
-            ..Style::new(Family::Sans, self.ctx.theme.body_size).bold()
+            ..self.ctx.theme.sans(self.ctx.theme.body_size).bold()
         };
         let mut links = Vec::new();
         let mut pieces = Vec::new();
@@ -116,7 +115,7 @@ impl ArticleLayout<'_> {
             pieces.push(Piece::Text(
                 " (continued)".into(),
                 Style {
-                    face: crate::fonts::FaceKey::new(Family::Sans, false, true),
+                    face: crate::fonts::FaceKey::new(self.ctx.theme.ui_family, false, true),
                     ..style
                 },
             ));
@@ -140,10 +139,58 @@ impl ArticleLayout<'_> {
         e
     }
 
+    /// Large print: the comparison read in order, with no box: for each aspect, its name and
+    /// then one labelled line per thing compared.
+    fn linear_comparison(&mut self, c: &Comparison, x: f32, width: f32) {
+        let keep = |this: &mut Self, from: usize| {
+            if let Some(e) = this.out[from..].last_mut() {
+                e.keep_with_next = true;
+            }
+        };
+        let start = self.out.len();
+        let mut title = vec![Inline::Text("Comparison: ".into())];
+        title.extend(c.title.iter().cloned());
+        self.block(&Block::Paragraph(vec![Inline::Strong(title)]), x, width);
+        keep(self, start);
+        self.blocks(&c.before, x, width);
+        for row in &c.table.rows {
+            let from = self.out.len();
+            let aspect = row.first().cloned().unwrap_or_default();
+            self.block(&Block::Paragraph(vec![Inline::Strong(aspect)]), x, width);
+            keep(self, from);
+            let items = c.table.header[1..]
+                .iter()
+                .zip(row.iter().skip(1))
+                .map(|(label, value)| {
+                    let mut line = vec![
+                        Inline::Strong(
+                            label
+                                .iter()
+                                .cloned()
+                                .chain([Inline::Text(":".into())])
+                                .collect(),
+                        ),
+                        Inline::Text(" ".into()),
+                    ];
+                    line.extend(value.iter().cloned());
+                    ListItem {
+                        task: None,
+                        blocks: vec![Block::Paragraph(line)],
+                    }
+                })
+                .collect();
+            self.block(&Block::List(List { start: None, items }), x, width);
+        }
+        self.blocks(&c.after, x, width);
+    }
+
     pub(super) fn comparison(&mut self, c: &Comparison, x: f32, width: f32) {
         let t = self.ctx.theme;
+        if t.linear_sidebars {
+            return self.linear_comparison(c, x, width);
+        }
         let size = t.body_size * 0.92;
-        let text = Style::new(Family::Sans, size);
+        let text = t.sans(size);
         let start = self.out.len();
 
         let mut title = self.title_bar(&c.title, false, x, width);
@@ -320,7 +367,7 @@ impl ArticleLayout<'_> {
             AlertKind::Note | AlertKind::Tip => (0.7, None),
         };
         // The label, after an icon whose shape tells the kind apart even in grey print.
-        let label_style = Style::new(Family::Sans, t.body_size * 0.95).bold();
+        let label_style = t.sans(t.body_size * 0.95).bold();
         let icon = 12.0;
         let lines = self.setter(&[]).set(
             &[Piece::Text(kind.label().to_uppercase(), label_style)],
@@ -380,8 +427,8 @@ impl ArticleLayout<'_> {
             let Some(r) = book.resources.get(i) else {
                 continue;
             };
-            let qr = r.url.as_deref().and_then(|u| qr_draws(u, 64.0));
-            let tw = width - 14.0 - if qr.is_some() { 80.0 } else { 0.0 };
+            let qr = r.url.as_deref().and_then(|u| qr_draws(u, 64.0 * t.scale));
+            let tw = width - 14.0 - if qr.is_some() { 80.0 * t.scale } else { 0.0 };
             let tx = x + 12.0;
             let mut e = Elem {
                 space_before: t.body_size * 0.9,
@@ -401,7 +448,7 @@ impl ArticleLayout<'_> {
                 &mut e,
                 vec![Piece::Text(
                     r.name.clone(),
-                    Style::new(Family::Sans, t.body_size * 1.1).bold(),
+                    t.sans(t.body_size * 1.1).bold(),
                 )],
                 &[],
                 0.0,
@@ -410,10 +457,7 @@ impl ArticleLayout<'_> {
                 add(
                     self,
                     &mut e,
-                    vec![Piece::Text(
-                        d.clone(),
-                        Style::new(Family::Serif, t.body_size * 0.95),
-                    )],
+                    vec![Piece::Text(d.clone(), t.serif(t.body_size * 0.95))],
                     &[],
                     1.0,
                 );
@@ -422,9 +466,9 @@ impl ArticleLayout<'_> {
                 let links = vec![LinkDest::Uri(tel)];
                 let big = Style {
                     link: Some(0),
-                    ..Style::new(Family::Sans, 15.0).bold()
+                    ..t.sans(15.0 * t.scale).bold()
                 };
-                let lead = Style::new(Family::Sans, 10.0);
+                let lead = t.sans(10.0 * t.scale);
                 add(
                     self,
                     &mut e,
@@ -440,7 +484,7 @@ impl ArticleLayout<'_> {
                 let links = vec![LinkDest::Uri(u.clone())];
                 let style = Style {
                     link: Some(0),
-                    ..Style::new(Family::Sans, t.body_size * 0.85)
+                    ..t.sans(t.body_size * 0.85)
                 };
                 add(
                     self,
@@ -452,7 +496,7 @@ impl ArticleLayout<'_> {
             }
             let small = Style {
                 gray: 0.15,
-                ..Style::new(Family::Sans, t.body_size * 0.82)
+                ..t.sans(t.body_size * 0.82)
             };
             if let Some(h) = &r.hours {
                 add(
@@ -477,7 +521,7 @@ impl ArticleLayout<'_> {
             }
             if cited_by && !r.cited_by.is_empty() {
                 let mut links = Vec::new();
-                let italic = Style::new(Family::Serif, t.body_size * 0.85).italic();
+                let italic = t.serif(t.body_size * 0.85).italic();
                 let mut pieces = vec![Piece::Text("Mentioned in: ".into(), italic)];
                 for (k, &a) in r.cited_by.iter().enumerate() {
                     if k > 0 {
@@ -495,26 +539,27 @@ impl ArticleLayout<'_> {
                 add(self, &mut e, pieces, &links, 2.0);
             }
             if let Some(q) = qr {
-                let qx = x + width - 70.0;
+                let qx = x + width - 70.0 * t.scale;
                 e.draws.extend(q.iter().map(|d| d.shifted(qx, 0.0)));
                 let cap = Style {
                     gray: 0.2,
-                    ..Style::new(Family::Sans, 6.5)
+                    ..t.sans(6.5 * t.scale)
                 };
                 let lines = LineSetter::new(self.ctx.sh, &[], 1.2).set(
                     &[Piece::Text("Scan to open".into(), cap)],
-                    70.0,
+                    70.0 * t.scale,
                     Align::Center,
                 );
                 let c = self.lines_to_elem(lines, qx);
-                e.draws.extend(c.draws.iter().map(|d| d.shifted(0.0, 66.0)));
-                e.height = e.height.max(66.0 + c.height);
+                e.draws
+                    .extend(c.draws.iter().map(|d| d.shifted(0.0, 66.0 * t.scale)));
+                e.height = e.height.max(66.0 * t.scale + c.height);
                 if let Some(u) = &r.url {
                     e.draws.push(Draw::Link {
                         x: qx,
                         y: 0.0,
-                        w: 66.0,
-                        h: 66.0,
+                        w: 66.0 * t.scale,
+                        h: 66.0 * t.scale,
                         dest: LinkDest::Uri(u.clone()),
                     });
                 }
@@ -576,7 +621,7 @@ fn icon_draws(l: &ArticleLayout, kind: AlertKind, cx: f32, cy: f32, size: f32) -
     }];
     let style = Style {
         gray: 1.0,
-        ..Style::new(Family::Sans, size * 0.75).bold()
+        ..l.ctx.theme.sans(size * 0.75).bold()
     };
     let face = l.ctx.sh.face_index(style.face);
     let w = l.ctx.sh.width(face, mark, style.size);
