@@ -106,7 +106,9 @@ fn main() -> ExitCode {
         Command::Check { manuscript, fonts } => {
             let fonts = fonts.unwrap_or_else(handout::default_fonts_dir);
             let report = handout::check::check(&manuscript, &fonts);
-            print_diagnostics(&report.diagnostics);
+            for d in &report.diagnostics {
+                println!("{d}");
+            }
             if !report.grades.is_empty() {
                 println!("{}", report.grade_table());
             }

@@ -136,7 +136,8 @@ pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
 
         // Characters that no bundled face can draw, with where they first occur.
         if !faces.is_empty() {
-            let mut seen: Vec<(char, usize, usize)> = Vec::new();
+            // (character, first offset, occurrences, covered by some face)
+            let mut seen: Vec<(char, usize, usize, bool)> = Vec::new();
             for (offset, ch) in text.char_indices() {
                 if ch.is_whitespace()
                     || ch.is_control()
@@ -146,17 +147,21 @@ pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
                 {
                     continue;
                 }
-                if let Some(entry) = seen.iter_mut().find(|(c, _, _)| *c == ch) {
-                    entry.2 += 1;
-                    continue;
-                }
-                if faces.iter().all(|f| f.glyph_index(ch).is_none()) {
-                    seen.push((ch, offset, 1));
-                } else {
-                    // Covered characters are remembered with a zero count so they are looked up once.
-                    seen.push((ch, offset, 0));
+                match seen.iter_mut().find(|e| e.0 == ch) {
+                    Some(e) => e.2 += 1,
+                    None => seen.push((
+                        ch,
+                        offset,
+                        1,
+                        faces.iter().any(|f| f.glyph_index(ch).is_some()),
+                    )),
                 }
             }
+            let seen: Vec<(char, usize, usize)> = seen
+                .into_iter()
+                .filter(|e| !e.3)
+                .map(|e| (e.0, e.1, e.2))
+                .collect();
             for (ch, offset, count) in seen.into_iter().filter(|(_, _, n)| *n > 0) {
                 let (l, col) = lines.line_col(offset);
                 let times = if count > 1 {

@@ -96,7 +96,7 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
     let width = theme.text_width();
     let mut out = Vec::new();
     let head_style = theme.sans(18.0 * theme.scale).bold();
-    let setter = LineSetter::new(sh, &[], 1.3);
+    let setter = LineSetter::new(sh, &[], 1.3).keeping_hyphenated_words();
     let mut head = Elem::default();
     for line in setter.set(
         &[Piece::Text("Contents".into(), head_style)],

@@ -260,7 +260,7 @@ impl<'a> ArticleLayout<'a> {
         let mut links = Vec::new();
         let mut pieces = Vec::new();
         self.pieces(&h.content, style, &mut links, &mut pieces, false);
-        let setter = LineSetter::new(self.ctx.sh, &links, 1.2);
+        let setter = LineSetter::new(self.ctx.sh, &links, 1.2).keeping_hyphenated_words();
         let lines = setter.set(&pieces, width, Align::Left);
         let mut e = self.lines_to_elem(lines, x);
         e.space_before = before;

@@ -203,6 +203,25 @@ impl Typesetter {
         }));
     }
 
+    /// `text` shortened at a word boundary, with an ellipsis, to fit in `room` points.
+    fn fit(&self, text: &str, style: text::Style, room: f32) -> String {
+        let face = self.sh.face_index(style.face);
+        if self.sh.width(face, text, style.size) <= room {
+            return text.to_string();
+        }
+        let words: Vec<&str> = text.split(' ').collect();
+        for n in (1..words.len()).rev() {
+            let candidate = format!(
+                "{}\u{2026}",
+                words[..n].join(" ").trim_end_matches([',', ':', ';'])
+            );
+            if self.sh.width(face, &candidate, style.size) <= room {
+                return candidate;
+            }
+        }
+        "\u{2026}".to_string()
+    }
+
     /// Running head, draft band and footer of one page. `number` is the arabic page number
     /// (None in the front matter, which is numbered in roman).
     #[allow(clippy::too_many_arguments)]
@@ -253,10 +272,25 @@ impl Typesetter {
             let head = t.sans(8.5 * s).italic();
             let y = t.margin_top - 16.0;
             let style = text::Style { gray: 0.3, ..head };
+            let room = (right - left) * 0.9;
             if edition.scope == Scope::Book && n % 2 == 0 {
-                self.put(page, &book.meta.title, style, left, y, 0.0);
+                self.put(
+                    page,
+                    &self.fit(&book.meta.title, style, room),
+                    style,
+                    left,
+                    y,
+                    0.0,
+                );
             } else {
-                self.put(page, &a.title_text(), style, right, y, 1.0);
+                self.put(
+                    page,
+                    &self.fit(&a.title_text(), style, room),
+                    style,
+                    right,
+                    y,
+                    1.0,
+                );
             }
             page.draws.push(Draw::Line {
                 x1: left,

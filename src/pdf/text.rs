@@ -92,6 +92,9 @@ pub struct LineSetter<'a> {
     pub leading: f32,
     /// Hyphenation patterns for the text's language, if it is to be hyphenated.
     pub hyphenator: Option<&'static hyphenation::Standard>,
+    /// Whether a line may end after a hyphen in the text (`self-` / `aware`). Headings and
+    /// contents entries say no, so a title is never split where a reader would not split it.
+    pub break_after_hyphens: bool,
 }
 
 impl<'a> LineSetter<'a> {
@@ -101,7 +104,13 @@ impl<'a> LineSetter<'a> {
             links,
             leading,
             hyphenator: None,
+            break_after_hyphens: true,
         }
+    }
+
+    pub fn keeping_hyphenated_words(mut self) -> Self {
+        self.break_after_hyphens = false;
+        self
     }
 
     pub fn hyphenating(mut self, h: Option<&'static hyphenation::Standard>) -> Self {
@@ -245,7 +254,9 @@ impl<'a> LineSetter<'a> {
                         }
                         if allowed[at] && at > 0 && (!run.is_empty() || !word.is_empty()) {
                             let prev = full[..at].chars().next_back().unwrap_or(' ');
-                            if !prev.is_whitespace() {
+                            let after_hyphen = matches!(prev, '-' | '\u{2010}');
+                            if !prev.is_whitespace() && (self.break_after_hyphens || !after_hyphen)
+                            {
                                 if !run.is_empty() {
                                     word.push(self.frag(&run, *style, run_face));
                                     run.clear();

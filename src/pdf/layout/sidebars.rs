@@ -428,8 +428,9 @@ impl ArticleLayout<'_> {
                 continue;
             };
             let qr = r.url.as_deref().and_then(|u| qr_draws(u, 64.0 * t.scale));
-            let tw = width - 14.0 - if qr.is_some() { 80.0 * t.scale } else { 0.0 };
-            let tx = x + 12.0;
+            // The text keeps the column's left edge; a bar in the margin marks the entry.
+            let tw = width - if qr.is_some() { 80.0 * t.scale } else { 0.0 };
+            let tx = x;
             let mut e = Elem {
                 space_before: t.body_size * 0.9,
                 ..Default::default()
@@ -567,7 +568,7 @@ impl ArticleLayout<'_> {
             e.draws.insert(
                 0,
                 Draw::Rect {
-                    x,
+                    x: x - 10.0,
                     y: 0.0,
                     w: 2.5,
                     h: e.height,
