@@ -7,6 +7,7 @@
 pub mod diag;
 pub mod epub;
 pub mod fonts;
+pub mod html;
 pub mod manuscript;
 pub mod markdown;
 pub mod model;

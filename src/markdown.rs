@@ -28,6 +28,9 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Frames deeper than this are flattened.
+const MAX_DEPTH: usize = 40;
+
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -64,7 +67,15 @@ enum Frame {
         lang: Option<String>,
         text: String,
     },
-    Html(String),
+    /// An HTML block being collected, and where it starts.
+    Html(String, usize),
+    /// An inline HTML element opened and not yet closed: `<sup>`, `<a href>`, …
+    HtmlSpan {
+        tag: String,
+        style: Option<HtmlStyle>,
+        link: Option<Option<LinkTarget>>,
+        content: Vec<Inline>,
+    },
     Table {
         align: Vec<Align>,
         header: Vec<Vec<Inline>>,
@@ -112,6 +123,13 @@ struct Reader<'a, R: Resolver> {
     heading_ids: HashMap<String, usize>,
     /// The level of the last heading, to warn when a level is skipped.
     last_level: u8,
+    /// For each element started, whether a frame was pushed for it (see MAX_DEPTH).
+    opened: Vec<bool>,
+    warned_depth: bool,
+    /// Inside `<script>`, `<style>` and the like: their text never reaches the output.
+    suppressed: Option<String>,
+    /// HTML tags already reported as not rendered (once per article each).
+    dropped_tags: std::collections::HashSet<String>,
     out: Parsed,
 }
 
@@ -136,6 +154,10 @@ pub fn parse<R: Resolver>(
         footnote_defs: HashMap::new(),
         heading_ids: HashMap::new(),
         last_level: 1,
+        opened: Vec::new(),
+        warned_depth: false,
+        suppressed: None,
+        dropped_tags: Default::default(),
         out: Parsed::default(),
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -167,6 +189,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
         match event {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
+            Event::Text(_) if self.suppressed.is_some() => {}
             Event::Text(t) => {
                 if let Some(Frame::Code { text, .. }) = self.stack.last_mut() {
                     text.push_str(&t);
@@ -186,23 +209,13 @@ impl<'a, R: Resolver> Reader<'a, R> {
             // Comments are notes to the author, never content.
             Event::InlineHtml(t) if is_comment(&t) => {}
             Event::Html(t) => {
-                if let Some(Frame::Html(s)) = self.stack.last_mut() {
+                if let Some(Frame::Html(s, _)) = self.stack.last_mut() {
                     s.push_str(&t);
                 } else {
-                    self.block(Block::RawHtml(t.into_string()));
+                    self.html(&t, offset);
                 }
             }
-            Event::InlineHtml(t) => {
-                if let Some(id) = anchor_tag(&t) {
-                    self.inline(Inline::Anchor(xml_id(&id)));
-                } else if t.trim() == "</a>"
-                    && matches!(self.last_inline(), Some(Inline::Anchor(_)))
-                {
-                    // the closing half of an `<a id>` anchor
-                } else {
-                    self.inline(Inline::Html(t.into_string()))
-                }
-            }
+            Event::InlineHtml(t) => self.html(&t, offset),
             Event::SoftBreak => self.inline(Inline::SoftBreak),
             Event::HardBreak => self.inline(Inline::HardBreak),
             Event::Rule => self.block(Block::Rule),
@@ -226,6 +239,31 @@ impl<'a, R: Resolver> Reader<'a, R> {
     }
 
     fn start(&mut self, tag: Tag, offset: usize) {
+        // Past a sane depth, nested quotes, lists and spans are flattened into their parent, so
+        // no input can exhaust the stack of the writers that walk the model.
+        let container = matches!(
+            tag,
+            Tag::BlockQuote(_)
+                | Tag::List(_)
+                | Tag::Item
+                | Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::FootnoteDefinition(_)
+        );
+        if container && self.stack.len() >= MAX_DEPTH {
+            if !self.warned_depth {
+                self.warned_depth = true;
+                self.warn(
+                    offset,
+                    format!("nesting deeper than {MAX_DEPTH} levels is flattened"),
+                );
+            }
+            self.opened.push(false);
+            return;
+        }
+        self.opened.push(true);
         let frame = match tag {
             Tag::Paragraph => Frame::Paragraph(Vec::new()),
             Tag::Heading { level, id, .. } => {
@@ -258,7 +296,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 },
                 text: String::new(),
             },
-            Tag::HtmlBlock => Frame::Html(String::new()),
+            Tag::HtmlBlock => Frame::Html(String::new(), offset),
             Tag::List(start) => Frame::List {
                 start,
                 items: Vec::new(),
@@ -326,6 +364,12 @@ impl<'a, R: Resolver> Reader<'a, R> {
     }
 
     fn end(&mut self, tag: TagEnd) {
+        // A container too deep to keep was never opened.
+        if self.opened.pop() == Some(false) {
+            return;
+        }
+        // HTML elements left open inside this element end with it.
+        self.close_html_spans();
         let Some(frame) = self.stack.pop() else {
             return;
         };
@@ -382,13 +426,20 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 },
             },
             Frame::Code { lang, text } => self.block(Block::Code { lang, text }),
-            Frame::Html(s) if strip_comments(&s).trim().is_empty() => {}
-            Frame::Html(s) => match anchors_only(&strip_comments(&s)) {
+            Frame::Html(s, _) if strip_comments(&s).trim().is_empty() => {}
+            Frame::Html(s, offset) => match anchors_only(&strip_comments(&s)) {
                 Some(ids) => ids
                     .into_iter()
                     .for_each(|id| self.block(Block::Anchor(xml_id(&id)))),
-                None => self.block(Block::RawHtml(s)),
+                None => {
+                    // The block's text becomes a paragraph, with the elements we render.
+                    self.stack.push(Frame::Paragraph(Vec::new()));
+                    self.opened.push(true);
+                    self.html(&s, offset);
+                    self.end(TagEnd::Paragraph);
+                }
             },
+            Frame::HtmlSpan { .. } => {}
             Frame::List { start, items } => self.block(Block::List(List { start, items })),
             Frame::Item {
                 task,
@@ -466,6 +517,141 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 }
                 Err(msg) => self.error(offset, msg),
             },
+        }
+    }
+
+    /// Inline or block HTML: the elements in the safe set are rendered (`img`, `br`, `a`,
+    /// `sup`, `sub`, `kbd`, `span`, `abbr`, `del`, `ins`, `mark`, `small`); any other tag is
+    /// dropped with a warning and its text kept; scripts and styles are dropped whole.
+    fn html(&mut self, src: &str, offset: usize) {
+        use crate::html::{attr, tokens, Token};
+        for token in tokens(src) {
+            match token {
+                Token::Text(t) => {
+                    if self.suppressed.is_none() {
+                        self.inline(Inline::Text(t.replace(['\n', '\r'], " ")));
+                    }
+                }
+                Token::Tag {
+                    name,
+                    closing,
+                    self_closing,
+                    attrs,
+                } => {
+                    if let Some(s) = &self.suppressed {
+                        if closing && *s == name {
+                            self.suppressed = None;
+                        }
+                        continue;
+                    }
+                    match name.as_str() {
+                        "script" | "style" | "iframe" | "object" | "embed" | "template"
+                        | "noscript" | "textarea" | "title" => {
+                            if !closing && !self_closing {
+                                self.suppressed = Some(name.clone());
+                            }
+                            if !closing {
+                                self.warn(
+                                    offset,
+                                    format!("`<{name}>` is dropped with its content"),
+                                );
+                            }
+                        }
+                        "br" if !closing => self.inline(Inline::HardBreak),
+                        "img" if !closing => {
+                            let src = attr(&attrs, "src").unwrap_or("").to_string();
+                            let alt = attr(&attrs, "alt").unwrap_or("").to_string();
+                            let title = attr(&attrs, "title").map(str::to_string);
+                            if src.is_empty() {
+                                self.warn(offset, "`<img>` without `src` is dropped".into());
+                                continue;
+                            }
+                            match self.resolver.image(&src) {
+                                Ok(source) => {
+                                    if alt.trim().is_empty() {
+                                        self.warn(offset, format!("image `{src}` has no alt text"));
+                                    }
+                                    if let ImageSource::Remote(url) = &source {
+                                        self.warn(offset, format!("remote image `{url}` is not fetched; its alt text stands in"));
+                                    }
+                                    self.inline(Inline::Image(Image {
+                                        src: source,
+                                        alt,
+                                        title,
+                                    }));
+                                }
+                                Err(msg) => self.error(offset, msg),
+                            }
+                        }
+                        "a" if closing => self.close_html_span("a"),
+                        "a" => {
+                            if let Some(href) = attr(&attrs, "href") {
+                                let target = self.link_target(href, offset);
+                                if !self_closing {
+                                    self.stack.push(Frame::HtmlSpan {
+                                        tag: name,
+                                        style: None,
+                                        link: Some(target),
+                                        content: Vec::new(),
+                                    });
+                                }
+                            } else if let Some(id) =
+                                attr(&attrs, "id").or_else(|| attr(&attrs, "name"))
+                            {
+                                let id = xml_id(id);
+                                self.inline(Inline::Anchor(id));
+                            }
+                        }
+                        _ => match HtmlStyle::from_tag(&name, &attrs) {
+                            Some(_) if closing => self.close_html_span(&name),
+                            Some(style) => {
+                                if !self_closing {
+                                    self.stack.push(Frame::HtmlSpan {
+                                        tag: name,
+                                        style: Some(style),
+                                        link: None,
+                                        content: Vec::new(),
+                                    });
+                                }
+                            }
+                            None => {
+                                if self.dropped_tags.insert(name.clone()) {
+                                    self.warn(offset, format!("the HTML tag `<{name}>` is not rendered; its text is kept"));
+                                }
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends the innermost open HTML element if it is a `tag` (a stray closing tag is ignored).
+    fn close_html_span(&mut self, tag: &str) {
+        if matches!(self.stack.last(), Some(Frame::HtmlSpan { tag: t, .. }) if t == tag) {
+            self.pop_html_span();
+        }
+    }
+
+    fn close_html_spans(&mut self) {
+        while matches!(self.stack.last(), Some(Frame::HtmlSpan { .. })) {
+            self.pop_html_span();
+        }
+    }
+
+    fn pop_html_span(&mut self) {
+        if let Some(Frame::HtmlSpan {
+            style,
+            link,
+            content,
+            ..
+        }) = self.stack.pop()
+        {
+            match (style, link) {
+                (_, Some(Some(target))) => self.inline(Inline::Link { target, content }),
+                (Some(style), _) => self.inline(Inline::Styled { style, content }),
+                _ => content.into_iter().for_each(|i| self.inline(i)),
+            }
         }
     }
 
@@ -620,22 +806,8 @@ impl<'a, R: Resolver> Reader<'a, R> {
             }
             // A block inside an inline container cannot come from pulldown-cmark; keep its text.
             _ => {
-                if let Block::RawHtml(s) = block {
-                    self.inline(Inline::Html(s));
-                }
+                let _ = block;
             }
-        }
-    }
-
-    fn last_inline(&self) -> Option<&Inline> {
-        match self.stack.last()? {
-            Frame::Paragraph(c)
-            | Frame::Heading { content: c, .. }
-            | Frame::Cell(c)
-            | Frame::Span { content: c, .. }
-            | Frame::Link { content: c, .. }
-            | Frame::Item { loose: c, .. } => c.last(),
-            _ => None,
         }
     }
 
@@ -646,6 +818,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
             | Some(Frame::Cell(c))
             | Some(Frame::Span { content: c, .. })
             | Some(Frame::Link { content: c, .. })
+            | Some(Frame::HtmlSpan { content: c, .. })
             | Some(Frame::Item { loose: c, .. }) => c.push(inline),
             Some(Frame::Image { alt, .. }) => {
                 alt.push_str(&plain_text(std::slice::from_ref(&inline)))
@@ -653,12 +826,13 @@ impl<'a, R: Resolver> Reader<'a, R> {
             Some(Frame::Code { text, .. }) => {
                 text.push_str(&plain_text(std::slice::from_ref(&inline)))
             }
-            Some(Frame::Html(s)) => s.push_str(&plain_text(std::slice::from_ref(&inline))),
+            Some(Frame::Html(s, _)) => s.push_str(&plain_text(std::slice::from_ref(&inline))),
             _ => self.block(Block::Paragraph(vec![inline])),
         }
     }
 
     fn finish(mut self) -> Parsed {
+        self.close_html_spans();
         while self.stack.len() > 1 {
             self.end(TagEnd::Paragraph);
         }
@@ -961,13 +1135,80 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_is_kept_as_text() {
-        let p = read("<div>\nhi\n</div>\n\nA <b>b</b>.");
-        assert!(matches!(&p.blocks[0], Block::RawHtml(s) if s.contains("<div>")));
+    fn safe_html_is_rendered_and_the_rest_dropped_with_its_text_kept() {
+        let p = read("<div class=\"x\">\nIn a <b>div</b>\n</div>\n\nH<sub>2</sub>O, <kbd>Ctrl</kbd>, x<sup>2</sup>,<br>next <abbr title=\"Food and Drug Administration\">FDA</abbr> <a href=\"https://fda.gov\">site</a>.\n\n<script>alert(1)</script>\n\nA <script>evil()</script>b.\n");
+        let Block::Paragraph(div) = &p.blocks[0] else {
+            panic!("{:?}", p.blocks)
+        };
+        assert_eq!(plain_text(div).trim(), "In a div");
         let Block::Paragraph(inl) = &p.blocks[1] else {
             panic!()
         };
-        assert!(matches!(&inl[1], Inline::Html(s) if s == "<b>"));
+        assert!(inl.iter().any(|i| matches!(i, Inline::Styled { style: HtmlStyle::Subscript, content } if plain_text(content) == "2")));
+        assert!(inl.iter().any(|i| matches!(
+            i,
+            Inline::Styled {
+                style: HtmlStyle::Keyboard,
+                ..
+            }
+        )));
+        assert!(inl.iter().any(|i| matches!(i, Inline::HardBreak)));
+        assert!(inl.iter().any(|i| matches!(i, Inline::Styled { style: HtmlStyle::Abbreviation(Some(t)), .. } if t == "Food and Drug Administration")));
+        assert!(inl.iter().any(|i| matches!(i, Inline::Link { target: LinkTarget::External(u), .. } if u == "https://fda.gov")));
+        // Scripts never reach the model, block or inline.
+        let all: String = p
+            .blocks
+            .iter()
+            .map(|b| {
+                if let Block::Paragraph(i) = b {
+                    plain_text(i)
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        assert!(!all.contains("alert") && !all.contains("evil"), "{all}");
+        let warnings: Vec<_> = p.diagnostics.iter().map(|d| d.message.clone()).collect();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("`<div>` is not rendered") || w.contains("`<div>`")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains("`<script>` is dropped")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn unclosed_and_deeply_nested_input_stays_bounded() {
+        let p = read("Some <span>open <sup>never closed.\n\nNext.");
+        assert_eq!(p.blocks.len(), 2);
+        let deep = ">".repeat(5000)
+            + " deep\n\n"
+            + &"- ".repeat(3000)
+            + "item\n"
+            + &"*".repeat(20000)
+            + "x";
+        let p = read(&deep);
+        assert!(p
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("flattened")));
+        fn depth(b: &[Block]) -> usize {
+            b.iter()
+                .map(|x| match x {
+                    Block::Quote(c) => 1 + depth(c),
+                    Block::List(l) => {
+                        1 + l.items.iter().map(|i| depth(&i.blocks)).max().unwrap_or(0)
+                    }
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+        }
+        assert!(depth(&p.blocks) <= MAX_DEPTH);
     }
 
     #[test]
@@ -1025,7 +1266,6 @@ mod tests {
         assert!(inl
             .iter()
             .any(|i| matches!(i, Inline::Anchor(id) if id == "mid")));
-        assert!(!inl.iter().any(|i| matches!(i, Inline::Html(_))));
     }
 
     #[test]

@@ -309,7 +309,8 @@ pub fn walk_inlines<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Inline)) {
                 Inline::Emphasis(c)
                 | Inline::Strong(c)
                 | Inline::Strikethrough(c)
-                | Inline::Link { content: c, .. } => inl(c, f),
+                | Inline::Link { content: c, .. }
+                | Inline::Styled { content: c, .. } => inl(c, f),
                 _ => {}
             }
         }
@@ -367,8 +368,6 @@ pub enum Block {
     Table(Table),
     /// An image standing alone in its paragraph: typeset as a figure with a caption.
     Figure(Image),
-    /// Raw HTML kept as literal text until the hardening work decides what to render.
-    RawHtml(String),
     /// A link target with no text of its own (`<a id="…"></a>` in the Markdown).
     Anchor(String),
     /// A comparison sidebar (`> [!COMPARISON] Title` holding a table).
@@ -499,10 +498,62 @@ pub enum Inline {
     FootnoteRef(usize),
     SoftBreak,
     HardBreak,
-    /// Raw inline HTML, kept as literal text.
-    Html(String),
+    /// Text marked by one of the HTML elements the reader renders (`<sup>`, `<kbd>`, …).
+    Styled {
+        style: HtmlStyle,
+        content: Vec<Inline>,
+    },
     /// A link target with no text of its own.
     Anchor(String),
+}
+
+/// The inline HTML elements rendered in both outputs; any other tag is dropped (its text kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HtmlStyle {
+    Superscript,
+    Subscript,
+    Keyboard,
+    Span,
+    /// With its expansion (`title`).
+    Abbreviation(Option<String>),
+    Deleted,
+    Inserted,
+    Marked,
+    Small,
+}
+
+impl HtmlStyle {
+    pub fn from_tag(name: &str, attrs: &[(String, String)]) -> Option<HtmlStyle> {
+        Some(match name {
+            "sup" => HtmlStyle::Superscript,
+            "sub" => HtmlStyle::Subscript,
+            "kbd" => HtmlStyle::Keyboard,
+            "span" => HtmlStyle::Span,
+            "abbr" => {
+                HtmlStyle::Abbreviation(crate::html::attr(attrs, "title").map(str::to_string))
+            }
+            "del" | "s" | "strike" => HtmlStyle::Deleted,
+            "ins" | "u" => HtmlStyle::Inserted,
+            "mark" => HtmlStyle::Marked,
+            "small" => HtmlStyle::Small,
+            _ => return None,
+        })
+    }
+
+    /// The XHTML element name.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            HtmlStyle::Superscript => "sup",
+            HtmlStyle::Subscript => "sub",
+            HtmlStyle::Keyboard => "kbd",
+            HtmlStyle::Span => "span",
+            HtmlStyle::Abbreviation(_) => "abbr",
+            HtmlStyle::Deleted => "del",
+            HtmlStyle::Inserted => "ins",
+            HtmlStyle::Marked => "mark",
+            HtmlStyle::Small => "small",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -521,7 +572,8 @@ pub fn plain_text(inlines: &[Inline]) -> String {
     fn walk(inlines: &[Inline], s: &mut String) {
         for i in inlines {
             match i {
-                Inline::Text(t) | Inline::Code(t) | Inline::Html(t) => s.push_str(t),
+                Inline::Text(t) | Inline::Code(t) => s.push_str(t),
+                Inline::Styled { content, .. } => walk(content, s),
                 Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => walk(c, s),
                 Inline::Link { content, .. } => walk(content, s),
                 Inline::Image(img) => s.push_str(&img.alt),

@@ -259,13 +259,6 @@ impl Writer<'_> {
             }
             Block::Comparison(c) => self.comparison(c),
             Block::Resources { ids, cited_by } => self.resources(ids, *cited_by),
-            Block::RawHtml(s) => {
-                let _ = writeln!(
-                    self.out,
-                    "<pre class=\"raw-html\"><code>{}</code></pre>",
-                    escape(s.trim_end())
-                );
-            }
         }
     }
 
@@ -493,9 +486,14 @@ impl Writer<'_> {
                 Inline::Anchor(id) => {
                     let _ = write!(self.out, "<span id=\"{}\"></span>", escape(id));
                 }
-                Inline::Html(s) => {
-                    let _ = write!(self.out, "<code class=\"raw-html\">{}</code>", escape(s));
-                }
+                Inline::Styled { style, content } => match style {
+                    HtmlStyle::Abbreviation(Some(title)) => {
+                        let _ = write!(self.out, "<abbr title=\"{}\">", escape(title));
+                        self.inlines(content);
+                        self.out.push_str("</abbr>");
+                    }
+                    _ => self.wrap(style.tag(), content),
+                },
             }
         }
     }

@@ -212,7 +212,6 @@ impl<'a> ArticleLayout<'a> {
             Block::Comparison(c) => self.comparison(c, x, width),
             Block::Resources { ids, cited_by } => self.resources(ids, *cited_by, x, width),
             Block::Code { text, .. } => self.code(text, x, width, 0.93),
-            Block::RawHtml(s) => self.code(s, x, width, 1.0),
             Block::Rule => {
                 let y = 9.0;
                 let w = width.min(120.0);
@@ -967,12 +966,40 @@ impl<'a> ArticleLayout<'a> {
                 }
                 Inline::SoftBreak => out.push(Piece::Text(" ".into(), style)),
                 Inline::HardBreak => out.push(Piece::Break),
-                Inline::Html(s) => {
-                    let mut st = style;
-                    st.face.family = Family::Mono;
-                    st.size = style.size * 0.85;
-                    st.gray = 0.35;
-                    out.push(Piece::Text(s.clone(), st));
+                Inline::Styled {
+                    style: html,
+                    content,
+                } => {
+                    let st = match html {
+                        HtmlStyle::Superscript => Style {
+                            size: style.size * 0.7,
+                            rise: style.rise + style.size * 0.36,
+                            ..style
+                        },
+                        HtmlStyle::Subscript => Style {
+                            size: style.size * 0.7,
+                            rise: style.rise - style.size * 0.12,
+                            ..style
+                        },
+                        HtmlStyle::Keyboard => {
+                            let mut st = style;
+                            st.face.family = Family::Mono;
+                            st.face.italic = false;
+                            st.size = style.size * 0.88;
+                            st
+                        }
+                        HtmlStyle::Deleted => Style {
+                            strike: true,
+                            ..style
+                        },
+                        HtmlStyle::Marked => style.bold(),
+                        HtmlStyle::Small => Style {
+                            size: style.size * 0.85,
+                            ..style
+                        },
+                        HtmlStyle::Span | HtmlStyle::Inserted | HtmlStyle::Abbreviation(_) => style,
+                    };
+                    self.pieces(content, st, links, out, print_urls);
                 }
                 Inline::Anchor(id) => out.push(Piece::Anchor(dest_key(self.article, id))),
             }

@@ -85,6 +85,9 @@ enum Item {
     Hyphen(Frag),
 }
 
+/// The longest run of text shaped as one piece.
+const MAX_WORD_BYTES: usize = 160;
+
 pub struct LineSetter<'a> {
     pub sh: &'a Shaper,
     pub links: &'a [LinkDest],
@@ -264,6 +267,19 @@ impl<'a> LineSetter<'a> {
                                 self.push_word(&mut word, &mut items);
                                 items.push(Item::Zero);
                             }
+                        }
+                        // Control characters have no glyph and no width: they are not set.
+                        if c.is_control() {
+                            continue;
+                        }
+                        // A "word" longer than any line (a URL, a hash, a million-character
+                        // line) is cut into pieces with break opportunities between them, so
+                        // no step below ever works on a huge string.
+                        if run.len() >= MAX_WORD_BYTES {
+                            word.push(self.frag(&run, *style, run_face));
+                            run.clear();
+                            self.push_word(&mut word, &mut items);
+                            items.push(Item::Zero);
                         }
                         let face = self.face_for(*style, c);
                         if face != run_face && !run.is_empty() {
