@@ -12,6 +12,7 @@ pub mod manuscript;
 pub mod markdown;
 pub mod model;
 pub mod pdf;
+pub mod url;
 
 use diag::Diagnostic;
 use std::path::{Path, PathBuf};

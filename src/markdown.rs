@@ -744,11 +744,20 @@ impl<'a, R: Resolver> Reader<'a, R> {
             return None;
         }
         let lower = dest.to_ascii_lowercase();
-        if ["http://", "https://", "mailto:", "tel:"]
+        if ["http:", "https:", "mailto:", "tel:"]
             .iter()
             .any(|p| lower.starts_with(p))
         {
-            return Some(LinkTarget::External(dest.to_string()));
+            return match crate::url::normalize(dest) {
+                Some(url) => Some(LinkTarget::External(url)),
+                None => {
+                    self.warn(
+                        offset,
+                        format!("`{dest}` is not a valid address; printed as plain text"),
+                    );
+                    None
+                }
+            };
         }
         if has_scheme(dest) {
             self.warn(
@@ -869,9 +878,10 @@ fn strip_comments(html: &str) -> String {
     out
 }
 
+/// Whether an inline HTML event is a comment (`<!-->` and `<!--->` are empty comments too).
 fn is_comment(html: &str) -> bool {
     let t = html.trim();
-    t.starts_with("<!--") && t.ends_with("-->") && t[4..].find("-->") == Some(t.len() - 7)
+    t.starts_with("<!--") && t.ends_with("-->")
 }
 
 /// The id of an `<a id="…">` or `<a name="…">` opening tag with no other attributes.
@@ -1240,6 +1250,13 @@ mod tests {
             .diagnostics
             .iter()
             .any(|d| d.is_error() && d.message.contains("at least two")));
+    }
+
+    #[test]
+    fn degenerate_comments_do_not_panic() {
+        // Found by the CommonMark corpus harness (spec example 628).
+        let p = read("foo <!--> foo -->\n\nfoo <!---> foo -->\n");
+        assert_eq!(p.blocks.len(), 2);
     }
 
     #[test]

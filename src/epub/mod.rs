@@ -125,7 +125,7 @@ fn toc_children(article: &Article, file: &str) -> Vec<TocElement> {
     let heads: Vec<&Heading> = article
         .headings()
         .into_iter()
-        .filter(|h| !h.is_title)
+        .filter(|h| !h.is_title && !plain_text(&h.content).trim().is_empty())
         .collect();
     fn build(heads: &[&Heading], i: &mut usize, level: u8, file: &str) -> Vec<TocElement> {
         let mut out = Vec::new();

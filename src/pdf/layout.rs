@@ -357,8 +357,17 @@ impl<'a> ArticleLayout<'a> {
 
     fn list(&mut self, list: &List, x: f32, width: f32) {
         let t = self.ctx.theme;
-        let indent = 18.0;
-        let depth = (x / indent) as usize;
+        let depth = (x / 18.0) as usize;
+        // The indent leaves room for the widest number ("123456789.") before the text.
+        let widest = match list.start {
+            Some(n) => {
+                let last = format!("{}.", n.saturating_add(list.items.len() as u64));
+                let face = self.ctx.sh.face_index(self.body.face);
+                self.ctx.sh.width(face, &last, self.body.size)
+            }
+            None => 0.0,
+        };
+        let indent = (18.0 * t.scale).max(widest + 8.0).min(width / 2.0);
         for (i, item) in list.items.iter().enumerate() {
             let start = self.out.len();
             let inner_x = x + indent;
