@@ -4,6 +4,7 @@
 //! [`model`], then the independent writers ([`pdf`], [`epub`]) turn that model into bytes, and
 //! [`publish`] writes those bytes so that a failed build never replaces a good output.
 
+pub mod check;
 pub mod diag;
 pub mod epub;
 pub mod fonts;
@@ -117,6 +118,9 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         opts.manuscript.display(),
         start.elapsed().as_secs_f64() * 1000.0
     ));
+    if let Some(d) = output_inside_manuscript(&opts.out, &opts.manuscript) {
+        return Err(vec![d]);
+    }
     if opts.final_edition {
         let problems = final_edition_problems(&book, &opts.manuscript);
         if !problems.is_empty() {
@@ -207,20 +211,11 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         start.elapsed().as_secs_f64() * 1000.0
     ));
 
-    // Every output is complete in memory before the first one replaces anything.
+    // Every output is complete in memory before anything is written; then all are written to
+    // temporary files, and only when every one of them is safely on disk are they renamed over
+    // the previous outputs.
+    write_all(&files).map_err(|d| vec![d])?;
     for (path, bytes) in &files {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                vec![Diagnostic::error(
-                    dir,
-                    0,
-                    0,
-                    format!("cannot create the output folder: {e}"),
-                )]
-            })?;
-        }
-        write_atomically(path, bytes)
-            .map_err(|e| vec![Diagnostic::error(path, 0, 0, format!("cannot write: {e}"))])?;
         report.outputs.push((path.clone(), bytes.len() as u64));
     }
     progress(&format!(
@@ -232,25 +227,82 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
     Ok(report)
 }
 
-/// Writes to a temporary file beside `path`, flushes it to disk, then renames it over `path`:
-/// readers see the old file or the new one, never a half-written one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+/// The output folder may not be inside the manuscript: outputs would be read back as input.
+fn output_inside_manuscript(out: &Path, manuscript: &Path) -> Option<Diagnostic> {
+    let m = manuscript.canonicalize().ok()?;
+    // The output folder may not exist yet: judge its nearest existing ancestor.
+    let mut probe = out.to_path_buf();
+    let mut rest = Vec::new();
+    while !probe.exists() {
+        rest.push(probe.file_name()?.to_owned());
+        probe = probe.parent()?.to_path_buf();
+        if probe.as_os_str().is_empty() {
+            probe = PathBuf::from(".");
+        }
     }
-    result
+    let mut full = probe.canonicalize().ok()?;
+    full.extend(rest.iter().rev());
+    full.starts_with(&m).then(|| {
+        Diagnostic::error(
+            out,
+            0,
+            0,
+            format!(
+                "the output folder is inside the manuscript folder {}; choose one outside it",
+                manuscript.display()
+            ),
+        )
+    })
 }
-pub mod check;
+
+/// Writes every file or none: each goes to a temporary file in its own folder (flushed to
+/// disk), and the renames over the old files happen only after all of them succeeded. On
+/// failure the temporary files are removed and the old outputs are untouched.
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
+    use std::io::Write;
+    let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
+    let cleanup = |temps: &[(PathBuf, &Path)]| {
+        for (t, _) in temps {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (path, bytes) in files {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            cleanup(&temps);
+            return Err(Diagnostic::error(
+                dir,
+                0,
+                0,
+                format!("cannot create the output folder: {e}"),
+            ));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        })();
+        temps.push((tmp, path));
+        if let Err(e) = written {
+            cleanup(&temps);
+            return Err(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+        }
+    }
+    for (i, (tmp, path)) in temps.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            cleanup(&temps[i..]);
+            return Err(Diagnostic::error(
+                path,
+                0,
+                0,
+                format!("cannot replace the previous file: {e}"),
+            ));
+        }
+    }
+    Ok(())
+}

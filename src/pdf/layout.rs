@@ -205,7 +205,8 @@ impl<'a> ArticleLayout<'a> {
             Block::List(list) => self.list(list, x, width),
             Block::Quote(blocks) => {
                 let start = self.out.len();
-                self.blocks(blocks, x + 16.0, width - 16.0);
+                let (ix, iw) = indented(x, width, 16.0);
+                self.blocks(blocks, ix, iw);
                 self.decorate_bar(start, x + 4.0, 1.5, 0.55);
             }
             Block::Alert { kind, blocks } => self.callout(*kind, blocks, x, width),
@@ -368,6 +369,12 @@ impl<'a> ArticleLayout<'a> {
             None => 0.0,
         };
         let indent = (18.0 * t.scale).max(widest + 8.0).min(width / 2.0);
+        // Lists nested past any sensible depth stop moving right.
+        let indent = if width - indent < MIN_MEASURE {
+            0.0
+        } else {
+            indent
+        };
         for (i, item) in list.items.iter().enumerate() {
             let start = self.out.len();
             let inner_x = x + indent;
@@ -1013,6 +1020,18 @@ impl<'a> ArticleLayout<'a> {
                 Inline::Anchor(id) => out.push(Piece::Anchor(dest_key(self.article, id))),
             }
         }
+    }
+}
+
+/// The narrowest column text is ever set in: deeper nesting stops indenting.
+pub(crate) const MIN_MEASURE: f32 = 120.0;
+
+/// `x` and `width` moved in by `by`, unless that would leave less than `MIN_MEASURE`.
+pub(crate) fn indented(x: f32, width: f32, by: f32) -> (f32, f32) {
+    if width - by < MIN_MEASURE {
+        (x, width)
+    } else {
+        (x + by, width - by)
     }
 }
 

@@ -103,7 +103,7 @@ impl Typesetter {
             .collect();
         let images: Vec<write::PdfImage> = image_list
             .into_iter()
-            .map(|(_, data, format)| write::PdfImage { data, format })
+            .map(|(path, data, format)| write::PdfImage { path, data, format })
             .collect();
 
         let ctx = layout::Ctx {

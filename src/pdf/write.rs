@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A local image, decoded once.
 pub struct PdfImage {
+    /// Where it came from, relative to the manuscript folder (for messages).
+    pub path: std::path::PathBuf,
     pub data: std::sync::Arc<Vec<u8>>,
     pub format: ImageFormat,
 }
@@ -67,7 +69,7 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
     for (i, img) in doc.images.iter().enumerate() {
         let mut warnings = Vec::new();
         let raw = printpdf::RawImage::decode_from_bytes(&img.data, &mut warnings)
-            .map_err(|e| format!("image {i}: {e}"))?;
+            .map_err(|e| format!("image {} cannot be decoded: {e}", img.path.display()))?;
         let id = XObjectId(format!("Im{i}"));
         pdf.resources
             .xobjects

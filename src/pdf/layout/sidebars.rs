@@ -96,7 +96,8 @@ impl ArticleLayout<'_> {
     /// Lays out `blocks` in a sub-layout with the sidebar's style, inside a padded frame.
     fn inner(&self, blocks: &[Block], style: Style, x: f32, width: f32) -> Vec<Elem> {
         let mut sub = self.sub(style, Align::Left);
-        sub.blocks(blocks, x + PAD, width - 2.0 * PAD);
+        let (ix, iw) = super::indented(x, width, PAD);
+        sub.blocks(blocks, ix, (iw - PAD).max(super::MIN_MEASURE.min(iw)));
         let mut out = sub.out;
         out.iter_mut().for_each(absorb_space);
         out

@@ -1,0 +1,295 @@
+//! Hostile input, escapes from the manuscript folder, broken fonts and images, failed writes:
+//! each gives a correct output or a clear error, and never loses a previous output.
+
+mod common;
+use common::*;
+use std::time::Duration;
+
+fn book(name: &str, article: &str) -> (TempDir, std::path::PathBuf) {
+    let tmp = TempDir::new(name);
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[("book.yaml", "title: Hard\n"), ("articles/a.md", article)],
+    );
+    (tmp, m)
+}
+
+fn fails_with(name: &str, article: &str, needle: &str) {
+    let (tmp, m) = book(name, article);
+    let o = publish(&m, &tmp.path().join("out"), &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(needle), "no {needle:?} in:\n{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn hostile_markdown_publishes_without_panic() {
+    let mut md = String::from("# Hostile\n\nNUL \0 and controls \u{1}\u{7}\u{1b}[31m here.\n\n");
+    md.push_str(&"x".repeat(1_000_000));
+    md.push_str("\n\n");
+    md.push_str(&"> ".repeat(300));
+    md.push_str("deep quote\n\n");
+    md.push_str(&"*".repeat(5000));
+    md.push_str("\n\n| a | b |\n|---|---|\n");
+    for i in 0..3000 {
+        md.push_str(&format!("| r{i} | {} |\n", "w ".repeat(i % 17)));
+    }
+    let (tmp, m) = book("hostile", &md);
+    write_files(
+        &m,
+        &[
+            ("articles/b.md", ""),
+            ("articles/c.md", "---\ntitle: Only front matter\n---\n"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let started = std::time::Instant::now();
+    let o = publish(&m, &out, &["--only", "pdf,epub"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        started.elapsed() < Duration::from_secs(300),
+        "took {:?}",
+        started.elapsed()
+    );
+    let entries = read_zip(&std::fs::read(out.join("hard.epub")).unwrap());
+    for (name, data) in entries.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let text = String::from_utf8(data.clone()).unwrap();
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            nodes_limit: u32::MAX,
+        };
+        roxmltree::Document::parse_with_options(&text, opts)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!text.contains('\0') && !text.contains('\u{1b}'));
+    }
+    let pdf = read_pdf(&std::fs::read(out.join("hard.pdf")).unwrap());
+    let all: String = (0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect();
+    assert!(
+        all.contains("Only front matter") && all.contains("deep quote") && all.contains("r2999")
+    );
+}
+
+#[test]
+fn nothing_outside_the_manuscript_is_read() {
+    fails_with(
+        "escape-img",
+        "# A\n\n![x](../../../etc/passwd)\n",
+        "points outside the manuscript folder",
+    );
+    let (tmp, m) = book("escape-article", "# A\n");
+    std::fs::write(m.join("book.yaml"), "title: T\narticles: [../secret.md]\n").unwrap();
+    std::fs::write(tmp.path().join("secret.md"), "# Secret\n").unwrap();
+    let err = stderr(&publish(&m, &tmp.path().join("out"), &[]));
+    assert!(
+        err.contains("book.yaml:2:") && err.contains("points outside the manuscript folder"),
+        "{err}"
+    );
+
+    #[cfg(unix)]
+    {
+        let (tmp, m) = book("symlink", "# A\n\n![x](link.png)\n");
+        std::fs::write(tmp.path().join("outside.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("outside.png"), m.join("articles/link.png"))
+            .unwrap();
+        let err = stderr(&publish(&m, &tmp.path().join("out"), &[]));
+        assert!(
+            err.contains(
+                "a.md:3:1: error: image `link.png` resolves outside the manuscript folder"
+            ),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn remote_images_are_not_fetched_and_their_alt_text_stands_in() {
+    let (tmp, m) = book(
+        "remote",
+        "# A\n\n![A kratom leaf](https://example.org/leaf.png)\n",
+    );
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "pdf"]);
+    assert!(o.status.success());
+    assert!(stderr(&o)
+        .contains("a.md:3:1: warning: remote image `https://example.org/leaf.png` is not fetched"));
+    let pdf = read_pdf(&std::fs::read(out.join("hard.pdf")).unwrap());
+    let all: String = (0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect();
+    assert!(all.contains("A kratom leaf"));
+}
+
+#[test]
+fn broken_images_and_fonts_are_clear_errors() {
+    let (tmp, m) = book("badimg", "# A\n\n![x](bad.png)\n\n![y](huge.png)\n");
+    let mut bad = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bad.extend_from_slice(&100u32.to_be_bytes());
+    bad.extend_from_slice(&100u32.to_be_bytes());
+    bad.extend_from_slice(b"garbage that is not a PNG stream");
+    std::fs::write(m.join("articles/bad.png"), &bad).unwrap();
+    let mut huge = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    huge.extend_from_slice(&100_000u32.to_be_bytes());
+    huge.extend_from_slice(&100_000u32.to_be_bytes());
+    std::fs::write(m.join("articles/huge.png"), &huge).unwrap();
+    let err = stderr(&publish(&m, &tmp.path().join("out"), &[]));
+    assert!(
+        err.contains("a.md:5:1: error: image `huge.png` is 100000×100000 pixels"),
+        "{err}"
+    );
+    std::fs::write(m.join("articles/a.md"), "# A\n\n![x](bad.png)\n").unwrap();
+    let o = publish(&m, &tmp.path().join("out"), &["--only", "pdf"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("bad.png cannot be decoded"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Fonts: a missing folder, a corrupt file.
+    let (tmp, m) = book("fonts", "# A\n");
+    let bin = env!("CARGO_BIN_EXE_handout");
+    let run = |fonts: &std::path::Path| {
+        std::process::Command::new(bin)
+            .args(["publish", "--manuscript"])
+            .arg(&m)
+            .arg("--out")
+            .arg(tmp.path().join("out"))
+            .arg("--fonts")
+            .arg(fonts)
+            .output()
+            .unwrap()
+    };
+    let err = String::from_utf8_lossy(&run(&tmp.path().join("no-fonts")).stderr).to_string();
+    assert!(err.contains("fonts folder not found"), "{err}");
+    let fonts = tmp.path().join("fonts");
+    copy_dir(&root().join("fonts"), &fonts);
+    std::fs::write(fonts.join("NotoSerif-Bold.ttf"), b"not a font").unwrap();
+    let o = run(&fonts);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        err.contains("NotoSerif-Bold.ttf") && err.contains("not a usable TrueType/OpenType font"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_output_folder_may_not_be_inside_the_manuscript() {
+    let (_tmp, m) = book("inside", "# A\n");
+    let o = publish(&m, &m.join("articles/out"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("the output folder is inside the manuscript folder"));
+    assert!(!m.join("articles/out").exists());
+}
+
+/// A previous build's outputs, to compare against after a failed one.
+fn previous_outputs(out: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for dir in [out.to_path_buf(), out.join("handouts")] {
+        if let Ok(rd) = std::fs::read_dir(&dir) {
+            for e in rd {
+                let p = e.unwrap().path();
+                if p.is_file() {
+                    files.push((p.clone(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn a_failed_write_leaves_every_previous_output_intact() {
+    let (tmp, out) = publish_sample("write-error");
+    let before = previous_outputs(&out);
+    assert!(before.len() >= 10);
+    // The next build cannot create its handouts folder: a file stands in the way.
+    let handouts = out.join("handouts");
+    let saved: Vec<_> = before
+        .iter()
+        .filter(|(p, _)| p.starts_with(&handouts))
+        .cloned()
+        .collect();
+    std::fs::remove_dir_all(&handouts).unwrap();
+    std::fs::write(&handouts, b"in the way").unwrap();
+    let m = tmp.path().join("manuscript");
+    std::fs::write(
+        m.join("articles/what-is-kratom.md"),
+        std::fs::read_to_string(m.join("articles/what-is-kratom.md")).unwrap()
+            + "\nA changed line.\n",
+    )
+    .unwrap();
+    let o = publish(&m, &out, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot create the output folder"));
+    let after = previous_outputs(&out);
+    let expected: Vec<_> = before
+        .iter()
+        .filter(|(p, _)| !p.starts_with(&handouts))
+        .cloned()
+        .collect();
+    let after_top: Vec<_> = after
+        .iter()
+        .filter(|(p, _)| p != &handouts)
+        .cloned()
+        .collect();
+    assert_eq!(
+        after_top.len(),
+        expected.len(),
+        "no temporary files left behind"
+    );
+    for ((p, a), (_, b)) in expected.iter().zip(after_top.iter()) {
+        assert!(a == b, "{} changed", p.display());
+    }
+    let _ = saved;
+}
+
+#[test]
+fn a_build_killed_midway_leaves_the_previous_outputs_byte_identical() {
+    let (tmp, out) = publish_sample("killed");
+    let before = previous_outputs(&out);
+    // A much bigger book into the same folder, killed while it is typesetting.
+    let m = tmp.path().join("big");
+    let mut files = vec![(
+        "book.yaml".to_string(),
+        "title: Kratom and Opioids\n".to_string(),
+    )];
+    for i in 0..60 {
+        files.push((
+            format!("articles/a{i:02}.md"),
+            format!(
+                "# Part {i}\n\n{}\n",
+                "Long text for a slow build. ".repeat(2000)
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_files(&m, &refs);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args(["publish", "--manuscript"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .arg("--fonts")
+        .arg(root().join("fonts"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    let finished_early = child.try_wait().unwrap().is_some();
+    child.kill().ok();
+    child.wait().unwrap();
+    assert!(
+        !finished_early,
+        "the big build should still be running when killed"
+    );
+    let after = previous_outputs(&out);
+    assert_eq!(before.len(), after.len());
+    for ((p, a), (_, b)) in before.iter().zip(after.iter()) {
+        assert!(a == b, "{} changed", p.display());
+    }
+}
