@@ -227,6 +227,60 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
     Ok(report)
 }
 
+/// A one-article book made from Markdown alone, without touching the file system (images and
+/// links to other files are refused as errors would be): for fuzzing and benchmarks.
+pub fn book_from_markdown(text: &str) -> model::Book {
+    struct NoFiles;
+    impl markdown::Resolver for NoFiles {
+        fn article(&self, _: &str) -> Option<usize> {
+            None
+        }
+        fn image(&self, src: &str) -> Result<model::ImageSource, String> {
+            Err(format!("image `{src}` not found"))
+        }
+    }
+    let lines = diag::LineIndex::new(text);
+    let parsed = markdown::parse(text, 0, &lines, Path::new("input.md"), 0, &NoFiles);
+    let article = model::Article {
+        source: PathBuf::from("input.md"),
+        slug: "input".into(),
+        title: vec![model::Inline::Text("Input".into())],
+        summary: None,
+        authors: Vec::new(),
+        lang: "en".into(),
+        reviewed: None,
+        resources: Vec::new(),
+        appendix: false,
+        blocks: parsed.blocks,
+        footnotes: parsed.footnotes,
+    };
+    let meta = model::BookMeta {
+        title: "Input".into(),
+        subtitle: None,
+        publisher: None,
+        authors: Vec::new(),
+        language: "en".into(),
+        date: model::Date {
+            year: 2026,
+            month: 1,
+            day: 1,
+        },
+        identifier: "urn:uuid:00000000-0000-5000-8000-000000000000".into(),
+        date_given: true,
+        description: None,
+        paper: model::Paper::Letter,
+        reading_level: 8.0,
+        slug: "input".into(),
+    };
+    let mut book = model::Book {
+        meta,
+        articles: vec![article],
+        resources: Vec::new(),
+    };
+    manuscript::appendix::add(&mut book);
+    book
+}
+
 /// The output folder may not be inside the manuscript: outputs would be read back as input.
 fn output_inside_manuscript(out: &Path, manuscript: &Path) -> Option<Diagnostic> {
     let m = manuscript.canonicalize().ok()?;

@@ -5,6 +5,11 @@ use handout::diag::Diagnostic;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// Layout allocates many small, short-lived vectors; mimalloc serves them much faster than the
+// system allocator (measured: the corpus PDF spent a third of its time in malloc and free).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "handout",

@@ -140,7 +140,7 @@ fn broken_images_and_fonts_are_clear_errors() {
     let o = publish(&m, &tmp.path().join("out"), &["--only", "pdf"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("bad.png cannot be decoded"),
+        stderr(&o).contains("bad.png cannot be used: not a readable PNG"),
         "{}",
         stderr(&o)
     );

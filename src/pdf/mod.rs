@@ -4,6 +4,7 @@ pub mod breaking;
 pub mod flow;
 pub mod front;
 pub mod hyphenate;
+pub mod images;
 pub mod layout;
 pub mod paginate;
 pub mod shape;

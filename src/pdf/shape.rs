@@ -34,7 +34,8 @@ pub struct Face {
 
 pub struct Shaper {
     pub faces: Vec<Face>,
-    cache: RwLock<HashMap<(usize, Box<str>), Arc<Shaped>>>,
+    /// Shaped words, one map per face, looked up by the word itself (no allocation on a hit).
+    cache: Vec<RwLock<HashMap<Box<str>, Arc<Shaped>>>>,
 }
 
 impl Shaper {
@@ -54,10 +55,8 @@ impl Shaper {
                 rb,
             });
         }
-        Ok(Shaper {
-            faces,
-            cache: RwLock::new(HashMap::new()),
-        })
+        let cache = faces.iter().map(|_| RwLock::new(HashMap::new())).collect();
+        Ok(Shaper { faces, cache })
     }
 
     pub fn face_index(&self, key: FaceKey) -> usize {
@@ -77,17 +76,16 @@ impl Shaper {
 
     /// Shapes one word (no line breaks inside) in one face.
     pub fn shape(&self, face: usize, text: &str) -> Arc<Shaped> {
-        if let Some(hit) = self
-            .cache
+        if let Some(hit) = self.cache[face]
             .read()
             .ok()
-            .and_then(|c| c.get(&(face, Box::from(text))).cloned())
+            .and_then(|c| c.get(text).cloned())
         {
             return hit;
         }
         let shaped = Arc::new(self.shape_uncached(face, text));
-        if let Ok(mut c) = self.cache.write() {
-            c.insert((face, Box::from(text)), shaped.clone());
+        if let Ok(mut c) = self.cache[face].write() {
+            c.insert(Box::from(text), shaped.clone());
         }
         shaped
     }

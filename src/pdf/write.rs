@@ -11,7 +11,6 @@ use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
     Codepoint, Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont,
     PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
-    XObject, XObjectId, XObjectTransform,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -65,31 +64,18 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
         font_ids.insert(face, id);
         remaps.insert(face, remapper);
     }
-    let mut image_ids = Vec::new();
-    for (i, img) in doc.images.iter().enumerate() {
-        let mut warnings = Vec::new();
-        let raw = printpdf::RawImage::decode_from_bytes(&img.data, &mut warnings)
-            .map_err(|e| format!("image {} cannot be decoded: {e}", img.path.display()))?;
-        let id = XObjectId(format!("Im{i}"));
-        pdf.resources
-            .xobjects
-            .map
-            .insert(id.clone(), XObject::Image(raw));
-        let _ = img.format;
-        image_ids.push(id);
-    }
-
     let mut pages = Vec::with_capacity(doc.pages.len());
     for page in doc.pages {
         pages.push(PdfPage::new(
             Mm::from(Pt(doc.page_w)),
             Mm::from(Pt(doc.page_h)),
-            page_ops(page, doc, sh, &font_ids, &remaps, &image_ids),
+            page_ops(page, doc, sh, &font_ids, &remaps),
         ));
     }
     pdf.pages = pages;
     let opts = PdfSaveOptions {
-        optimize: true,
+        // Streams are compressed below, once, at a fast level.
+        optimize: false,
         subset_fonts: false,
         secure: true,
         image_optimization: Some(printpdf::ImageOptimizationOptions {
@@ -103,8 +89,7 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
     let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
     let postscript_names: Vec<String> = sh.faces.iter().map(|f| postscript_name(f)).collect();
     finish(&mut lo, doc, &used, &postscript_names)?;
-    // printpdf compresses only on its own save path; the lopdf document is written raw.
-    lo.compress();
+    compress_streams(&mut lo);
     let mut out = Vec::new();
     lo.save_to(&mut out)
         .map_err(|e| format!("writing the PDF failed: {e}"))?;
@@ -124,6 +109,158 @@ fn postscript_name(face: &super::shape::Face) -> String {
         .collect()
 }
 
+/// Adds the book's images as image objects (with soft masks for transparency) and draws each
+/// where the layout placed it.
+fn place_images(
+    lo: &mut lopdf::Document,
+    doc: &Document,
+    page_ids: &[ObjectId],
+) -> Result<(), String> {
+    use rayon::prelude::*;
+    if doc.images.is_empty() {
+        return Ok(());
+    }
+    // The widest each image is printed, in points: it needs no more than 300 pixels an inch.
+    let mut printed = vec![0.0f32; doc.images.len()];
+    for page in doc.pages {
+        for d in &page.draws {
+            if let Draw::Image { index, w, .. } = d {
+                if let Some(p) = printed.get_mut(*index) {
+                    *p = p.max(*w);
+                }
+            }
+        }
+    }
+    let prepared: Vec<Result<super::images::Prepared, String>> = doc
+        .images
+        .par_iter()
+        .zip(printed.par_iter())
+        .map(|(img, w)| {
+            super::images::prepare(&img.data, img.format, ((w / 72.0) * 300.0).ceil() as u32)
+                .map_err(|e| format!("image {} cannot be used: {e}", img.path.display()))
+        })
+        .collect();
+    let mut ids = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        let p = p?;
+        let mut dict = Dictionary::new();
+        dict.set("Type", "XObject");
+        dict.set("Subtype", "Image");
+        dict.set("Width", p.width as i64);
+        dict.set("Height", p.height as i64);
+        dict.set(
+            "ColorSpace",
+            Object::Name(p.color_space.as_bytes().to_vec()),
+        );
+        dict.set("BitsPerComponent", 8);
+        dict.set("Filter", Object::Name(p.filter.as_bytes().to_vec()));
+        if let Some(alpha) = p.alpha {
+            let mut m = Dictionary::new();
+            m.set("Type", "XObject");
+            m.set("Subtype", "Image");
+            m.set("Width", p.width as i64);
+            m.set("Height", p.height as i64);
+            m.set("ColorSpace", "DeviceGray");
+            m.set("BitsPerComponent", 8);
+            m.set("Filter", "FlateDecode");
+            let mask = lo.add_object(lopdf::Stream::new(m, alpha).with_compression(false));
+            dict.set("SMask", Object::Reference(mask));
+        }
+        ids.push(lo.add_object(lopdf::Stream::new(dict, p.data).with_compression(false)));
+    }
+    for (pi, page) in doc.pages.iter().enumerate() {
+        let mut ops = String::new();
+        let mut used = Vec::new();
+        for d in &page.draws {
+            if let Draw::Image { index, x, y, w, h } = d {
+                if *index < ids.len() {
+                    ops.push_str(&format!(
+                        "q {w:.3} 0 0 {h:.3} {x:.3} {:.3} cm /Im{index} Do Q\n",
+                        doc.page_h - y - h
+                    ));
+                    used.push(*index);
+                }
+            }
+        }
+        if used.is_empty() {
+            continue;
+        }
+        let stream = lo.add_object(lopdf::Stream::new(Dictionary::new(), ops.into_bytes()));
+        // The page's resources may be its own dictionary or a shared object.
+        let resources = match lo
+            .get_dictionary(page_ids[pi])
+            .ok()
+            .and_then(|p| p.get(b"Resources").ok().cloned())
+        {
+            Some(Object::Reference(r)) => Some(r),
+            _ => None,
+        };
+        let mut xobjects = Dictionary::new();
+        for i in used {
+            xobjects.set(format!("Im{i}"), Object::Reference(ids[i]));
+        }
+        let add_xobjects = |res: &mut Dictionary| match res.get_mut(b"XObject") {
+            Ok(Object::Dictionary(x)) => x.extend(&xobjects),
+            _ => res.set("XObject", xobjects.clone()),
+        };
+        match resources {
+            Some(r) => {
+                if let Ok(Object::Dictionary(res)) = lo.get_object_mut(r) {
+                    add_xobjects(res);
+                }
+            }
+            None => {
+                if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_ids[pi]) {
+                    match pd.get_mut(b"Resources") {
+                        Ok(Object::Dictionary(res)) => add_xobjects(res),
+                        _ => {
+                            let mut res = Dictionary::new();
+                            add_xobjects(&mut res);
+                            pd.set("Resources", res);
+                        }
+                    }
+                }
+            }
+        }
+        if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_ids[pi]) {
+            let mut contents = match pd.get(b"Contents") {
+                Ok(Object::Array(a)) => a.clone(),
+                Ok(other) => vec![other.clone()],
+                Err(_) => Vec::new(),
+            };
+            contents.push(Object::Reference(stream));
+            pd.set("Contents", contents);
+        }
+    }
+    Ok(())
+}
+
+/// Deflates every stream not compressed yet, at a fast level: most of a page is text
+/// operators, which compress well at any level, and the best levels cost many times the time.
+fn compress_streams(lo: &mut lopdf::Document) {
+    use std::io::Write;
+    for obj in lo.objects.values_mut() {
+        if let Object::Stream(stream) = obj {
+            if stream.dict.has(b"Filter") || stream.content.len() < 64 {
+                continue;
+            }
+            let mut enc = flate2::write::ZlibEncoder::new(
+                Vec::with_capacity(stream.content.len() / 3),
+                flate2::Compression::new(2),
+            );
+            if enc.write_all(&stream.content).is_err() {
+                continue;
+            }
+            if let Ok(compressed) = enc.finish() {
+                if compressed.len() < stream.content.len() {
+                    stream.dict.set("Filter", "FlateDecode");
+                    stream.set_content(compressed);
+                }
+            }
+        }
+    }
+}
+
 fn gray(g: f32) -> Color {
     Color::Greyscale(Greyscale {
         percent: g,
@@ -137,7 +274,6 @@ fn page_ops(
     sh: &Shaper,
     fonts: &HashMap<usize, FontId>,
     remaps: &HashMap<usize, subsetter::GlyphRemapper>,
-    images: &[XObjectId],
 ) -> Vec<Op> {
     let h = doc.page_h;
     let mut ops = Vec::new();
@@ -235,34 +371,8 @@ fn page_ops(
                 });
                 ops.push(Op::RestoreGraphicsState);
             }
-            Draw::Image {
-                index,
-                x,
-                y,
-                w,
-                h: ih,
-            } => {
-                if let Some(id) = images.get(*index) {
-                    let raw = &doc.images[*index];
-                    let (pw, ph) = crate::manuscript::images::identify(&raw.data)
-                        .map(|(_, a, b)| (a, b))
-                        .unwrap_or((1, 1));
-                    // printpdf scales the unit image to its pixel size at `dpi`; pick the dpi
-                    // that gives the wanted width.
-                    let dpi = pw as f32 * 72.0 / w;
-                    ops.push(Op::UseXobject {
-                        id: id.clone(),
-                        transform: XObjectTransform {
-                            translate_x: Some(Pt(*x)),
-                            translate_y: Some(Pt(h - y - ih)),
-                            scale_x: Some(1.0),
-                            scale_y: Some((*ih / (ph as f32 * 72.0 / dpi)).max(0.0001)),
-                            dpi: Some(dpi),
-                            ..Default::default()
-                        },
-                    });
-                }
-            }
+            // Placed after printpdf is done (see `place_images`).
+            Draw::Image { .. } => {}
             Draw::Path {
                 points,
                 fill,
@@ -402,6 +512,7 @@ fn finish(
             doc.pages.len()
         ));
     }
+    place_images(lo, doc, &page_ids)?;
     let h = doc.page_h;
     // Where every destination is.
     let mut dests: HashMap<&str, (usize, f32)> = HashMap::new();
