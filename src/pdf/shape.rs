@@ -36,6 +36,8 @@ pub struct Shaper {
     pub faces: Vec<Face>,
     /// Shaped words, one map per face, looked up by the word itself (no allocation on a hit).
     cache: Vec<RwLock<HashMap<Box<str>, Arc<Shaped>>>>,
+    /// Shaping plans, per face, by script.
+    plans: Vec<RwLock<Vec<(rustybuzz::Script, Arc<rustybuzz::ShapePlan>)>>>,
 }
 
 impl Shaper {
@@ -56,7 +58,12 @@ impl Shaper {
             });
         }
         let cache = faces.iter().map(|_| RwLock::new(HashMap::new())).collect();
-        Ok(Shaper { faces, cache })
+        let plans = faces.iter().map(|_| RwLock::new(Vec::new())).collect();
+        Ok(Shaper {
+            faces,
+            cache,
+            plans,
+        })
     }
 
     pub fn face_index(&self, key: FaceKey) -> usize {
@@ -95,7 +102,32 @@ impl Shaper {
         let mut buf = rustybuzz::UnicodeBuffer::new();
         buf.push_str(text);
         buf.set_direction(rustybuzz::Direction::LeftToRight);
-        let out = rustybuzz::shape(&f.rb, &[], buf);
+        buf.guess_segment_properties();
+        // Building a shaping plan reads the font's feature tables: do it once per face and
+        // script, not once per word.
+        let script = buf.script();
+        let cached = self.plans[face].read().ok().and_then(|p| {
+            p.iter()
+                .find(|(s, _)| *s == script)
+                .map(|(_, plan)| plan.clone())
+        });
+        let plan = match cached {
+            Some(p) => p,
+            None => {
+                let plan = Arc::new(rustybuzz::ShapePlan::new(
+                    &f.rb,
+                    rustybuzz::Direction::LeftToRight,
+                    Some(script),
+                    None,
+                    &[],
+                ));
+                if let Ok(mut p) = self.plans[face].write() {
+                    p.push((script, plan.clone()));
+                }
+                plan
+            }
+        };
+        let out = rustybuzz::shape_with_plan(&f.rb, &plan, buf);
         let infos = out.glyph_infos();
         let positions = out.glyph_positions();
         let mut glyphs = Vec::with_capacity(infos.len());

@@ -845,6 +845,24 @@ fn ends_with_hyphen(items: &[Item], i: usize) -> bool {
 /// Byte offsets where `word` may be hyphenated: its letters must number six or more, and
 /// each side keeps two letters before and three after the break.
 fn hyphenation_points(h: &hyphenation::Standard, word: &str) -> Option<Vec<usize>> {
+    // The same words come back all through a book: remember each one's points (keyed by the
+    // word alone, as en-US is the one pattern set there is).
+    type Cache = std::sync::RwLock<std::collections::HashMap<Box<str>, Option<Vec<usize>>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.read().ok().and_then(|c| c.get(word).cloned()) {
+        return hit;
+    }
+    let points = hyphenation_points_uncached(h, word);
+    if let Ok(mut c) = cache.write() {
+        if c.len() < 200_000 {
+            c.insert(Box::from(word), points.clone());
+        }
+    }
+    points
+}
+
+fn hyphenation_points_uncached(h: &hyphenation::Standard, word: &str) -> Option<Vec<usize>> {
     use hyphenation::Hyphenator;
     let start = word.find(|c: char| c.is_alphabetic())?;
     let end = word.rfind(|c: char| c.is_alphabetic())?
