@@ -437,6 +437,9 @@ fn page_ops(
         }
         let face = &sh.faces[run.face];
         let mut cps = Vec::with_capacity(run.glyphs.len());
+        // Rounding error carried from glyph to glyph: a kern is written only once it reaches
+        // half a unit (1/2000 em), so most glyphs need no adjustment of their own.
+        let mut carry = 0.0f32;
         for g in &run.glyphs {
             // PDF advances each glyph by its /W width (1/1000 em, truncated as printpdf writes
             // it); the TJ offset makes up the difference to our shaped, justified advance.
@@ -446,10 +449,16 @@ fn page_ops(
                 .unwrap_or(0) as f32;
             let w = (units * 1000.0 / face.units_per_em) as i64 as f32;
             let wanted = g.advance * 1000.0 / run.size;
-            let offset = w - wanted;
+            carry += w - wanted;
+            let offset = if carry.abs() >= 0.5 {
+                carry.round()
+            } else {
+                0.0
+            };
+            carry -= offset;
             cps.push(Codepoint {
                 gid: remap.get(g.gid).unwrap_or(0),
-                offset: if offset.abs() < 0.01 { 0.0 } else { offset },
+                offset,
                 cid: if g.text.is_empty() {
                     None
                 } else {
