@@ -265,3 +265,52 @@ fn hyphenation_stays_within_its_limits() {
         "code is not hyphenated"
     );
 }
+
+#[test]
+fn a_row_taller_than_a_page_is_split_across_pages_in_order() {
+    let cell: Vec<String> = (0..2500).map(|i| format!("word{i}")).collect();
+    let md = format!(
+        "# Tall\n\n| A | B |\n|---|---|\n| short | {} |\n| after | row |\n",
+        cell.join(" ")
+    );
+    let (_t, pdf) = build("tall-row", &md);
+    let mut seen = Vec::new();
+    for page in &pdf.pages {
+        for l in page {
+            for (i, _) in l.text.match_indices("word") {
+                let digits: String = l.text[i + 4..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
+                seen.push(digits.parse::<usize>().unwrap());
+                assert!(
+                    l.y < 792.0 - 72.0 + 1.0,
+                    "text below the bottom margin: {:?}",
+                    l.text
+                );
+            }
+        }
+    }
+    assert!(
+        seen == (0..2500).collect::<Vec<_>>(),
+        "every word once, in order ({} seen)",
+        seen.len()
+    );
+    let pages_with_words = pdf
+        .pages
+        .iter()
+        .filter(|p| p.iter().any(|l| l.text.contains("word")))
+        .count();
+    assert!(pages_with_words >= 3);
+    // The header row comes back on each page of the split row.
+    for page in pdf
+        .pages
+        .iter()
+        .filter(|p| p.iter().any(|l| l.text.contains("word1000")))
+    {
+        assert!(page.iter().any(|l| l.text.starts_with("AB")
+            || l.text.starts_with("A ")
+            || l.text == "A"
+            || l.text.starts_with("A")));
+    }
+}

@@ -729,7 +729,14 @@ impl<'a> ArticleLayout<'a> {
             } else {
                 e.header = header_elem.clone();
             }
-            self.out.push(e);
+            // A row taller than a page is the one thing split: its lines go, in order, into
+            // pieces that each fit a page, under the repeated header.
+            let limit = (t.page_h - t.margin_top - t.margin_bottom) * 0.8;
+            if e.height > limit {
+                self.out.extend(split_tall(e, limit, x, total));
+            } else {
+                self.out.push(e);
+            }
         }
         if let Some(last) = self.out.last_mut() {
             last.height += t.body_size * 0.5;
@@ -1021,6 +1028,47 @@ impl<'a> ArticleLayout<'a> {
             }
         }
     }
+}
+
+/// Splits a table row taller than `limit` into pieces by the baselines of its text: each piece
+/// keeps the text (and links) whose line starts in it, and a rule above.
+fn split_tall(row: Elem, limit: f32, x: f32, width: f32) -> Vec<Elem> {
+    let top_of = |d: &Draw| match d {
+        Draw::Text(r) => Some(r.y - r.size),
+        Draw::Link { y, .. } => Some(*y),
+        _ => None,
+    };
+    let pieces = (row.height / limit).ceil().max(1.0) as usize;
+    let mut out: Vec<Elem> = (0..pieces)
+        .map(|_| Elem {
+            header: row.header.clone(),
+            ..Default::default()
+        })
+        .collect();
+    for d in &row.draws {
+        let Some(top) = top_of(d) else { continue };
+        let k = ((top.max(0.0) / limit) as usize).min(pieces - 1);
+        out[k].draws.push(d.shifted(0.0, -(k as f32) * limit));
+    }
+    for (k, e) in out.iter_mut().enumerate() {
+        e.height = if k + 1 == pieces {
+            row.height - limit * k as f32
+        } else {
+            limit
+        };
+        e.draws.insert(
+            0,
+            Draw::Line {
+                x1: x,
+                y1: 0.0,
+                x2: x + width,
+                y2: 0.0,
+                width: 0.4,
+                gray: 0.55,
+            },
+        );
+    }
+    out
 }
 
 /// The narrowest column text is ever set in: deeper nesting stops indenting.
