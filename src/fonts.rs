@@ -30,6 +30,19 @@ impl FaceKey {
             italic,
         }
     }
+
+    /// This face, then its upright form, then the family's regular face: the order in which a
+    /// missing face is replaced (there is no italic mono).
+    pub fn fallbacks(self) -> [FaceKey; 3] {
+        [
+            self,
+            FaceKey {
+                italic: false,
+                ..self
+            },
+            FaceKey::new(self.family, false, false),
+        ]
+    }
 }
 
 /// The faces the tool needs and the files they come from. Mono has no italic: code is never
@@ -100,31 +113,7 @@ pub struct FontSet {
     pub files: Vec<FontFile>,
 }
 
-impl FontSet {
-    /// The file for a face, falling back to upright and then regular weight.
-    pub fn get(&self, key: FaceKey) -> &FontFile {
-        let candidates = [
-            key,
-            FaceKey {
-                italic: false,
-                ..key
-            },
-            FaceKey::new(key.family, false, false),
-        ];
-        candidates
-            .iter()
-            .find_map(|k| self.files.iter().find(|f| f.key == *k))
-            .unwrap_or(&self.files[0])
-    }
-
-    pub fn index_of(&self, key: FaceKey) -> usize {
-        let f = self.get(key);
-        self.files
-            .iter()
-            .position(|x| std::ptr::eq(x, f))
-            .unwrap_or(0)
-    }
-}
+impl FontSet {}
 
 /// Font bytes live for the whole process: faces borrow them, and a test run that publishes many
 /// books reads each file once.

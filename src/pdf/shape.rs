@@ -67,15 +67,7 @@ impl Shaper {
     }
 
     pub fn face_index(&self, key: FaceKey) -> usize {
-        let candidates = [
-            key,
-            FaceKey {
-                italic: false,
-                ..key
-            },
-            FaceKey::new(key.family, false, false),
-        ];
-        candidates
+        key.fallbacks()
             .iter()
             .find_map(|k| self.faces.iter().position(|f| f.key == *k))
             .unwrap_or(0)

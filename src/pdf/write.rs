@@ -261,6 +261,24 @@ fn compress_streams(lo: &mut lopdf::Document) {
     }
 }
 
+/// Saves the graphics state and sets the fill and stroke of a shape; the caller draws it and
+/// restores the state.
+fn paint(ops: &mut Vec<Op>, fill: Option<f32>, stroke: Option<(f32, f32)>) -> PaintMode {
+    ops.push(Op::SaveGraphicsState);
+    if let Some(f) = fill {
+        ops.push(Op::SetFillColor { col: gray(f) });
+    }
+    if let Some((g, width)) = stroke {
+        ops.push(Op::SetOutlineColor { col: gray(g) });
+        ops.push(Op::SetOutlineThickness { pt: Pt(width) });
+    }
+    match (fill, stroke) {
+        (Some(_), Some(_)) => PaintMode::FillStroke,
+        (None, Some(_)) => PaintMode::Stroke,
+        _ => PaintMode::Fill,
+    }
+}
+
 fn gray(g: f32) -> Color {
     Color::Greyscale(Greyscale {
         percent: g,
@@ -319,19 +337,7 @@ fn page_ops(
                 fill,
                 stroke,
             } => {
-                ops.push(Op::SaveGraphicsState);
-                if let Some(f) = fill {
-                    ops.push(Op::SetFillColor { col: gray(*f) });
-                }
-                if let Some((g, width)) = stroke {
-                    ops.push(Op::SetOutlineColor { col: gray(*g) });
-                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                }
-                let mode = match (fill, stroke) {
-                    (Some(_), Some(_)) => PaintMode::FillStroke,
-                    (None, Some(_)) => PaintMode::Stroke,
-                    _ => PaintMode::Fill,
-                };
+                let mode = paint(&mut ops, *fill, *stroke);
                 let mut r = Rect::from_xywh(Pt(*x), Pt(h - y - rh), Pt(*w), Pt(*rh));
                 r.mode = Some(mode);
                 ops.push(Op::DrawRectangle { rectangle: r });
@@ -378,19 +384,7 @@ fn page_ops(
                 fill,
                 stroke,
             } => {
-                ops.push(Op::SaveGraphicsState);
-                if let Some(f) = fill {
-                    ops.push(Op::SetFillColor { col: gray(*f) });
-                }
-                if let Some((g, width)) = stroke {
-                    ops.push(Op::SetOutlineColor { col: gray(*g) });
-                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                }
-                let mode = match (fill, stroke) {
-                    (Some(_), Some(_)) => PaintMode::FillStroke,
-                    (None, Some(_)) => PaintMode::Stroke,
-                    _ => PaintMode::Fill,
-                };
+                let mode = paint(&mut ops, *fill, *stroke);
                 ops.push(Op::DrawPolygon {
                     polygon: printpdf::Polygon {
                         rings: vec![printpdf::PolygonRing {
