@@ -94,8 +94,8 @@ fn text_width(draws: &[Draw]) -> f32 {
 
 impl ArticleLayout<'_> {
     /// Lays out `blocks` in a sub-layout with the sidebar's style, inside a padded frame.
-    fn inner(&self, blocks: &[Block], style: Style, x: f32, width: f32) -> Vec<Elem> {
-        let mut sub = self.sub(style, Align::Left);
+    fn inner(&self, blocks: &[Block], style: Style, align: Align, x: f32, width: f32) -> Vec<Elem> {
+        let mut sub = self.sub(style, align);
         let (ix, iw) = super::indented(x, width, PAD);
         sub.blocks(blocks, ix, (iw - PAD).max(super::MIN_MEASURE.min(iw)));
         let mut out = sub.out;
@@ -198,7 +198,7 @@ impl ArticleLayout<'_> {
         title.space_before = t.body_size;
         title.keep_with_next = true;
         self.out.push(title);
-        let mut before = self.inner(&c.before, text, x, width);
+        let mut before = self.inner(&c.before, text, Align::Left, x, width);
         if let Some(first) = before.first_mut() {
             first.draws = first.draws.iter().map(|d| d.shifted(0.0, 4.0)).collect();
             first.height += 4.0;
@@ -340,7 +340,7 @@ impl ArticleLayout<'_> {
             e.header = Some(repeat.clone());
             self.out.push(e);
         }
-        let after = self.inner(&c.after, text, x, width);
+        let after = self.inner(&c.after, text, Align::Left, x, width);
         self.out.extend(after);
         self.out.push(Elem {
             height: PAD,
@@ -394,7 +394,9 @@ impl ArticleLayout<'_> {
         label.space_before = t.body_size;
         label.keep_with_next = true;
         self.out.push(label);
-        let inner = self.inner(blocks, self.body, x, width);
+        // A callout's text is set like the body (justified in the regular edition); the
+        // comparison's narrow sans text stays ragged.
+        let inner = self.inner(blocks, self.body, self.align, x, width);
         self.out.extend(inner);
         self.out.push(Elem {
             height: PAD * 0.75,
