@@ -755,9 +755,8 @@ impl<'a> ArticleLayout<'a> {
                 path,
                 width: pw,
                 height: ph,
-                format,
                 ..
-            } if *format != ImageFormat::Svg => {
+            } => {
                 // 96 pixels to the inch at most, never wider than the text or taller than half
                 // the page.
                 let natural_w = *pw as f32 * 0.75;

@@ -352,7 +352,7 @@ impl Typesetter {
     }
 }
 
-/// The book's raster images (SVG is not drawn in print).
+/// The book's images (SVG drawings are rendered at print resolution).
 fn collect_images(
     book: &Book,
     out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
@@ -363,9 +363,7 @@ fn collect_images(
                 path, data, format, ..
             } = &img.src
             {
-                if *format != ImageFormat::Svg {
-                    out.push((path.clone(), data.clone(), *format));
-                }
+                out.push((path.clone(), data.clone(), *format));
             }
         }
     }

@@ -36,6 +36,8 @@ pub struct Shaper {
     pub faces: Vec<Face>,
     /// Shaped words, one map per face, looked up by the word itself (no allocation on a hit).
     cache: Vec<RwLock<HashMap<Box<str>, Arc<Shaped>>>>,
+    /// The bundled fonts for the text of SVG drawings.
+    pub svg_fonts: Arc<resvg::usvg::fontdb::Database>,
     /// Shaping plans, per face, by script.
     plans: Vec<RwLock<Vec<(rustybuzz::Script, Arc<rustybuzz::ShapePlan>)>>>,
 }
@@ -59,10 +61,21 @@ impl Shaper {
         }
         let cache = faces.iter().map(|_| RwLock::new(HashMap::new())).collect();
         let plans = faces.iter().map(|_| RwLock::new(Vec::new())).collect();
+        let mut db = resvg::usvg::fontdb::Database::new();
+        for f in &faces {
+            db.load_font_source(resvg::usvg::fontdb::Source::Binary(Arc::new(f.data)));
+        }
+        // Drawings ask for generic families ("Times, serif"): map them to the bundled faces.
+        db.set_serif_family("Noto Serif");
+        db.set_sans_serif_family("Noto Sans");
+        db.set_monospace_family("Noto Sans Mono");
+        db.set_cursive_family("Noto Sans");
+        db.set_fantasy_family("Noto Sans");
         Ok(Shaper {
             faces,
             cache,
             plans,
+            svg_fonts: Arc::new(db),
         })
     }
 

@@ -88,7 +88,7 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
     let mut warnings = Vec::new();
     let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
     let postscript_names: Vec<String> = sh.faces.iter().map(|f| postscript_name(f)).collect();
-    finish(&mut lo, doc, &used, &postscript_names)?;
+    finish(&mut lo, doc, &used, &postscript_names, sh)?;
     compress_streams(&mut lo);
     let mut out = Vec::new();
     lo.save_to(&mut out)
@@ -115,6 +115,7 @@ fn place_images(
     lo: &mut lopdf::Document,
     doc: &Document,
     page_ids: &[ObjectId],
+    svg_fonts: &std::sync::Arc<resvg::usvg::fontdb::Database>,
 ) -> Result<(), String> {
     use rayon::prelude::*;
     if doc.images.is_empty() {
@@ -136,8 +137,13 @@ fn place_images(
         .par_iter()
         .zip(printed.par_iter())
         .map(|(img, w)| {
-            super::images::prepare(&img.data, img.format, ((w / 72.0) * 300.0).ceil() as u32)
-                .map_err(|e| format!("image {} cannot be used: {e}", img.path.display()))
+            super::images::prepare(
+                &img.data,
+                img.format,
+                ((w / 72.0) * 300.0).ceil() as u32,
+                svg_fonts,
+            )
+            .map_err(|e| format!("image {} cannot be used: {e}", img.path.display()))
         })
         .collect();
     let mut ids = Vec::with_capacity(prepared.len());
@@ -506,6 +512,7 @@ fn finish(
     doc: &Document,
     used: &BTreeMap<usize, BTreeSet<u16>>,
     postscript_names: &[String],
+    sh: &Shaper,
 ) -> Result<(), String> {
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
     if page_ids.len() != doc.pages.len() {
@@ -515,7 +522,7 @@ fn finish(
             doc.pages.len()
         ));
     }
-    place_images(lo, doc, &page_ids)?;
+    place_images(lo, doc, &page_ids, &sh.svg_fonts)?;
     let h = doc.page_h;
     // Where every destination is.
     let mut dests: HashMap<&str, (usize, f32)> = HashMap::new();
