@@ -487,11 +487,18 @@ impl<'a> LineSetter<'a> {
                                 end = b;
                             } else {
                                 let (head, tail) = self.split_word(frags, width - w, w == 0.0);
-                                if let Some(head) = head {
-                                    items[end] = Item::Word(head);
-                                    items.insert(end + 1, Item::Zero);
-                                    items.insert(end + 2, Item::Word(tail));
-                                    end += 1;
+                                match head {
+                                    Some(head) if !tail.is_empty() => {
+                                        items[end] = Item::Word(head);
+                                        items.insert(end + 1, Item::Zero);
+                                        items.insert(end + 2, Item::Word(tail));
+                                        end += 1;
+                                    }
+                                    // A single character wider than the whole line (a column
+                                    // narrower than one glyph): set it anyway, or no line
+                                    // would ever take it. Found by fuzzing.
+                                    _ if w == 0.0 => end += 1,
+                                    _ => {}
                                 }
                             }
                             break;
@@ -948,6 +955,36 @@ mod tests {
                     .fold(0.0, f32::max)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_glyph_wider_than_the_line_still_ends_the_paragraph() {
+        // A fuzzed table cell: one column narrower than any of its characters.
+        let sh = shaper();
+        let setter = LineSetter::new(&sh, &[], 1.3);
+        let text = "\u{fffd}\u{fffd}\u{fffd} \u{fffd}";
+        for align in [Align::Left, Align::Justify, Align::Center] {
+            let lines = setter.set(
+                &[Piece::Text(text.into(), Style::new(Family::Sans, 10.0))],
+                2.0,
+                align,
+            );
+            let glyphs: usize = lines
+                .iter()
+                .flat_map(|l| l.draws.iter())
+                .map(|d| {
+                    if let Draw::Text(r) = d {
+                        r.glyphs
+                            .iter()
+                            .filter(|g| !g.text.trim().is_empty())
+                            .count()
+                    } else {
+                        0
+                    }
+                })
+                .sum();
+            assert_eq!(glyphs, 4, "every character set once");
+        }
     }
 
     #[test]
