@@ -71,6 +71,14 @@ pub enum Draw {
 }
 
 impl Draw {
+    /// The baseline of a run of text (the first line of an element, when searched in order).
+    pub fn baseline(&self) -> Option<f32> {
+        match self {
+            Draw::Text(r) => Some(r.y),
+            _ => None,
+        }
+    }
+
     pub fn shifted(&self, dx: f32, dy: f32) -> Draw {
         match self {
             Draw::Text(r) => Draw::Text(GlyphRun {
@@ -162,4 +170,18 @@ pub struct Elem {
     pub keep: usize,
     /// Footnotes first referenced in this element, set at the foot of its page.
     pub notes: Vec<Arc<Vec<Elem>>>,
+}
+
+/// Where the text among `draws` ends on the right.
+pub fn text_right_edge(draws: &[Draw]) -> f32 {
+    draws
+        .iter()
+        .filter_map(|d| {
+            if let Draw::Text(r) = d {
+                Some(r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>())
+            } else {
+                None
+            }
+        })
+        .fold(0.0, f32::max)
 }

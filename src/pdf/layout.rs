@@ -404,13 +404,7 @@ impl<'a> ArticleLayout<'a> {
             let baseline = first
                 .draws
                 .iter()
-                .find_map(|d| {
-                    if let Draw::Text(r) = d {
-                        Some(r.y)
-                    } else {
-                        None
-                    }
-                })
+                .find_map(Draw::baseline)
                 .unwrap_or(t.body_size);
             match item.task {
                 Some(done) => {
@@ -657,17 +651,7 @@ impl<'a> ArticleLayout<'a> {
                 row_h = row_h.max(cell.height);
                 let shift = match table.align.get(c) {
                     Some(crate::model::Align::Right) | Some(crate::model::Align::Center) => {
-                        let used = cell
-                            .draws
-                            .iter()
-                            .filter_map(|d| {
-                                if let Draw::Text(g) = d {
-                                    Some(g.x + g.glyphs.iter().map(|g| g.advance).sum::<f32>())
-                                } else {
-                                    None
-                                }
-                            })
-                            .fold(0.0, f32::max);
+                        let used = super::flow::text_right_edge(&cell.draws);
                         let free = (widths[c] - 2.0 * pad - used).max(0.0);
                         if table.align.get(c) == Some(&crate::model::Align::Right) {
                             free
@@ -838,13 +822,7 @@ impl<'a> ArticleLayout<'a> {
             let baseline = sub.out[0]
                 .draws
                 .iter()
-                .find_map(|d| {
-                    if let Draw::Text(r) = d {
-                        Some(r.y)
-                    } else {
-                        None
-                    }
-                })
+                .find_map(Draw::baseline)
                 .unwrap_or(small.size);
             for line in self
                 .setter(&[])

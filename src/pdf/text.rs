@@ -942,18 +942,7 @@ mod tests {
     fn right_edges(lines: &[Line]) -> Vec<f32> {
         lines
             .iter()
-            .map(|l| {
-                l.draws
-                    .iter()
-                    .filter_map(|d| {
-                        if let Draw::Text(r) = d {
-                            Some(r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>())
-                        } else {
-                            None
-                        }
-                    })
-                    .fold(0.0, f32::max)
-            })
+            .map(|l| super::flow::text_right_edge(&l.draws))
             .collect()
     }
 

@@ -79,19 +79,6 @@ fn frame(run: &mut [Elem], x: f32, width: f32, fill: Option<f32>, rule: f32) {
     }
 }
 
-fn text_width(draws: &[Draw]) -> f32 {
-    draws
-        .iter()
-        .filter_map(|d| {
-            if let Draw::Text(r) = d {
-                Some(r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>())
-            } else {
-                None
-            }
-        })
-        .fold(0.0, f32::max)
-}
-
 impl ArticleLayout<'_> {
     /// Lays out `blocks` in a sub-layout with the sidebar's style, inside a padded frame.
     fn inner(&self, blocks: &[Block], style: Style, align: Align, x: f32, width: f32) -> Vec<Elem> {
@@ -378,17 +365,7 @@ impl ArticleLayout<'_> {
         let mut label = self.lines_to_elem(lines, x + PAD + icon + 6.0);
         label.draws = label.draws.iter().map(|d| d.shifted(0.0, 6.0)).collect();
         label.height += 6.0;
-        let baseline = label
-            .draws
-            .iter()
-            .find_map(|d| {
-                if let Draw::Text(r) = d {
-                    Some(r.y)
-                } else {
-                    None
-                }
-            })
-            .unwrap_or(12.0);
+        let baseline = label.draws.iter().find_map(Draw::baseline).unwrap_or(12.0);
         let (cx, cy) = (x + PAD + icon / 2.0, baseline - label_style.size * 0.36);
         label.draws.extend(icon_draws(self, kind, cx, cy, icon));
         label.space_before = t.body_size;
@@ -579,7 +556,6 @@ impl ArticleLayout<'_> {
                     stroke: None,
                 },
             );
-            let _ = text_width(&e.draws);
             self.out.push(e);
         }
     }
