@@ -942,7 +942,7 @@ mod tests {
     fn right_edges(lines: &[Line]) -> Vec<f32> {
         lines
             .iter()
-            .map(|l| super::flow::text_right_edge(&l.draws))
+            .map(|l| crate::pdf::flow::text_right_edge(&l.draws))
             .collect()
     }
 
