@@ -12,6 +12,27 @@ pub struct Book {
     pub resources: Vec<Resource>,
 }
 
+/// A local image: its manuscript path, its bytes and their format.
+pub type LocalImage = (PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat);
+
+impl Book {
+    /// Every local image of every article, in book order (repeats included).
+    pub fn local_images(&self) -> Vec<LocalImage> {
+        let mut out = Vec::new();
+        for a in &self.articles {
+            for img in a.images() {
+                if let ImageSource::Local {
+                    path, data, format, ..
+                } = &img.src
+                {
+                    out.push((path.clone(), data.clone(), *format));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// A place to get help or information, listed in the appendix and in the articles that cite it.
 #[derive(Debug, Clone)]
 pub struct Resource {

@@ -38,7 +38,7 @@ pub fn write(book: &Book, fonts: &FontSet) -> Result<Vec<u8>, String> {
 
     let mut names = xhtml::ImageNames::new();
     let mut used = HashSet::new();
-    for (path, data, format) in local_images(book) {
+    for (path, data, format) in book.local_images() {
         if names.contains_key(&path) {
             continue;
         }
@@ -103,21 +103,6 @@ fn description(book: &Book) -> Option<String> {
 /// Control characters make the OPF unreadable; epub-builder escapes the rest itself.
 fn clean(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).collect()
-}
-
-fn local_images(book: &Book) -> Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)> {
-    let mut out = Vec::new();
-    for a in &book.articles {
-        for img in a.images() {
-            if let ImageSource::Local {
-                path, data, format, ..
-            } = &img.src
-            {
-                out.push((path.clone(), data.clone(), *format));
-            }
-        }
-    }
-    out
 }
 
 /// The article's headings below its title, nested by level, for the navigation document.
@@ -217,7 +202,7 @@ fn fix_opf(opf: &str, book: &Book) -> String {
         "</meta>",
         &format!("{}T00:00:00Z", meta.date),
     );
-    let has_images = !local_images(book).is_empty();
+    let has_images = !book.local_images().is_empty();
     let mut extra = String::new();
     extra.push_str(&format!("    <dc:date>{}</dc:date>\n", meta.date));
     if let Some(p) = &meta.publisher {

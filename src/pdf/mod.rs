@@ -91,10 +91,8 @@ impl Typesetter {
             layout::Theme::for_paper(book.meta.paper)
         };
 
-        // Local raster images, numbered in a stable order.
-        let mut image_list: Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)> =
-            Vec::new();
-        collect_images(book, &mut image_list);
+        // Local images, each once, numbered in a stable order.
+        let mut image_list = book.local_images();
         image_list.sort_by(|a, b| a.0.cmp(&b.0));
         image_list.dedup_by(|a, b| a.0 == b.0);
         let image_index: HashMap<std::path::PathBuf, usize> = image_list
@@ -347,23 +345,6 @@ impl Typesetter {
                     foot_y,
                     0.5,
                 );
-            }
-        }
-    }
-}
-
-/// The book's images (SVG drawings are rendered at print resolution).
-fn collect_images(
-    book: &Book,
-    out: &mut Vec<(std::path::PathBuf, std::sync::Arc<Vec<u8>>, ImageFormat)>,
-) {
-    for a in &book.articles {
-        for img in a.images() {
-            if let ImageSource::Local {
-                path, data, format, ..
-            } = &img.src
-            {
-                out.push((path.clone(), data.clone(), *format));
             }
         }
     }
