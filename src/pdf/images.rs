@@ -4,7 +4,10 @@
 //! deflated at a fast level; SVG is drawn by resvg at 300 pixels per inch.
 
 use crate::model::ImageFormat;
+use std::collections::HashMap;
 use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub struct Prepared {
     pub width: u32,
@@ -25,6 +28,33 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
     );
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
+}
+
+/// Images prepared once per build, by file and resolution, whichever edition asks first.
+#[derive(Default)]
+pub struct ImageCache {
+    slots: Mutex<HashMap<(PathBuf, u32), Slot>>,
+}
+
+type Slot = Arc<OnceLock<Result<Arc<Prepared>, String>>>;
+
+impl ImageCache {
+    pub fn get(
+        &self,
+        image: &super::write::PdfImage,
+        max_width: u32,
+        fonts: &Arc<resvg::usvg::fontdb::Database>,
+    ) -> Result<Arc<Prepared>, String> {
+        let slot: Slot = self
+            .slots
+            .lock()
+            .map_err(|_| "the image cache was poisoned by an earlier failure".to_string())?
+            .entry((image.path.clone(), max_width))
+            .or_default()
+            .clone();
+        slot.get_or_init(|| prepare(&image.data, image.format, max_width, fonts).map(Arc::new))
+            .clone()
+    }
 }
 
 /// `max_width` is the most pixels across worth keeping (300 per inch at the printed width).

@@ -1,6 +1,8 @@
 //! The PDF writer: layout (articles in parallel) → pagination → front matter → PDF bytes.
 
 pub mod breaking;
+pub mod content;
+pub mod embed;
 pub mod flow;
 pub mod front;
 pub mod hyphenate;
@@ -74,12 +76,15 @@ pub const DRAFT_NOTICE: &str = "DRAFT \u{2014} not clinically reviewed";
 /// Shapes text once for every edition it typesets (the shaping cache is shared).
 pub struct Typesetter {
     sh: shape::Shaper,
+    /// Images prepared for print, shared by every edition.
+    images: images::ImageCache,
 }
 
 impl Typesetter {
     pub fn new(fonts: &FontSet) -> Result<Typesetter, String> {
         Ok(Typesetter {
             sh: shape::Shaper::new(fonts)?,
+            images: images::ImageCache::default(),
         })
     }
 
@@ -163,7 +168,7 @@ impl Typesetter {
             page_h: theme.page_h,
             images: &images,
         };
-        let bytes = write::write(&doc, sh)?;
+        let bytes = write::write(&doc, sh, &self.images)?;
         Ok(Output {
             bytes,
             pages: pages.len(),

@@ -1,24 +1,27 @@
-//! Pages → PDF bytes. printpdf writes the page content and the fonts (which we subset first);
-//! the document structure printpdf cannot express is added to its lopdf document: the nested
-//! outline, named destinations, link annotations, page labels, language, metadata and a
-//! fixed document id.
+//! Pages → PDF bytes. printpdf lays down the document skeleton (catalog, page tree, page
+//! boxes); the page content streams are written directly (`content.rs`), the fonts embedded
+//! by `embed.rs`, and the structure printpdf cannot express is added to its lopdf document:
+//! the nested outline, named destinations, link annotations, page labels, language, metadata
+//! and a fixed document id.
 
+use super::content::{Content, TjItem};
+use super::embed::{self, Embedded, GlyphUse};
 use super::flow::{Draw, LinkDest};
+use super::images::{ImageCache, Prepared};
 use super::paginate::Page;
 use super::shape::Shaper;
 use crate::model::{BookMeta, ImageFormat};
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
-use printpdf::{
-    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont,
-    PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
-};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions, Pt};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-/// A local image, decoded once.
+/// A local image of the book, as read from the manuscript.
 pub struct PdfImage {
-    /// Where it came from, relative to the manuscript folder (for messages).
+    /// Where it came from, relative to the manuscript folder (for messages and caching).
     pub path: std::path::PathBuf,
-    pub data: std::sync::Arc<Vec<u8>>,
+    pub data: Arc<Vec<u8>>,
     pub format: ImageFormat,
 }
 
@@ -32,63 +35,106 @@ pub struct Document<'a> {
     pub images: &'a [PdfImage],
 }
 
-pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
-    // Glyphs each face uses, for subsetting.
-    let mut used: BTreeMap<usize, BTreeSet<u16>> = BTreeMap::new();
+pub fn write(doc: &Document, sh: &Shaper, cache: &ImageCache) -> Result<Vec<u8>, String> {
+    // The glyphs each face draws, and the text each stands for.
+    let mut uses: Vec<GlyphUse> = (0..sh.faces.len()).map(|_| GlyphUse::default()).collect();
     for page in doc.pages {
         for d in &page.draws {
             if let Draw::Text(r) = d {
-                used.entry(r.face)
-                    .or_default()
-                    .extend(r.glyphs.iter().map(|g| g.gid));
+                let u = &mut uses[r.face];
+                for g in &r.glyphs {
+                    u.note(g.gid, &g.text);
+                }
             }
         }
     }
+    let fonts: Vec<Option<(Embedded, embed::FontObjects)>> = uses
+        .par_iter()
+        .enumerate()
+        .map(|(i, u)| {
+            (!u.is_empty())
+                .then(|| embed::embed(&sh.faces[i], u))
+                .transpose()
+        })
+        .collect::<Result<_, _>>()?;
+    let images = prepare_images(doc, sh, cache)?;
+
+    // Each page's content, written and compressed in parallel.
+    let embedded: Vec<Option<&Embedded>> = fonts.iter().map(|f| f.as_ref().map(|f| &f.0)).collect();
+    let contents: Vec<Vec<u8>> = doc
+        .pages
+        .par_iter()
+        .map(|page| deflate(&page_content(page, doc.page_h, &embedded, images.len())))
+        .collect();
+
+    // The skeleton: catalog and page tree, pages empty.
     let mut pdf = PdfDocument::new(&doc.meta.title);
-    let mut remaps: HashMap<usize, subsetter::GlyphRemapper> = HashMap::new();
-    let mut font_ids: HashMap<usize, FontId> = HashMap::new();
-    for (&face, gids) in &used {
-        let mut all: Vec<u16> = vec![0];
-        all.extend(gids.iter().copied().filter(|&g| g != 0));
-        let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&all);
-        let subset = subsetter::subset(sh.faces[face].data, 0, &remapper)
-            .map_err(|e| format!("font subsetting failed: {e:?}"))?;
-        let mut warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(&subset, 0, &mut warnings)
-            .ok_or("a subset font could not be read back")?;
-        let id = FontId(format!("F{face}"));
-        pdf.resources
-            .fonts
-            .map
-            .insert(id.clone(), printpdf::PdfFont::new(parsed));
-        font_ids.insert(face, id);
-        remaps.insert(face, remapper);
-    }
-    let mut pages = Vec::with_capacity(doc.pages.len());
-    for page in doc.pages {
-        pages.push(PdfPage::new(
-            Mm::from(Pt(doc.page_w)),
-            Mm::from(Pt(doc.page_h)),
-            page_ops(page, doc, sh, &font_ids, &remaps),
+    pdf.pages = doc
+        .pages
+        .iter()
+        .map(|_| {
+            PdfPage::new(
+                Mm::from(Pt(doc.page_w)),
+                Mm::from(Pt(doc.page_h)),
+                Vec::new(),
+            )
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let mut lo = pdf.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    lo.version = "1.7".into();
+    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
+    if page_ids.len() != doc.pages.len() {
+        return Err(format!(
+            "printpdf wrote {} pages, expected {}",
+            page_ids.len(),
+            doc.pages.len()
         ));
     }
-    pdf.pages = pages;
-    let opts = PdfSaveOptions {
-        // Streams are compressed below, once, at a fast level.
-        optimize: false,
-        subset_fonts: false,
-        secure: true,
-        image_optimization: Some(printpdf::ImageOptimizationOptions {
-            format: Some(printpdf::ImageCompression::Flate),
-            auto_optimize: Some(false),
-            max_image_size: None,
-            ..Default::default()
-        }),
-    };
-    let mut warnings = Vec::new();
-    let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
-    let postscript_names: Vec<String> = sh.faces.iter().map(|f| postscript_name(f)).collect();
-    finish(&mut lo, doc, &used, &postscript_names, sh)?;
+
+    // One resource dictionary serves every page: the fonts and the images.
+    let mut font_dict = Dictionary::new();
+    for (i, f) in fonts.into_iter().enumerate() {
+        let Some((_, objs)) = f else { continue };
+        let file = lo.add_object(objs.font_file.with_compression(false));
+        let mut descriptor = objs.descriptor;
+        descriptor.set("FontFile2", Object::Reference(file));
+        let descriptor = lo.add_object(descriptor);
+        let cid_to_gid = lo.add_object(objs.cid_to_gid.with_compression(false));
+        let mut cid_font = objs.cid_font;
+        cid_font.set("FontDescriptor", Object::Reference(descriptor));
+        cid_font.set("CIDToGIDMap", Object::Reference(cid_to_gid));
+        let cid_font = lo.add_object(cid_font);
+        let to_unicode = lo.add_object(objs.to_unicode.with_compression(false));
+        let mut type0 = objs.type0;
+        type0.set("DescendantFonts", vec![Object::Reference(cid_font)]);
+        type0.set("ToUnicode", Object::Reference(to_unicode));
+        font_dict.set(format!("F{i}"), Object::Reference(lo.add_object(type0)));
+    }
+    let mut xobjects = Dictionary::new();
+    for (i, p) in images.iter().enumerate() {
+        xobjects.set(format!("Im{i}"), Object::Reference(add_image(&mut lo, p)));
+    }
+    let mut resources = Dictionary::new();
+    resources.set("Font", font_dict);
+    if !xobjects.is_empty() {
+        resources.set("XObject", xobjects);
+    }
+    let resources = lo.add_object(resources);
+    for (pid, content) in page_ids.iter().zip(contents) {
+        let mut dict = Dictionary::new();
+        dict.set("Filter", "FlateDecode");
+        let stream = lo.add_object(lopdf::Stream::new(dict, content).with_compression(false));
+        if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(*pid) {
+            pd.set("Contents", Object::Reference(stream));
+            pd.set("Resources", Object::Reference(resources));
+            pd.remove(b"Annots");
+        }
+    }
+    finish(&mut lo, doc, &page_ids)?;
+    // printpdf's empty streams and resource dictionaries are no longer referenced.
+    lo.prune_objects();
+    lo.renumber_objects();
     compress_streams(&mut lo);
     let mut out = Vec::new();
     lo.save_to(&mut out)
@@ -96,32 +142,13 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The face's PostScript name (name id 6), as PDF font names use.
-fn postscript_name(face: &super::shape::Face) -> String {
-    face.rb
-        .names()
-        .into_iter()
-        .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
-        .find_map(|n| n.to_string())
-        .unwrap_or_else(|| "Font".to_string())
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
-}
-
-/// Adds the book's images as image objects (with soft masks for transparency) and draws each
-/// where the layout placed it.
-fn place_images(
-    lo: &mut lopdf::Document,
+/// Each image prepared once for the widest it is printed (no more than 300 pixels an inch
+/// are kept); the cache shares the work between the editions of one build.
+fn prepare_images(
     doc: &Document,
-    page_ids: &[ObjectId],
-    svg_fonts: &std::sync::Arc<resvg::usvg::fontdb::Database>,
-) -> Result<(), String> {
-    use rayon::prelude::*;
-    if doc.images.is_empty() {
-        return Ok(());
-    }
-    // The widest each image is printed, in points: it needs no more than 300 pixels an inch.
+    sh: &Shaper,
+    cache: &ImageCache,
+) -> Result<Vec<Arc<Prepared>>, String> {
     let mut printed = vec![0.0f32; doc.images.len()];
     for page in doc.pages {
         for d in &page.draws {
@@ -132,181 +159,96 @@ fn place_images(
             }
         }
     }
-    let prepared: Vec<Result<super::images::Prepared, String>> = doc
-        .images
+    doc.images
         .par_iter()
         .zip(printed.par_iter())
         .map(|(img, w)| {
-            super::images::prepare(
-                &img.data,
-                img.format,
-                ((w / 72.0) * 300.0).ceil() as u32,
-                svg_fonts,
-            )
-            .map_err(|e| format!("image {} cannot be used: {e}", img.path.display()))
+            cache
+                .get(img, ((w / 72.0) * 300.0).ceil() as u32, &sh.svg_fonts)
+                .map_err(|e| format!("image {} cannot be used: {e}", img.path.display()))
         })
-        .collect();
-    let mut ids = Vec::with_capacity(prepared.len());
-    for p in prepared {
-        let p = p?;
-        let mut dict = Dictionary::new();
-        dict.set("Type", "XObject");
-        dict.set("Subtype", "Image");
-        dict.set("Width", p.width as i64);
-        dict.set("Height", p.height as i64);
-        dict.set(
-            "ColorSpace",
-            Object::Name(p.color_space.as_bytes().to_vec()),
-        );
-        dict.set("BitsPerComponent", 8);
-        dict.set("Filter", Object::Name(p.filter.as_bytes().to_vec()));
-        if let Some(alpha) = p.alpha {
-            let mut m = Dictionary::new();
-            m.set("Type", "XObject");
-            m.set("Subtype", "Image");
-            m.set("Width", p.width as i64);
-            m.set("Height", p.height as i64);
-            m.set("ColorSpace", "DeviceGray");
-            m.set("BitsPerComponent", 8);
-            m.set("Filter", "FlateDecode");
-            let mask = lo.add_object(lopdf::Stream::new(m, alpha).with_compression(false));
-            dict.set("SMask", Object::Reference(mask));
-        }
-        ids.push(lo.add_object(lopdf::Stream::new(dict, p.data).with_compression(false)));
-    }
-    for (pi, page) in doc.pages.iter().enumerate() {
-        let mut ops = String::new();
-        let mut used = Vec::new();
-        for d in &page.draws {
-            if let Draw::Image { index, x, y, w, h } = d {
-                if *index < ids.len() {
-                    ops.push_str(&format!(
-                        "q {w:.3} 0 0 {h:.3} {x:.3} {:.3} cm /Im{index} Do Q\n",
-                        doc.page_h - y - h
-                    ));
-                    used.push(*index);
-                }
-            }
-        }
-        if used.is_empty() {
-            continue;
-        }
-        let stream = lo.add_object(lopdf::Stream::new(Dictionary::new(), ops.into_bytes()));
-        // The page's resources may be its own dictionary or a shared object.
-        let resources = match lo
-            .get_dictionary(page_ids[pi])
-            .ok()
-            .and_then(|p| p.get(b"Resources").ok().cloned())
-        {
-            Some(Object::Reference(r)) => Some(r),
-            _ => None,
-        };
-        let mut xobjects = Dictionary::new();
-        for i in used {
-            xobjects.set(format!("Im{i}"), Object::Reference(ids[i]));
-        }
-        let add_xobjects = |res: &mut Dictionary| match res.get_mut(b"XObject") {
-            Ok(Object::Dictionary(x)) => x.extend(&xobjects),
-            _ => res.set("XObject", xobjects.clone()),
-        };
-        match resources {
-            Some(r) => {
-                if let Ok(Object::Dictionary(res)) = lo.get_object_mut(r) {
-                    add_xobjects(res);
-                }
-            }
-            None => {
-                if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_ids[pi]) {
-                    match pd.get_mut(b"Resources") {
-                        Ok(Object::Dictionary(res)) => add_xobjects(res),
-                        _ => {
-                            let mut res = Dictionary::new();
-                            add_xobjects(&mut res);
-                            pd.set("Resources", res);
-                        }
-                    }
-                }
-            }
-        }
-        if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_ids[pi]) {
-            let mut contents = match pd.get(b"Contents") {
-                Ok(Object::Array(a)) => a.clone(),
-                Ok(other) => vec![other.clone()],
-                Err(_) => Vec::new(),
-            };
-            contents.push(Object::Reference(stream));
-            pd.set("Contents", contents);
-        }
-    }
-    Ok(())
+        .collect()
 }
 
-/// Deflates every stream not compressed yet, at a fast level: most of a page is text
-/// operators, which compress well at any level, and the best levels cost many times the time.
-fn compress_streams(lo: &mut lopdf::Document) {
+fn add_image(lo: &mut lopdf::Document, p: &Prepared) -> ObjectId {
+    let mut dict = Dictionary::new();
+    dict.set("Type", "XObject");
+    dict.set("Subtype", "Image");
+    dict.set("Width", p.width as i64);
+    dict.set("Height", p.height as i64);
+    dict.set(
+        "ColorSpace",
+        Object::Name(p.color_space.as_bytes().to_vec()),
+    );
+    dict.set("BitsPerComponent", 8);
+    dict.set("Filter", Object::Name(p.filter.as_bytes().to_vec()));
+    if let Some(alpha) = &p.alpha {
+        let mut m = Dictionary::new();
+        m.set("Type", "XObject");
+        m.set("Subtype", "Image");
+        m.set("Width", p.width as i64);
+        m.set("Height", p.height as i64);
+        m.set("ColorSpace", "DeviceGray");
+        m.set("BitsPerComponent", 8);
+        m.set("Filter", "FlateDecode");
+        let mask = lo.add_object(lopdf::Stream::new(m, alpha.clone()).with_compression(false));
+        dict.set("SMask", Object::Reference(mask));
+    }
+    lo.add_object(lopdf::Stream::new(dict, p.data.clone()).with_compression(false))
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
+    let mut enc = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(bytes.len() / 3),
+        flate2::Compression::new(2),
+    );
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+/// Deflates every stream not compressed yet (fonts, maps), at a fast level.
+fn compress_streams(lo: &mut lopdf::Document) {
     for obj in lo.objects.values_mut() {
         if let Object::Stream(stream) = obj {
             if stream.dict.has(b"Filter") || stream.content.len() < 64 {
                 continue;
             }
-            let mut enc = flate2::write::ZlibEncoder::new(
-                Vec::with_capacity(stream.content.len() / 3),
-                flate2::Compression::new(2),
-            );
-            if enc.write_all(&stream.content).is_err() {
-                continue;
-            }
-            if let Ok(compressed) = enc.finish() {
-                if compressed.len() < stream.content.len() {
-                    stream.dict.set("Filter", "FlateDecode");
-                    stream.set_content(compressed);
-                }
+            let compressed = deflate(&stream.content);
+            if compressed.len() < stream.content.len() {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(compressed);
             }
         }
     }
 }
 
-/// Saves the graphics state and sets the fill and stroke of a shape; the caller draws it and
-/// restores the state.
-fn paint(ops: &mut Vec<Op>, fill: Option<f32>, stroke: Option<(f32, f32)>) -> PaintMode {
-    ops.push(Op::SaveGraphicsState);
+/// Sets the fill and stroke of a shape (inside a saved graphics state) and returns the
+/// operator that paints it.
+fn paint(c: &mut Content, fill: Option<f32>, stroke: Option<(f32, f32)>) -> &'static str {
     if let Some(f) = fill {
-        ops.push(Op::SetFillColor { col: gray(f) });
+        c.fill_gray(f);
     }
     if let Some((g, width)) = stroke {
-        ops.push(Op::SetOutlineColor { col: gray(g) });
-        ops.push(Op::SetOutlineThickness { pt: Pt(width) });
+        c.stroke_gray(g).line_width(width);
     }
     match (fill, stroke) {
-        (Some(_), Some(_)) => PaintMode::FillStroke,
-        (None, Some(_)) => PaintMode::Stroke,
-        _ => PaintMode::Fill,
+        (Some(_), Some(_)) => "B",
+        (None, Some(_)) => "S",
+        _ => "f",
     }
 }
 
-fn gray(g: f32) -> Color {
-    Color::Greyscale(Greyscale {
-        percent: g,
-        icc_profile: None,
-    })
-}
-
-fn page_ops(
-    page: &Page,
-    doc: &Document,
-    sh: &Shaper,
-    fonts: &HashMap<usize, FontId>,
-    remaps: &HashMap<usize, subsetter::GlyphRemapper>,
-) -> Vec<Op> {
-    let h = doc.page_h;
-    let mut ops = Vec::new();
-    // Shapes and images first, so text is drawn over box fills. Runs of plain filled
-    // rectangles of one grey (QR modules, shading) share one path and one fill.
+/// One page's content stream: shapes and images first (so text is drawn over box fills),
+/// then the text. `h` is the page height: layout measures y down from the top, PDF up from
+/// the bottom.
+fn page_content(page: &Page, h: f32, fonts: &[Option<&Embedded>], images: usize) -> Vec<u8> {
+    let mut c = Content::with_capacity(page.draws.len() * 64);
     let mut i = 0;
     while i < page.draws.len() {
         let d = &page.draws[i];
         i += 1;
+        // Runs of plain filled rectangles of one grey (QR modules, shading) share one fill.
         if let Draw::Rect {
             fill: Some(f),
             stroke: None,
@@ -320,16 +262,13 @@ fn page_ops(
                 j += 1;
             }
             if j > i {
-                ops.push(Op::SaveGraphicsState);
-                ops.push(Op::SetFillColor { col: gray(*f) });
+                c.save().fill_gray(*f);
                 for r in &page.draws[i - 1..j] {
                     if let Draw::Rect { x, y, w, h: rh, .. } = r {
-                        let mut rect = Rect::from_xywh(Pt(*x), Pt(h - y - rh), Pt(*w), Pt(*rh));
-                        rect.mode = Some(PaintMode::Fill);
-                        ops.push(Op::DrawRectangle { rectangle: rect });
+                        c.rect(*x, h - y - rh, *w, *rh);
                     }
                 }
-                ops.push(Op::RestoreGraphicsState);
+                c.op("f").restore();
                 i = j;
                 continue;
             }
@@ -343,11 +282,9 @@ fn page_ops(
                 fill,
                 stroke,
             } => {
-                let mode = paint(&mut ops, *fill, *stroke);
-                let mut r = Rect::from_xywh(Pt(*x), Pt(h - y - rh), Pt(*w), Pt(*rh));
-                r.mode = Some(mode);
-                ops.push(Op::DrawRectangle { rectangle: r });
-                ops.push(Op::RestoreGraphicsState);
+                c.save();
+                let op = paint(&mut c, *fill, *stroke);
+                c.rect(*x, h - y - rh, *w, *rh).op(op).restore();
             }
             Draw::Line {
                 x1,
@@ -355,126 +292,87 @@ fn page_ops(
                 x2,
                 y2,
                 width,
-                gray: g,
+                gray,
             } => {
-                ops.push(Op::SaveGraphicsState);
-                ops.push(Op::SetOutlineColor { col: gray(*g) });
-                ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                ops.push(Op::DrawLine {
-                    line: Line {
-                        points: vec![
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(*x1),
-                                    y: Pt(h - y1),
-                                },
-                                bezier: false,
-                            },
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(*x2),
-                                    y: Pt(h - y2),
-                                },
-                                bezier: false,
-                            },
-                        ],
-                        is_closed: false,
-                    },
-                });
-                ops.push(Op::RestoreGraphicsState);
+                c.save().stroke_gray(*gray).line_width(*width);
+                c.move_to(*x1, h - y1)
+                    .line_to(*x2, h - y2)
+                    .op("S")
+                    .restore();
             }
-            // Placed after printpdf is done (see `place_images`).
-            Draw::Image { .. } => {}
             Draw::Path {
                 points,
                 fill,
                 stroke,
             } => {
-                let mode = paint(&mut ops, *fill, *stroke);
-                ops.push(Op::DrawPolygon {
-                    polygon: printpdf::Polygon {
-                        rings: vec![printpdf::PolygonRing {
-                            points: points
-                                .iter()
-                                .map(|(x, y)| LinePoint {
-                                    p: Point {
-                                        x: Pt(*x),
-                                        y: Pt(h - y),
-                                    },
-                                    bezier: false,
-                                })
-                                .collect(),
-                        }],
-                        mode,
-                        winding_order: printpdf::WindingOrder::NonZero,
-                    },
-                });
-                ops.push(Op::RestoreGraphicsState);
+                let Some(((x0, y0), rest)) = points.split_first() else {
+                    continue;
+                };
+                c.save();
+                let op = paint(&mut c, *fill, *stroke);
+                c.move_to(*x0, h - y0);
+                for (x, y) in rest {
+                    c.line_to(*x, h - y);
+                }
+                c.op("h").op(op).restore();
+            }
+            Draw::Image {
+                index,
+                x,
+                y,
+                w,
+                h: ih,
+            } => {
+                if *index < images {
+                    c.image(&format!("Im{index}"), *x, h - y - ih, *w, *ih);
+                }
             }
             Draw::Text(_) | Draw::Link { .. } => {}
         }
     }
-    ops.push(Op::StartTextSection);
+    c.op("BT");
     let mut cur_font: Option<(usize, f32)> = None;
     let mut cur_gray = -1.0f32;
+    let mut items: Vec<TjItem> = Vec::new();
     for d in &page.draws {
         let Draw::Text(run) = d else { continue };
-        let (Some(font), Some(remap)) = (fonts.get(&run.face), remaps.get(&run.face)) else {
+        let Some(font) = fonts.get(run.face).copied().flatten() else {
             continue;
         };
         if cur_font != Some((run.face, run.size)) {
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(font.clone()),
-                size: Pt(run.size),
-            });
+            c.name(&format!("F{}", run.face)).num(run.size).op("Tf");
             cur_font = Some((run.face, run.size));
         }
         if cur_gray != run.gray {
-            ops.push(Op::SetFillColor {
-                col: gray(run.gray),
-            });
+            c.fill_gray(run.gray);
             cur_gray = run.gray;
         }
-        let face = &sh.faces[run.face];
-        let mut cps = Vec::with_capacity(run.glyphs.len());
-        // Rounding error carried from glyph to glyph: a kern is written only once it reaches
-        // half a unit (1/2000 em), so most glyphs need no adjustment of their own.
+        items.clear();
+        // PDF advances each glyph by its /W width; a kern makes up the difference to our
+        // shaped, justified advance. The rounding error is carried from glyph to glyph and a
+        // kern written only once it reaches half a unit, so most glyphs need none.
         let mut carry = 0.0f32;
         for g in &run.glyphs {
-            // PDF advances each glyph by its /W width (1/1000 em, truncated as printpdf writes
-            // it); the TJ offset makes up the difference to our shaped, justified advance.
-            let units = face
-                .rb
-                .glyph_hor_advance(ttf_parser::GlyphId(g.gid))
-                .unwrap_or(0) as f32;
-            let w = (units * 1000.0 / face.units_per_em) as i64 as f32;
-            let wanted = g.advance * 1000.0 / run.size;
-            carry += w - wanted;
-            let offset = if carry.abs() >= 0.5 {
-                carry.round()
-            } else {
-                0.0
-            };
-            carry -= offset;
-            cps.push(Codepoint {
-                gid: remap.get(g.gid).unwrap_or(0),
-                offset,
-                cid: if g.text.is_empty() {
-                    None
-                } else {
-                    Some(g.text.to_string())
-                },
-            });
+            let w = font.widths.get(g.gid as usize).copied().unwrap_or(0) as f32;
+            items.push(TjItem::Glyph(font.code(g.gid, &g.text)));
+            carry += w - g.advance * 1000.0 / run.size;
+            if carry.abs() >= 0.5 {
+                let k = carry.round();
+                carry -= k;
+                items.push(TjItem::Kern(k as i64));
+            }
         }
-        ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Translate(Pt(run.x), Pt(h - run.y)),
-        });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::GlyphIds(cps)],
-        });
+        c.num(1.0)
+            .num(0.0)
+            .num(0.0)
+            .num(1.0)
+            .num(run.x)
+            .num(h - run.y)
+            .op("Tm");
+        c.show(&items);
     }
-    ops.push(Op::EndTextSection);
-    ops
+    c.op("ET");
+    c.buf
 }
 
 fn text_string(s: &str) -> Object {
@@ -507,22 +405,7 @@ fn fnv(bytes: &[u8], seed: u64) -> u64 {
     h
 }
 
-fn finish(
-    lo: &mut lopdf::Document,
-    doc: &Document,
-    used: &BTreeMap<usize, BTreeSet<u16>>,
-    postscript_names: &[String],
-    sh: &Shaper,
-) -> Result<(), String> {
-    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
-    if page_ids.len() != doc.pages.len() {
-        return Err(format!(
-            "printpdf wrote {} pages, expected {}",
-            page_ids.len(),
-            doc.pages.len()
-        ));
-    }
-    place_images(lo, doc, &page_ids, &sh.svg_fonts)?;
+fn finish(lo: &mut lopdf::Document, doc: &Document, page_ids: &[ObjectId]) -> Result<(), String> {
     let h = doc.page_h;
     // Where every destination is.
     let mut dests: HashMap<&str, (usize, f32)> = HashMap::new();
@@ -750,68 +633,5 @@ fn finish(
         cat.set("ViewerPreferences", vp);
     }
 
-    // Subset fonts carry a tag: six capitals derived from the glyphs they hold.
-    let tags: HashMap<String, String> = used
-        .iter()
-        .map(|(face, gids)| {
-            let bytes: Vec<u8> = gids.iter().flat_map(|g| g.to_be_bytes()).collect();
-            let mut h = fnv(&bytes, *face as u64);
-            let tag: String = (0..6)
-                .map(|_| {
-                    let c = (b'A' + (h % 26) as u8) as char;
-                    h /= 26;
-                    c
-                })
-                .collect();
-            (
-                format!("F{face}"),
-                format!("{tag}+{}", postscript_names[*face]),
-            )
-        })
-        .collect();
-    retag_fonts(lo, &tags);
     Ok(())
-}
-
-/// Names the embedded fonts `TAG+PostScriptName`. printpdf names a face after its font id
-/// (`F0`, …) when the subset has no name table, so the id finds the face.
-fn retag_fonts(lo: &mut lopdf::Document, tags: &HashMap<String, String>) {
-    let mut renames: Vec<(ObjectId, String)> = Vec::new();
-    for (id, obj) in lo.objects.iter() {
-        let Object::Dictionary(font) = obj else {
-            continue;
-        };
-        if font.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Type0".as_slice()) {
-            continue;
-        }
-        let base = font
-            .get(b"BaseFont")
-            .and_then(Object::as_name)
-            .map(|n| String::from_utf8_lossy(n).to_string())
-            .unwrap_or_default();
-        let key = base.split('+').next_back().unwrap_or(&base).to_string();
-        let Some(new) = tags.get(&key) else { continue };
-        renames.push((*id, new.clone()));
-        if let Ok(Object::Array(desc)) = font.get(b"DescendantFonts") {
-            for d in desc {
-                if let Ok(did) = d.as_reference() {
-                    renames.push((did, new.clone()));
-                    if let Ok(Object::Dictionary(dd)) = lo.get_object(did) {
-                        if let Ok(fd) = dd.get(b"FontDescriptor").and_then(Object::as_reference) {
-                            renames.push((fd, new.clone()));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    for (id, name) in renames {
-        if let Ok(Object::Dictionary(d)) = lo.get_object_mut(id) {
-            if d.has(b"FontName") {
-                d.set("FontName", Object::Name(name.into_bytes()));
-            } else {
-                d.set("BaseFont", Object::Name(name.into_bytes()));
-            }
-        }
-    }
 }
