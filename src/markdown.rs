@@ -380,8 +380,14 @@ impl<'a, R: Resolver> Reader<'a, R> {
         match frame {
             Frame::Root(_) => {}
             Frame::Paragraph(content) => {
-                let figure = match content.as_slice() {
-                    [Inline::Image(img)] => Some(img.clone()),
+                // An image alone in its paragraph (blank text around an HTML `<img>` aside)
+                // is a figure.
+                let mut visible = content.iter().filter(|i| {
+                    !matches!(i, Inline::SoftBreak)
+                        && !matches!(i, Inline::Text(t) if t.trim().is_empty())
+                });
+                let figure = match (visible.next(), visible.next()) {
+                    (Some(Inline::Image(img)), None) => Some(img.clone()),
                     _ => None,
                 };
                 let only_anchors = !content.is_empty()
@@ -1138,6 +1144,12 @@ mod tests {
     fn lone_image_is_a_figure_and_missing_image_an_error() {
         let p = read("![A leaf](https://example.org/leaf.png)\n\n![gone](nope.png)\n");
         assert!(matches!(&p.blocks[0], Block::Figure(img) if img.alt == "A leaf"));
+        let html = read("<p>\n  <img src=\"https://example.org/leaf.png\" alt=\"A leaf\" style=\"width: 50%\" />\n</p>\n");
+        assert!(
+            matches!(&html.blocks[..], [Block::Figure(img)] if img.alt == "A leaf"),
+            "an HTML image alone in its block is a figure: {:?}",
+            html.blocks
+        );
         assert!(p
             .diagnostics
             .iter()

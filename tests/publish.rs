@@ -355,3 +355,63 @@ fn figures_are_scaled_into_the_text_block_in_both_outputs() {
     assert!(xhtml.contains("alt=\"A grey gradient\""), "{xhtml}");
     assert!(xhtml.contains("<figcaption>A wide picture</figcaption>"));
 }
+
+#[test]
+fn an_inline_image_and_an_svg_figure_both_publish() {
+    let tmp = TempDir::new("inline-image");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Mixed pictures\n"),
+            (
+                "articles/a.md",
+                "# Pictures\n\nA leaf ![a small leaf](img/leaf.png) sits in this sentence.\n\n![A square diagram](img/box.svg)\n",
+            ),
+            (
+                "articles/img/box.svg",
+                r##"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect x="10" y="10" width="80" height="80" fill="#336699"/><text x="100" y="50" font-size="14">Box</text></svg>"##,
+            ),
+        ],
+    );
+    let img = image::GrayImage::from_fn(300, 200, |x, _| image::Luma([(x % 255) as u8]));
+    img.save(m.join("articles/img/leaf.png")).unwrap();
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "pdf,epub"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // The PDF prints the inline image as its alt text (not embedded) and draws the SVG as
+    // vector paths in a form XObject.
+    let pdf = read_pdf(&std::fs::read(out.join("mixed-pictures.pdf")).unwrap());
+    let mut forms = 0;
+    let mut images = 0;
+    for obj in pdf.doc.objects.values() {
+        if let lopdf::Object::Stream(s) = obj {
+            match s.dict.get(b"Subtype").and_then(|o| o.as_name()).ok() {
+                Some(b"Form") => {
+                    forms += 1;
+                    let ops = lopdf::content::Content::decode(
+                        &s.decompressed_content()
+                            .unwrap_or_else(|_| s.content.clone()),
+                    )
+                    .unwrap()
+                    .operations;
+                    assert!(ops.iter().any(|o| o.operator == "f" || o.operator == "f*"));
+                }
+                Some(b"Image") => images += 1,
+                _ => {}
+            }
+        }
+    }
+    assert_eq!((forms, images), (1, 0), "one vector drawing, no raster");
+    let body = pdf.first_arabic_page();
+    assert!(pdf.page_text(body).contains("[a small leaf]"));
+
+    let entries = read_zip(&std::fs::read(out.join("mixed-pictures.epub")).unwrap());
+    for ext in [".png", ".svg"] {
+        assert!(
+            entries.iter().any(|(n, _)| n.ends_with(ext)),
+            "{ext} packaged"
+        );
+    }
+}

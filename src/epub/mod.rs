@@ -28,16 +28,24 @@ pub fn write(book: &Book, fonts: &FontSet) -> Result<Vec<u8>, String> {
     b.set_toc_name("Contents");
     b.stylesheet(STYLESHEET.as_bytes()).map_err(err)?;
 
+    // Fonts and images are added to the package by `repack`, stored as they are: given to
+    // epub-builder they would be deflated, inflated and deflated again for almost no gain
+    // (most of an EPUB's bytes, and most of its build time).
+    let mut binaries: Vec<Binary> = Vec::new();
     // Only the faces the stylesheet names are embedded: the text face and upright mono.
     for f in &fonts.files {
         if f.key.family == Family::Serif || (f.key.family == Family::Mono && !f.key.bold) {
-            b.add_resource(format!("fonts/{}", f.file_name), f.data, "font/ttf")
-                .map_err(err)?;
+            binaries.push(Binary {
+                name: format!("fonts/{}", f.file_name),
+                data: f.data,
+                media_type: "font/ttf",
+            });
         }
     }
 
     let mut names = xhtml::ImageNames::new();
     let mut used = HashSet::new();
+    let mut images = Vec::new();
     for (path, data, format) in book.local_images() {
         if names.contains_key(&path) {
             continue;
@@ -54,9 +62,8 @@ pub fn write(book: &Book, fonts: &FontSet) -> Result<Vec<u8>, String> {
             n += 1;
             name = format!("images/{stem}-{n}.{ext}");
         }
-        b.add_resource(&name, data.as_slice(), format.media_type())
-            .map_err(err)?;
-        names.insert(path, name);
+        names.insert(path, name.clone());
+        images.push((name, data, format.media_type()));
     }
 
     b.add_content(
@@ -85,7 +92,22 @@ pub fn write(book: &Book, fonts: &FontSet) -> Result<Vec<u8>, String> {
 
     let mut raw = Vec::new();
     b.generate(&mut raw).map_err(err)?;
-    repack(&raw, book)
+    for (name, data, media_type) in &images {
+        binaries.push(Binary {
+            name: name.clone(),
+            data: data.as_slice(),
+            media_type,
+        });
+    }
+    repack(&raw, book, &binaries)
+}
+
+/// A file added to the package as it is (fonts, images).
+struct Binary<'a> {
+    /// Relative to the package document.
+    name: String,
+    data: &'a [u8],
+    media_type: &'static str,
 }
 
 /// The book's description: as given, or the first article summaries.
@@ -138,7 +160,7 @@ fn toc_children(article: &Article, file: &str) -> Vec<TocElement> {
 /// Rewrites the zip: fixed timestamps (from the book's date), `mimetype` first and stored, and
 /// the package metadata epub-builder cannot express (identifier, dates, publisher,
 /// accessibility, language on the package and nav).
-fn repack(raw: &[u8], book: &Book) -> Result<Vec<u8>, String> {
+fn repack(raw: &[u8], book: &Book, binaries: &[Binary]) -> Result<Vec<u8>, String> {
     let err = |e: zip::result::ZipError| format!("EPUB re-packing failed: {e}");
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).map_err(err)?;
     let d = book.meta.date;
@@ -151,7 +173,8 @@ fn repack(raw: &[u8], book: &Book) -> Result<Vec<u8>, String> {
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(6))
         .last_modified_time(time);
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len())));
+    let size = raw.len() + binaries.iter().map(|b| b.data.len()).sum::<usize>();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(size + 4096)));
     out.start_file("mimetype", stored).map_err(err)?;
     out.write_all(b"application/epub+zip")
         .map_err(|e| e.to_string())?;
@@ -161,27 +184,43 @@ fn repack(raw: &[u8], book: &Book) -> Result<Vec<u8>, String> {
         if name == "mimetype" {
             continue;
         }
-        let mut data = Vec::with_capacity(entry.size() as usize);
-        entry.read_to_end(&mut data).map_err(|e| e.to_string())?;
-        if name.ends_with("content.opf") {
-            data = fix_opf(&String::from_utf8_lossy(&data), book).into_bytes();
-        } else if name.ends_with("nav.xhtml") {
-            data = fix_nav(&String::from_utf8_lossy(&data), &book.meta.language).into_bytes();
+        let opf = name.ends_with("content.opf");
+        if !opf && !name.ends_with("nav.xhtml") {
+            // Already deflated by epub-builder: copied without a second round.
+            out.raw_copy_file_touch(entry, time, None).map_err(err)?;
+            continue;
         }
-        // Fonts and images are already compressed or barely compressible; store them.
-        let opts = if name.ends_with(".ttf") || name.ends_with(".png") || name.ends_with(".jpg") {
-            stored
+        let mut data = String::with_capacity(entry.size() as usize);
+        entry.read_to_string(&mut data).map_err(|e| e.to_string())?;
+        let data = if opf {
+            fix_opf(&data, book, binaries)
         } else {
-            deflated
+            fix_nav(&data, &book.meta.language)
         };
-        out.start_file(name, opts).map_err(err)?;
-        out.write_all(&data).map_err(|e| e.to_string())?;
+        out.start_file(name, deflated).map_err(err)?;
+        out.write_all(data.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    // Fonts and images are already compressed or barely compressible; stored.
+    for b in binaries {
+        out.start_file(format!("OEBPS/{}", b.name), stored)
+            .map_err(err)?;
+        out.write_all(b.data).map_err(|e| e.to_string())?;
     }
     Ok(out.finish().map_err(err)?.into_inner())
 }
 
-fn fix_opf(opf: &str, book: &Book) -> String {
+fn fix_opf(opf: &str, book: &Book, binaries: &[Binary]) -> String {
     let meta = &book.meta;
+    let mut items = String::new();
+    for (i, b) in binaries.iter().enumerate() {
+        items.push_str(&format!(
+            "    <item media-type=\"{}\" id=\"res-{i}\" href=\"{}\"/>\n",
+            b.media_type,
+            xhtml::escape(&b.name)
+        ));
+    }
+    let opf = opf.replacen("  </manifest>", &format!("{items}  </manifest>"), 1);
+    let opf = opf.as_str();
     let lang = xhtml::escape(&meta.language);
     let mut s = opf.replacen(
         "<package version=\"3.0\"",

@@ -160,7 +160,7 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
                         glyphs.push(Glyph {
                             gid: g.gid,
                             advance: step,
-                            text: g.text.clone(),
+                            text: g.text,
                         });
                     }
                     x += step;
@@ -173,7 +173,7 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
                             glyphs.push(Glyph {
                                 gid: g.gid,
                                 advance: 2.5,
-                                text: g.text.clone(),
+                                text: g.text,
                             });
                         }
                     }
@@ -200,7 +200,7 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
                         .map(|g| Glyph {
                             gid: g.gid,
                             advance: g.advance as f32 * scale,
-                            text: g.text.clone(),
+                            text: g.text,
                         })
                         .collect(),
                 }));

@@ -1,13 +1,14 @@
 //! Images for the PDF, prepared without a round trip through a general image library: JPEG
 //! passes through untouched (DCTDecode); PNG is decoded once, reduced to 300 pixels per inch
 //! at its printed size when it is finer than that, its alpha split into a soft mask, and
-//! deflated at a fast level; SVG is drawn by resvg at 300 pixels per inch.
+//! deflated at a fast level; SVG becomes vector graphics.
 
 use crate::model::ImageFormat;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
+use svg2pdf::usvg;
 
 pub struct Prepared {
     pub width: u32,
@@ -19,15 +20,9 @@ pub struct Prepared {
     pub data: Vec<u8>,
     /// Deflated 8-bit alpha, same size as the image.
     pub alpha: Option<Vec<u8>>,
-}
-
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(bytes.len() / 4),
-        flate2::Compression::new(2),
-    );
-    let _ = enc.write_all(bytes);
-    enc.finish().unwrap_or_default()
+    /// A vector drawing: `data` is a small PDF whose catalog's `/Form` is the drawing, mapped
+    /// to the unit square.
+    pub vector: bool,
 }
 
 /// Images prepared once per build, by file and resolution, whichever edition asks first.
@@ -43,13 +38,21 @@ impl ImageCache {
         &self,
         image: &super::write::PdfImage,
         max_width: u32,
-        fonts: &Arc<resvg::usvg::fontdb::Database>,
+        fonts: &Arc<usvg::fontdb::Database>,
     ) -> Result<Arc<Prepared>, String> {
         let slot: Slot = self
             .slots
             .lock()
             .map_err(|_| "the image cache was poisoned by an earlier failure".to_string())?
-            .entry((image.path.clone(), max_width))
+            // A vector drawing suits every size.
+            .entry((
+                image.path.clone(),
+                if matches!(image.format, ImageFormat::Svg) {
+                    0
+                } else {
+                    max_width
+                },
+            ))
             .or_default()
             .clone();
         slot.get_or_init(|| prepare(&image.data, image.format, max_width, fonts).map(Arc::new))
@@ -63,23 +66,19 @@ pub fn prepare(
     data: &[u8],
     format: ImageFormat,
     max_width: u32,
-    fonts: &std::sync::Arc<resvg::usvg::fontdb::Database>,
+    fonts: &std::sync::Arc<usvg::fontdb::Database>,
 ) -> Result<Prepared, String> {
     match format {
         ImageFormat::Jpeg => jpeg(data),
         ImageFormat::Png => png_image(data, max_width),
-        ImageFormat::Svg => svg(data, max_width, fonts),
+        ImageFormat::Svg => svg(data, fonts),
     }
 }
 
-/// An SVG drawing rendered at 300 pixels per inch of its printed width (with resvg, text set
-/// in the bundled fonts), then treated like any transparent raster image.
-fn svg(
-    data: &[u8],
-    width: u32,
-    fonts: &std::sync::Arc<resvg::usvg::fontdb::Database>,
-) -> Result<Prepared, String> {
-    use resvg::{tiny_skia, usvg};
+/// An SVG drawing converted to PDF vector graphics by svg2pdf (text set in the bundled fonts
+/// and drawn as outlines: the figure's alt text is what a reader hears). The result is a
+/// one-form PDF of its own, whose objects the writer copies into the document.
+fn svg(data: &[u8], fonts: &Arc<usvg::fontdb::Database>) -> Result<Prepared, String> {
     let options = usvg::Options {
         fontdb: fonts.clone(),
         font_family: "Noto Sans".into(),
@@ -88,36 +87,28 @@ fn svg(
     let tree =
         usvg::Tree::from_data(data, &options).map_err(|e| format!("not a readable SVG: {e}"))?;
     let size = tree.size();
-    let scale = width.clamp(16, 4000) as f32 / size.width().max(1.0);
-    let (w, h) = (
-        (size.width() * scale).ceil() as u32,
-        (size.height() * scale).ceil() as u32,
-    );
-    if w == 0 || h == 0 || (w as u64) * (h as u64) > 40_000_000 {
-        return Err(format!(
-            "an SVG of {w}×{h} pixels at print resolution is too large"
-        ));
-    }
-    let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or("an SVG too large to draw")?;
-    resvg::render(
+    let (chunk, form) = svg2pdf::to_chunk(
         &tree,
-        tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
-    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
-    let mut alpha = Vec::with_capacity((w * h) as usize);
-    for p in pixmap.pixels() {
-        let c = p.demultiply();
-        rgb.extend_from_slice(&[c.red(), c.green(), c.blue()]);
-        alpha.push(c.alpha());
-    }
+        svg2pdf::ConversionOptions {
+            compress: true,
+            raster_scale: 1.5,
+            embed_text: false,
+            pdfa: true,
+        },
+    )
+    .map_err(|e| format!("the SVG could not be converted: {e}"))?;
+    let catalog = pdf_writer::Ref::new(chunk.refs().map(|r| r.get()).max().unwrap_or(0) + 1);
+    let mut pdf = pdf_writer::Pdf::new();
+    pdf.catalog(catalog).pair(pdf_writer::Name(b"Form"), form);
+    pdf.extend(&chunk);
     Ok(Prepared {
-        width: w,
-        height: h,
-        color_space: "DeviceRGB",
-        filter: "FlateDecode",
-        data: deflate(&rgb),
-        alpha: Some(deflate(&alpha)),
+        width: size.width().ceil() as u32,
+        height: size.height().ceil() as u32,
+        color_space: "",
+        filter: "",
+        data: pdf.finish(),
+        alpha: None,
+        vector: true,
     })
 }
 
@@ -149,6 +140,7 @@ fn jpeg(data: &[u8]) -> Result<Prepared, String> {
                 filter: "DCTDecode",
                 data: data.to_vec(),
                 alpha: None,
+                vector: false,
             });
         }
         i += 2 + len;
@@ -162,13 +154,9 @@ fn png_image(data: &[u8], max_width: u32) -> Result<Prepared, String> {
     let mut reader = decoder
         .read_info()
         .map_err(|e| format!("not a readable PNG: {e}"))?;
-    let mut buf = vec![0; reader.output_buffer_size().ok_or("PNG too large")?];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format!("not a readable PNG: {e}"))?;
-    buf.truncate(info.buffer_size());
-    let (w, h) = (info.width as usize, info.height as usize);
-    let channels = match info.color_type {
+    let (w, h) = (reader.info().width as usize, reader.info().height as usize);
+    let interlaced = reader.info().interlaced;
+    let channels = match reader.output_color_type().0 {
         png::ColorType::Grayscale => 1,
         png::ColorType::GrayscaleAlpha => 2,
         png::ColorType::Rgb => 3,
@@ -178,32 +166,68 @@ fn png_image(data: &[u8], max_width: u32) -> Result<Prepared, String> {
     let color = if channels >= 3 { 3 } else { 1 };
     let has_alpha = channels == 2 || channels == 4;
     // Finer than print can use: average k×k blocks.
-    let k = ((w as u32) / max_width.max(1)).max(1) as usize;
+    let k = ((w as u32) / max_width.max(1)).clamp(1, w.min(h).max(1) as u32) as usize;
     let (ow, oh) = (w / k, h / k);
-    let mut pixels = Vec::with_capacity(ow * oh * color);
-    let mut alpha = Vec::with_capacity(if has_alpha { ow * oh } else { 0 });
+    if ow == 0 || oh == 0 {
+        return Err("a PNG with no pixels".into());
+    }
+    // Rows are reduced and compressed as they are decoded, so a large screenshot never sits
+    // in memory whole (an interlaced PNG, whose rows come in passes, is decoded whole first).
+    let whole: Option<Vec<u8>> = if interlaced {
+        let mut buf = vec![0; reader.output_buffer_size().ok_or("PNG too large")?];
+        let info = reader
+            .next_frame(&mut buf)
+            .map_err(|e| format!("not a readable PNG: {e}"))?;
+        buf.truncate(info.buffer_size());
+        Some(buf)
+    } else {
+        None
+    };
+    let stride = w * channels;
+    let mut pixels = encoder(ow * oh * color);
+    let mut alpha = encoder(if has_alpha { ow * oh } else { 0 });
     let mut opaque = true;
-    for oy in 0..oh {
+    let mut sums = vec![0u32; ow * channels];
+    let mut out_row = Vec::with_capacity(ow * color);
+    let mut alpha_row = Vec::with_capacity(ow);
+    let n = (k * k) as u32;
+    for y in 0..oh * k {
+        let row: &[u8] = match &whole {
+            Some(buf) => &buf[y * stride..(y + 1) * stride],
+            None => reader
+                .next_row()
+                .map_err(|e| format!("not a readable PNG: {e}"))?
+                .ok_or("a PNG with fewer rows than it declares")?
+                .data(),
+        };
+        if row.len() < stride {
+            return Err("a PNG row shorter than its width".into());
+        }
         for ox in 0..ow {
-            let mut sums = [0u32; 4];
-            for dy in 0..k {
-                let row = (oy * k + dy) * w;
-                for dx in 0..k {
-                    let p = (row + ox * k + dx) * channels;
-                    for c in 0..channels {
-                        sums[c] += buf[p + c] as u32;
-                    }
+            for dx in 0..k {
+                let p = (ox * k + dx) * channels;
+                for c in 0..channels {
+                    sums[ox * channels + c] += row[p + c] as u32;
                 }
             }
-            let n = (k * k) as u32;
-            for s in sums.iter().take(color) {
-                pixels.push((s / n) as u8);
-            }
+        }
+        if y % k + 1 < k {
+            continue;
+        }
+        out_row.clear();
+        alpha_row.clear();
+        for px in sums.chunks(channels) {
+            out_row.extend(px.iter().take(color).map(|s| (s / n) as u8));
             if has_alpha {
-                let a = (sums[channels - 1] / n) as u8;
+                let a = (px[channels - 1] / n) as u8;
                 opaque &= a == 255;
-                alpha.push(a);
+                alpha_row.push(a);
             }
+        }
+        sums.fill(0);
+        let _ = pixels.write_all(&out_row);
+        if has_alpha {
+            let _ = alpha.write_all(&alpha_row);
         }
     }
     Ok(Prepared {
@@ -215,9 +239,20 @@ fn png_image(data: &[u8], max_width: u32) -> Result<Prepared, String> {
             "DeviceGray"
         },
         filter: "FlateDecode",
-        data: deflate(&pixels),
-        alpha: (has_alpha && !opaque).then(|| deflate(&alpha)),
+        data: pixels.finish().map_err(|e| e.to_string())?,
+        alpha: if has_alpha && !opaque {
+            Some(alpha.finish().map_err(|e| e.to_string())?)
+        } else {
+            None
+        },
+        vector: false,
     })
+}
+
+/// A deflater for pixels: the fastest level, since photographs and screenshots gain little
+/// from the slower ones.
+fn encoder(size: usize) -> flate2::write::ZlibEncoder<Vec<u8>> {
+    flate2::write::ZlibEncoder::new(Vec::with_capacity(size / 4), flate2::Compression::new(1))
 }
 
 #[cfg(test)]
@@ -236,16 +271,34 @@ mod tests {
         out
     }
 
-    fn fonts() -> std::sync::Arc<resvg::usvg::fontdb::Database> {
-        std::sync::Arc::new(resvg::usvg::fontdb::Database::new())
+    fn fonts() -> std::sync::Arc<usvg::fontdb::Database> {
+        std::sync::Arc::new(usvg::fontdb::Database::new())
     }
 
     #[test]
-    fn svg_is_drawn_at_print_resolution() {
+    fn svg_becomes_a_vector_form() {
         let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect x="0" y="0" width="50" height="50" fill="black"/></svg>"#;
         let p = prepare(svg, ImageFormat::Svg, 400, &fonts()).unwrap();
-        assert_eq!((p.width, p.height), (400, 200));
-        assert!(p.alpha.is_some());
+        assert!(p.vector);
+        assert_eq!((p.width, p.height), (100, 50));
+        let doc = lopdf::Document::load_mem(&p.data).unwrap();
+        let form = doc
+            .catalog()
+            .unwrap()
+            .get(b"Form")
+            .and_then(lopdf::Object::as_reference)
+            .unwrap();
+        let lopdf::Object::Stream(form) = doc.get_object(form).unwrap() else {
+            panic!("the form is a stream")
+        };
+        let ops = lopdf::content::Content::decode(&form.decompressed_content().unwrap()).unwrap();
+        assert!(
+            ops.operations
+                .iter()
+                .any(|o| o.operator == "re" || o.operator == "f"),
+            "the square is drawn as a path: {:?}",
+            ops.operations
+        );
         assert!(prepare(b"<svg", ImageFormat::Svg, 400, &fonts()).is_err());
     }
 

@@ -124,7 +124,7 @@ impl Typesetter {
             .par_iter()
             .map(|&i| (Some(i), layout::article(&ctx, i)))
             .collect();
-        let body = paginate::paginate(&articles, &theme);
+        let body = paginate::paginate(articles, &theme);
 
         let mut pages = Vec::new();
         if edition.scope == Scope::Book {
@@ -144,7 +144,7 @@ impl Typesetter {
             }
             pages.push(front::title_page(&book.meta, sh, &theme));
             pages.extend(paginate::paginate(
-                &[(None, front::toc_elems(&entries, sh, &theme))],
+                vec![(None, front::toc_elems(&entries, sh, &theme))],
                 &theme,
             ));
         }
@@ -201,7 +201,7 @@ impl Typesetter {
                 .map(|g| Glyph {
                     gid: g.gid,
                     advance: g.advance as f32 * scale,
-                    text: g.text.clone(),
+                    text: g.text,
                 })
                 .collect(),
         }));

@@ -113,20 +113,24 @@ impl Cursor<'_> {
         self.notes_h = 0.0;
     }
 
-    fn place(&mut self, e: &Elem, space: f32) {
+    /// Places an element, taking its drawing (each is placed once, so nothing is copied).
+    fn place(&mut self, mut e: Elem, space: f32) {
         let x = self.theme.margin_left;
         let y = self.y + space;
         let page = self.pages.last_mut().expect("a page is open");
-        page.draws.extend(e.draws.iter().map(|d| d.shifted(x, y)));
+        let drew = !e.draws.is_empty();
+        page.draws.extend(e.draws.drain(..).map(|mut d| {
+            d.shift(x, y);
+            d
+        }));
         page.dests
-            .extend(e.dests.iter().map(|(k, dy)| (k.clone(), y + dy)));
-        page.outline
-            .extend(e.outline.iter().map(|o| (o.clone(), y)));
+            .extend(e.dests.drain(..).map(|(k, dy)| (k, y + dy)));
+        page.outline.extend(e.outline.drain(..).map(|o| (o, y)));
         if e.break_before {
             page.opens_article = true;
         }
         self.y = y + e.height;
-        if !e.draws.is_empty() || e.height > 0.0 {
+        if drew || e.height > 0.0 {
             self.fresh = false;
         }
         // Its footnotes: as many lines as fit here, the rest continued overleaf.
@@ -164,7 +168,7 @@ fn first_note_lines(elems: &[Elem]) -> f32 {
 }
 
 /// Places each article's elements on pages (each article begins on a new page).
-pub fn paginate(articles: &[(Option<usize>, Vec<Elem>)], theme: &Theme) -> Vec<Page> {
+pub fn paginate(articles: Vec<(Option<usize>, Vec<Elem>)>, theme: &Theme) -> Vec<Page> {
     let mut c = Cursor {
         theme,
         pages: Vec::new(),
@@ -175,7 +179,8 @@ pub fn paginate(articles: &[(Option<usize>, Vec<Elem>)], theme: &Theme) -> Vec<P
         carry: VecDeque::new(),
     };
     let body_h = theme.page_h - theme.margin_top - theme.margin_bottom;
-    for (article, elems) in articles {
+    for (article, mut elems) in articles {
+        let article = &article;
         let mut i = 0;
         while i < elems.len() {
             let e = &elems[i];
@@ -185,10 +190,10 @@ pub fn paginate(articles: &[(Option<usize>, Vec<Elem>)], theme: &Theme) -> Vec<P
             let space = if c.fresh { 0.0 } else { e.space_before };
             // What must go on this page with it: its keep group, and for a heading the group
             // of what follows.
-            let (mut need, mut end) = group(elems, i);
+            let (mut need, mut end) = group(&elems, i);
             need += space;
             while elems[end - 1].keep_with_next && end < elems.len() {
-                let (h, next_end) = group(elems, end);
+                let (h, next_end) = group(&elems, end);
                 need += elems[end].space_before + h;
                 end = next_end;
             }
@@ -202,11 +207,11 @@ pub fn paginate(articles: &[(Option<usize>, Vec<Elem>)], theme: &Theme) -> Vec<P
             }
             if c.fresh {
                 if let Some(h) = &e.header {
-                    c.place(h, 0.0);
+                    c.place(Elem::clone(h), 0.0);
                 }
             }
             let space = if c.fresh { 0.0 } else { e.space_before };
-            c.place(e, space);
+            c.place(std::mem::take(&mut elems[i]), space);
             i += 1;
         }
     }

@@ -5,13 +5,13 @@ use crate::fonts::{FaceKey, FontSet};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct ShapedGlyph {
     pub gid: u16,
     /// Advance in font units, kerning included.
     pub advance: i32,
     /// The text this glyph stands for (the whole cluster for its first glyph, empty after).
-    pub text: Box<str>,
+    pub text: super::flow::GlyphText,
 }
 
 #[derive(Debug)]
@@ -37,7 +37,7 @@ pub struct Shaper {
     /// Shaped words, one map per face, looked up by the word itself (no allocation on a hit).
     cache: Vec<RwLock<HashMap<Box<str>, Arc<Shaped>>>>,
     /// The bundled fonts for the text of SVG drawings.
-    pub svg_fonts: Arc<resvg::usvg::fontdb::Database>,
+    pub svg_fonts: Arc<svg2pdf::usvg::fontdb::Database>,
     /// Shaping plans, per face, by script.
     plans: Vec<RwLock<Vec<(rustybuzz::Script, Arc<rustybuzz::ShapePlan>)>>>,
 }
@@ -61,9 +61,9 @@ impl Shaper {
         }
         let cache = faces.iter().map(|_| RwLock::new(HashMap::new())).collect();
         let plans = faces.iter().map(|_| RwLock::new(Vec::new())).collect();
-        let mut db = resvg::usvg::fontdb::Database::new();
+        let mut db = svg2pdf::usvg::fontdb::Database::new();
         for f in &faces {
-            db.load_font_source(resvg::usvg::fontdb::Source::Binary(Arc::new(f.data)));
+            db.load_font_source(svg2pdf::usvg::fontdb::Source::Binary(Arc::new(f.data)));
         }
         // Drawings ask for generic families ("Times, serif"): map them to the bundled faces.
         db.set_serif_family("Noto Serif");

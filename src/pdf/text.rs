@@ -754,7 +754,7 @@ impl<'a> LineSetter<'a> {
                 r.glyphs.push(Glyph {
                     gid: g.gid,
                     advance: adv,
-                    text: g.text.clone(),
+                    text: g.text,
                 });
                 *x += adv;
             }

@@ -43,7 +43,7 @@ pub fn write(doc: &Document, sh: &Shaper, cache: &ImageCache) -> Result<Vec<u8>,
             if let Draw::Text(r) = d {
                 let u = &mut uses[r.face];
                 for g in &r.glyphs {
-                    u.note(g.gid, &g.text);
+                    u.note(g.gid, g.text.as_str());
                 }
             }
         }
@@ -64,7 +64,7 @@ pub fn write(doc: &Document, sh: &Shaper, cache: &ImageCache) -> Result<Vec<u8>,
     let contents: Vec<Vec<u8>> = doc
         .pages
         .par_iter()
-        .map(|page| deflate(&page_content(page, doc.page_h, &embedded, images.len())))
+        .map(|page| deflate(&page_content(page, doc.page_h, &embedded, &images)))
         .collect();
 
     // The skeleton: catalog and page tree, pages empty.
@@ -113,7 +113,15 @@ pub fn write(doc: &Document, sh: &Shaper, cache: &ImageCache) -> Result<Vec<u8>,
     }
     let mut xobjects = Dictionary::new();
     for (i, p) in images.iter().enumerate() {
-        xobjects.set(format!("Im{i}"), Object::Reference(add_image(&mut lo, p)));
+        let Some(p) = p else { continue };
+        let id = if p.vector {
+            import_form(&mut lo, &p.data).map_err(|e| {
+                format!("image {} cannot be used: {e}", doc.images[i].path.display())
+            })?
+        } else {
+            add_image(&mut lo, p)
+        };
+        xobjects.set(format!("Im{i}"), Object::Reference(id));
     }
     let mut resources = Dictionary::new();
     resources.set("Font", font_dict);
@@ -148,7 +156,7 @@ fn prepare_images(
     doc: &Document,
     sh: &Shaper,
     cache: &ImageCache,
-) -> Result<Vec<Arc<Prepared>>, String> {
+) -> Result<Vec<Option<Arc<Prepared>>>, String> {
     let mut printed = vec![0.0f32; doc.images.len()];
     for page in doc.pages {
         for d in &page.draws {
@@ -163,11 +171,62 @@ fn prepare_images(
         .par_iter()
         .zip(printed.par_iter())
         .map(|(img, w)| {
+            // An image this edition does not print is not embedded.
+            if *w <= 0.0 {
+                return Ok(None);
+            }
             cache
                 .get(img, ((w / 72.0) * 300.0).ceil() as u32, &sh.svg_fonts)
+                .map(Some)
                 .map_err(|e| format!("image {} cannot be used: {e}", img.path.display()))
         })
         .collect()
+}
+
+/// Copies a vector drawing (a small PDF whose catalog's `/Form` is the drawing) into the
+/// document, renumbering its objects; returns the form's new id.
+fn import_form(lo: &mut lopdf::Document, pdf: &[u8]) -> Result<ObjectId, String> {
+    let small = lopdf::Document::load_mem(pdf).map_err(|e| e.to_string())?;
+    let catalog = small
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|e| e.to_string())?;
+    let form = small
+        .get_dictionary(catalog)
+        .and_then(|c| c.get(b"Form"))
+        .and_then(Object::as_reference)
+        .map_err(|e| e.to_string())?;
+    let offset = lo.max_id;
+    let map: HashMap<ObjectId, ObjectId> = small
+        .objects
+        .keys()
+        .filter(|id| **id != catalog)
+        .map(|id| (*id, (offset + id.0, 0)))
+        .collect();
+    fn renumber(o: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
+        match o {
+            Object::Reference(r) => {
+                if let Some(n) = map.get(r) {
+                    *r = *n;
+                }
+            }
+            Object::Array(a) => a.iter_mut().for_each(|o| renumber(o, map)),
+            Object::Dictionary(d) => d.iter_mut().for_each(|(_, o)| renumber(o, map)),
+            Object::Stream(s) => s.dict.iter_mut().for_each(|(_, o)| renumber(o, map)),
+            _ => {}
+        }
+    }
+    for (id, mut obj) in small.objects {
+        if let Some(new) = map.get(&id) {
+            renumber(&mut obj, &map);
+            lo.objects.insert(*new, obj);
+        }
+    }
+    lo.max_id = offset + small.max_id;
+    map.get(&form)
+        .copied()
+        .ok_or_else(|| "the converted drawing has no form".to_string())
 }
 
 fn add_image(lo: &mut lopdf::Document, p: &Prepared) -> ObjectId {
@@ -242,7 +301,12 @@ fn paint(c: &mut Content, fill: Option<f32>, stroke: Option<(f32, f32)>) -> &'st
 /// One page's content stream: shapes and images first (so text is drawn over box fills),
 /// then the text. `h` is the page height: layout measures y down from the top, PDF up from
 /// the bottom.
-fn page_content(page: &Page, h: f32, fonts: &[Option<&Embedded>], images: usize) -> Vec<u8> {
+fn page_content(
+    page: &Page,
+    h: f32,
+    fonts: &[Option<&Embedded>],
+    images: &[Option<Arc<Prepared>>],
+) -> Vec<u8> {
     let mut c = Content::with_capacity(page.draws.len() * 64);
     let mut i = 0;
     while i < page.draws.len() {
@@ -323,7 +387,7 @@ fn page_content(page: &Page, h: f32, fonts: &[Option<&Embedded>], images: usize)
                 w,
                 h: ih,
             } => {
-                if *index < images {
+                if images.get(*index).is_some_and(Option::is_some) {
                     c.image(&format!("Im{index}"), *x, h - y - ih, *w, *ih);
                 }
             }
@@ -354,7 +418,7 @@ fn page_content(page: &Page, h: f32, fonts: &[Option<&Embedded>], images: usize)
         let mut carry = 0.0f32;
         for g in &run.glyphs {
             let w = font.widths.get(g.gid as usize).copied().unwrap_or(0) as f32;
-            items.push(TjItem::Glyph(font.code(g.gid, &g.text)));
+            items.push(TjItem::Glyph(font.code(g.gid, g.text.as_str())));
             carry += w - g.advance * 1000.0 / run.size;
             if carry.abs() >= 0.5 {
                 let k = carry.round();
