@@ -90,7 +90,8 @@ fn svg(data: &[u8], fonts: &Arc<usvg::fontdb::Database>) -> Result<Prepared, Str
     let (chunk, form) = svg2pdf::to_chunk(
         &tree,
         svg2pdf::ConversionOptions {
-            compress: true,
+            // Deflated with the document's other streams, at its fast level.
+            compress: false,
             raster_scale: 1.5,
             embed_text: false,
             pdfa: true,
@@ -203,6 +204,23 @@ fn png_image(data: &[u8], max_width: u32) -> Result<Prepared, String> {
         if row.len() < stride {
             return Err("a PNG row shorter than its width".into());
         }
+        out_row.clear();
+        alpha_row.clear();
+        if k == 1 {
+            // Full resolution: only the alpha channel is split off.
+            for px in row[..stride].chunks_exact(channels) {
+                out_row.extend_from_slice(&px[..color]);
+                if has_alpha {
+                    alpha_row.push(px[channels - 1]);
+                }
+            }
+            if has_alpha {
+                opaque &= alpha_row.iter().all(|&a| a == 255);
+                let _ = alpha.write_all(&alpha_row);
+            }
+            let _ = pixels.write_all(&out_row);
+            continue;
+        }
         for ox in 0..ow {
             for dx in 0..k {
                 let p = (ox * k + dx) * channels;
@@ -214,8 +232,6 @@ fn png_image(data: &[u8], max_width: u32) -> Result<Prepared, String> {
         if y % k + 1 < k {
             continue;
         }
-        out_row.clear();
-        alpha_row.clear();
         for px in sums.chunks(channels) {
             out_row.extend(px.iter().take(color).map(|s| (s / n) as u8));
             if has_alpha {

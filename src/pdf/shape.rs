@@ -38,6 +38,10 @@ pub struct Shaper {
     cache: Vec<RwLock<HashMap<Box<str>, Arc<Shaped>>>>,
     /// The bundled fonts for the text of SVG drawings.
     pub svg_fonts: Arc<svg2pdf::usvg::fontdb::Database>,
+    /// Per face, which characters of the Basic Multilingual Plane it has a glyph for: every
+    /// character of every text asks which face draws it, and a cmap lookup each time cost
+    /// more than the shaping.
+    bmp_coverage: Vec<Vec<u64>>,
     /// Shaping plans, per face, by script.
     plans: Vec<RwLock<Vec<(rustybuzz::Script, Arc<rustybuzz::ShapePlan>)>>>,
 }
@@ -60,6 +64,7 @@ impl Shaper {
             });
         }
         let cache = faces.iter().map(|_| RwLock::new(HashMap::new())).collect();
+        let bmp_coverage = faces.iter().map(|f| bmp_coverage(&f.rb)).collect();
         let plans = faces.iter().map(|_| RwLock::new(Vec::new())).collect();
         let mut db = svg2pdf::usvg::fontdb::Database::new();
         for f in &faces {
@@ -74,6 +79,7 @@ impl Shaper {
         Ok(Shaper {
             faces,
             cache,
+            bmp_coverage,
             plans,
             svg_fonts: Arc::new(db),
         })
@@ -167,6 +173,48 @@ impl Shaper {
 
     /// Whether the face has a glyph for every character of `text`.
     pub fn covers(&self, face: usize, c: char) -> bool {
-        self.faces[face].rb.glyph_index(c).is_some()
+        let u = c as usize;
+        match self.bmp_coverage[face].get(u / 64) {
+            Some(bits) if u < 0x10000 => bits & (1 << (u % 64)) != 0,
+            _ => self.faces[face].rb.glyph_index(c).is_some(),
+        }
+    }
+}
+
+/// A bit per BMP character the face maps to a glyph.
+fn bmp_coverage(face: &ttf_parser::Face) -> Vec<u64> {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    if let Some(cmap) = face.tables().cmap {
+        for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
+            sub.codepoints(|cp| {
+                if cp < 0x10000 && sub.glyph_index(cp).is_some_and(|g| g.0 != 0) {
+                    bits[cp as usize / 64] |= 1 << (cp % 64);
+                }
+            });
+        }
+    }
+    bits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_table_agrees_with_the_cmap() {
+        let set =
+            crate::fonts::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"))
+                .unwrap();
+        let sh = Shaper::new(&set).unwrap();
+        for (i, f) in sh.faces.iter().enumerate() {
+            let mut covered = 0;
+            for c in (0..0x10000u32).filter_map(char::from_u32) {
+                let has = f.rb.glyph_index(c).is_some_and(|g| g.0 != 0);
+                assert_eq!(sh.covers(i, c), has, "{:?} U+{:04X}", f.key, c as u32);
+                covered += has as usize;
+            }
+            assert!(covered > 200, "{:?} covers {covered}", f.key);
+            assert!(sh.covers(i, 'a') && !sh.covers(i, '\u{E000}'));
+        }
     }
 }
