@@ -175,7 +175,7 @@ pub fn push_num(buf: &mut Vec<u8>, v: f32) {
     if frac != 0 {
         buf.push(b'.');
         let mut digits = 3;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             digits -= 1;
         }

@@ -146,7 +146,7 @@ pub fn embed(face: &Face, used: &GlyphUse) -> Result<(Embedded, FontObjects), St
         let code = cid_gid.len() as u16;
         variant_codes
             .entry(*g)
-            .or_insert_with(Vec::new)
+            .or_default()
             .push((t.clone(), code));
         cid_gid.push(remapper.get(*g).unwrap_or(0));
         cid_text.push(Some(t));

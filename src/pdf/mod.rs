@@ -120,10 +120,29 @@ impl Typesetter {
             Scope::Book => (0..book.articles.len()).collect(),
             Scope::Article(i) => vec![i],
         };
-        let articles: Vec<(Option<usize>, Vec<flow::Elem>)> = indices
-            .par_iter()
-            .map(|&i| (Some(i), layout::article(&ctx, i)))
-            .collect();
+        // Images are prepared while the articles are laid out: no figure is printed wider
+        // than the text block, so that width bounds the resolution each needs.
+        let text_width = theme.page_w - theme.margin_left - theme.margin_right;
+        let (articles, prepared) = rayon::join(
+            || -> Vec<(Option<usize>, Vec<flow::Elem>)> {
+                indices
+                    .par_iter()
+                    .map(|&i| (Some(i), layout::article(&ctx, i)))
+                    .collect()
+            },
+            || {
+                images
+                    .par_iter()
+                    .map(|img| {
+                        self.images.get(
+                            img,
+                            (text_width / 72.0 * 300.0).ceil() as u32,
+                            &sh.svg_fonts,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
         let body = paginate::paginate(articles, &theme);
 
         let mut pages = Vec::new();
@@ -167,8 +186,9 @@ impl Typesetter {
             page_w: theme.page_w,
             page_h: theme.page_h,
             images: &images,
+            prepared: &prepared,
         };
-        let bytes = write::write(&doc, sh, &self.images)?;
+        let bytes = write::write(&doc, sh)?;
         Ok(Output {
             bytes,
             pages: pages.len(),

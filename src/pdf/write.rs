@@ -7,7 +7,7 @@
 use super::content::{Content, TjItem};
 use super::embed::{self, Embedded, GlyphUse};
 use super::flow::{Draw, LinkDest};
-use super::images::{ImageCache, Prepared};
+use super::images::Prepared;
 use super::paginate::Page;
 use super::shape::Shaper;
 use crate::model::{BookMeta, ImageFormat};
@@ -33,9 +33,11 @@ pub struct Document<'a> {
     pub page_w: f32,
     pub page_h: f32,
     pub images: &'a [PdfImage],
+    /// Each image made ready for print (an error matters only if the image is printed).
+    pub prepared: &'a [Result<Arc<Prepared>, String>],
 }
 
-pub fn write(doc: &Document, sh: &Shaper, cache: &ImageCache) -> Result<Vec<u8>, String> {
+pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
     // The glyphs each face draws, and the text each stands for.
     let mut uses: Vec<GlyphUse> = (0..sh.faces.len()).map(|_| GlyphUse::default()).collect();
     for page in doc.pages {
@@ -57,7 +59,7 @@ pub fn write(doc: &Document, sh: &Shaper, cache: &ImageCache) -> Result<Vec<u8>,
                 .transpose()
         })
         .collect::<Result<_, _>>()?;
-    let images = prepare_images(doc, sh, cache)?;
+    let images = printed_images(doc)?;
 
     // Each page's content, written and compressed in parallel.
     let embedded: Vec<Option<&Embedded>> = fonts.iter().map(|f| f.as_ref().map(|f| &f.0)).collect();
@@ -150,33 +152,29 @@ pub fn write(doc: &Document, sh: &Shaper, cache: &ImageCache) -> Result<Vec<u8>,
     Ok(out)
 }
 
-/// Each image prepared once for the widest it is printed (no more than 300 pixels an inch
-/// are kept); the cache shares the work between the editions of one build.
-fn prepare_images(
-    doc: &Document,
-    sh: &Shaper,
-    cache: &ImageCache,
-) -> Result<Vec<Option<Arc<Prepared>>>, String> {
-    let mut printed = vec![0.0f32; doc.images.len()];
+/// The images this edition prints (an image only mentioned, say in a sentence, is not
+/// embedded).
+fn printed_images(doc: &Document) -> Result<Vec<Option<Arc<Prepared>>>, String> {
+    let mut printed = vec![false; doc.images.len()];
     for page in doc.pages {
         for d in &page.draws {
-            if let Draw::Image { index, w, .. } = d {
+            if let Draw::Image { index, .. } = d {
                 if let Some(p) = printed.get_mut(*index) {
-                    *p = p.max(*w);
+                    *p = true;
                 }
             }
         }
     }
     doc.images
-        .par_iter()
-        .zip(printed.par_iter())
-        .map(|(img, w)| {
-            // An image this edition does not print is not embedded.
-            if *w <= 0.0 {
+        .iter()
+        .zip(doc.prepared)
+        .zip(printed)
+        .map(|((img, prepared), printed)| {
+            if !printed {
                 return Ok(None);
             }
-            cache
-                .get(img, ((w / 72.0) * 300.0).ceil() as u32, &sh.svg_fonts)
+            prepared
+                .clone()
                 .map(Some)
                 .map_err(|e| format!("image {} cannot be used: {e}", img.path.display()))
         })
