@@ -269,6 +269,7 @@ pub fn book_from_markdown(text: &str) -> model::Book {
         date_given: true,
         description: None,
         paper: model::Paper::Letter,
+        pdf_a: false,
         reading_level: 8.0,
         slug: "input".into(),
     };

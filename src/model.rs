@@ -85,6 +85,8 @@ pub struct BookMeta {
     pub date_given: bool,
     pub description: Option<String>,
     pub paper: Paper,
+    /// Every PDF is also PDF/A-2b (archival): sRGB output intent, XMP identification.
+    pub pdf_a: bool,
     /// The highest reading grade `handout check` accepts without a warning.
     pub reading_level: f32,
     /// File-name stem for the outputs (`<slug>.pdf`, `<slug>.epub`).

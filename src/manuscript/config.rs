@@ -19,6 +19,7 @@ pub const BOOK_KEYS: &[&str] = &[
     "resources",
     "paper",
     "reading_level",
+    "pdf",
 ];
 pub const FRONT_MATTER_KEYS: &[&str] = &[
     "title",
@@ -46,6 +47,21 @@ pub struct BookYaml {
     pub paper: Option<PaperName>,
     /// The US school grade the articles should not read above (`handout check`).
     pub reading_level: Option<f32>,
+    pub pdf: Option<PdfYaml>,
+}
+
+/// `pdf:` settings of book.yaml.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfYaml {
+    /// `pdf-a-2b`: every PDF is also archival PDF/A-2b.
+    pub standard: Option<PdfStandard>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+pub enum PdfStandard {
+    #[serde(rename = "pdf-a-2b")]
+    PdfA2b,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -248,6 +248,10 @@ pub fn load(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             Some(PaperName::A4) => Paper::A4,
             _ => Paper::Letter,
         },
+        pdf_a: yaml
+            .pdf
+            .and_then(|p| p.standard)
+            .is_some_and(|s| s == config::PdfStandard::PdfA2b),
     };
     let mut book = Book {
         meta,

@@ -144,10 +144,7 @@ pub fn embed(face: &Face, used: &GlyphUse) -> Result<(Embedded, FontObjects), St
     let mut variant_codes: HashMap<u16, Vec<(Box<str>, u16)>> = HashMap::new();
     for (g, t) in &used.variants {
         let code = cid_gid.len() as u16;
-        variant_codes
-            .entry(*g)
-            .or_default()
-            .push((t.clone(), code));
+        variant_codes.entry(*g).or_default().push((t.clone(), code));
         cid_gid.push(remapper.get(*g).unwrap_or(0));
         cid_text.push(Some(t));
         cid_width.push(width_of(*g));

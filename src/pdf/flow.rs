@@ -135,6 +135,9 @@ pub enum Draw {
         w: f32,
         h: f32,
     },
+    /// The drawing after this belongs to this structure element (`None`: an artifact), up
+    /// to the next tag. Every element placed on a page starts as an artifact.
+    Tag(Option<super::tags::NodeRef>),
     /// A closed polygon (icons).
     Path {
         points: Vec<(f32, f32)>,
@@ -180,6 +183,7 @@ impl Draw {
                     *y += dy;
                 }
             }
+            Draw::Tag(_) => {}
         }
     }
 }

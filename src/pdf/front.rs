@@ -5,15 +5,29 @@ use super::flow::{Draw, Elem, Glyph, GlyphRun, LinkDest, OutlineMark};
 use super::layout::Theme;
 use super::paginate::Page;
 use super::shape::Shaper;
+use super::tags::{NodeRef, Role, Tree, FRONT};
 use super::text::{Align, LineSetter, Piece, Style};
 use crate::model::BookMeta;
 
-pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
+fn front_ref(node: u32) -> NodeRef {
+    NodeRef { tree: FRONT, node }
+}
+
+/// The title page; its structure goes into `tree` (the front matter's).
+pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme, tree: &mut Tree) -> Page {
     let width = theme.text_width();
     let setter = LineSetter::new(sh, &[], 1.25);
     let mut page = Page::default();
     let mut y = theme.page_h * 0.28;
-    let put = |text: &str, style: Style, y: &mut f32, after: f32, page: &mut Page| {
+    let sect = tree.add(Role::Sect, None);
+    let mut put = |text: &str, style: Style, y: &mut f32, after: f32, page: &mut Page| {
+        let role = if page.draws.is_empty() {
+            Role::H(1)
+        } else {
+            Role::P
+        };
+        page.draws
+            .push(Draw::Tag(Some(front_ref(tree.add(role, Some(sect))))));
         for line in setter.set(
             &[Piece::Text(text.to_string(), style)],
             width,
@@ -42,6 +56,7 @@ pub fn title_page(meta: &BookMeta, sh: &Shaper, theme: &Theme) -> Page {
         );
     }
     let rule_y = y + 6.0;
+    page.draws.push(Draw::Tag(None));
     page.draws.push(Draw::Line {
         x1: theme.page_w / 2.0 - 60.0,
         y1: rule_y,
@@ -92,12 +107,15 @@ pub struct TocEntry {
 
 /// The contents as elements: title, then one element per entry with dot leaders and the page
 /// number set flush right.
-pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> {
+pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme, tree: &mut Tree) -> Vec<Elem> {
     let width = theme.text_width();
     let mut out = Vec::new();
+    let heading = tree.add(Role::H(1), None);
+    let toc = tree.add(Role::TOC, None);
     let head_style = theme.sans(18.0 * theme.scale).bold();
     let setter = LineSetter::new(sh, &[], 1.3).keeping_hyphenated_words();
     let mut head = Elem::default();
+    head.draws.push(Draw::Tag(Some(front_ref(heading))));
     for line in setter.set(
         &[Piece::Text("Contents".into(), head_style)],
         width,
@@ -131,8 +149,12 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
             title_w,
             Align::Left,
         );
+        // Each entry: an item of the contents holding a link (its title and page number).
+        let item = tree.add(Role::TOCI, Some(toc));
+        let link = Draw::Tag(Some(front_ref(tree.add(Role::Link, Some(item)))));
         let mut e = Elem {
             space_before: before,
+            draws: vec![link.clone()],
             ..Default::default()
         };
         let n = lines.len();
@@ -178,6 +200,8 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
                         }
                     }
                 }
+                // The leaders are decoration.
+                e.draws.push(Draw::Tag(None));
                 e.draws.push(Draw::Text(GlyphRun {
                     face: num_face,
                     size: style.size,
@@ -186,6 +210,7 @@ pub fn toc_elems(entries: &[TocEntry], sh: &Shaper, theme: &Theme) -> Vec<Elem> 
                     gray: 0.35,
                     glyphs,
                 }));
+                e.draws.push(link.clone());
                 let num = sh.shape(num_face, &entry.label);
                 let scale = style.size / sh.faces[num_face].units_per_em;
                 e.draws.push(Draw::Text(GlyphRun {

@@ -4,11 +4,14 @@
 
 use super::flow::{Draw, Elem, LinkDest, OutlineMark};
 use super::shape::Shaper;
+use super::tags::{NodeRef, Role, Tree};
 use super::text::{Align, LineSetter, Piece, Style};
 use crate::fonts::Family;
 use crate::model::*;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
 mod sidebars;
@@ -124,6 +127,11 @@ pub fn footnote_key(article: &Article, n: usize) -> String {
 struct ArticleLayout<'a> {
     ctx: &'a Ctx<'a>,
     article: &'a Article,
+    /// The article's structure tree (shared with the layouts of its footnotes and sidebars),
+    /// its id, and the element new blocks go into.
+    tree: Rc<RefCell<Tree>>,
+    tree_id: u32,
+    parent: Option<u32>,
     out: Vec<Elem>,
     /// Each footnote, laid out for the foot of the page, by number.
     notes: HashMap<usize, Arc<Vec<Elem>>>,
@@ -132,12 +140,18 @@ struct ArticleLayout<'a> {
     align: Align,
 }
 
-/// Lays out one article: its elements, the first of which starts a new page.
-pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
+/// Lays out one article: its elements, the first of which starts a new page, and its
+/// structure tree (tagged PDF).
+pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
     let article = &ctx.book.articles[index];
+    let mut tree = Tree::default();
+    let root = tree.add(Role::Art, None);
     let mut l = ArticleLayout {
         ctx,
         article,
+        tree: Rc::new(RefCell::new(tree)),
+        tree_id: index as u32,
+        parent: Some(root),
         out: Vec::new(),
         notes: HashMap::new(),
         body: ctx.theme.body(),
@@ -165,7 +179,8 @@ pub fn article(ctx: &Ctx, index: usize) -> Vec<Elem> {
         first.break_before = true;
         first.dests.insert(0, (dest_key(article, ""), 0.0));
     }
-    l.out
+    let tree = l.tree.borrow().clone();
+    (l.out, tree)
 }
 
 impl<'a> ArticleLayout<'a> {
@@ -174,11 +189,74 @@ impl<'a> ArticleLayout<'a> {
         ArticleLayout {
             ctx: self.ctx,
             article: self.article,
+            tree: self.tree.clone(),
+            tree_id: self.tree_id,
+            parent: self.parent,
             out: Vec::new(),
             notes: HashMap::new(),
             body,
             align,
         }
+    }
+
+    /// A new structure element inside the current one.
+    fn node(&self, role: Role) -> u32 {
+        self.tree.borrow_mut().add(role, self.parent)
+    }
+
+    fn node_in(&self, role: Role, parent: u32) -> u32 {
+        self.tree.borrow_mut().add(role, Some(parent))
+    }
+
+    fn nref(&self, node: u32) -> NodeRef {
+        NodeRef {
+            tree: self.tree_id,
+            node,
+        }
+    }
+
+    fn tag(&self, node: u32) -> Draw {
+        Draw::Tag(Some(self.nref(node)))
+    }
+
+    /// Sets the element's alternative text.
+    fn set_alt(&self, node: u32, alt: String) {
+        if let Some(n) = self.tree.borrow_mut().nodes.get_mut(node as usize) {
+            n.alt = Some(alt);
+        }
+    }
+
+    /// Lays out blocks inside `node`.
+    fn within<R>(&mut self, node: u32, f: impl FnOnce(&mut Self) -> R) -> R {
+        let outer = self.parent.replace(node);
+        let r = f(self);
+        self.parent = outer;
+        r
+    }
+
+    /// One Link element per link of a text, inside `parent`.
+    fn link_nodes(&self, links: &[LinkDest], parent: u32) -> Vec<NodeRef> {
+        links
+            .iter()
+            .map(|_| self.nref(self.node_in(Role::Link, parent)))
+            .collect()
+    }
+
+    /// Sets text as the structure element `node` (each link its own element inside it), with
+    /// the given line height and no hyphenation.
+    fn set_as(
+        &self,
+        node: u32,
+        links: &[LinkDest],
+        pieces: &[Piece],
+        width: f32,
+        align: Align,
+        leading: f32,
+    ) -> Vec<super::text::Line> {
+        let link_nodes = self.link_nodes(links, node);
+        LineSetter::new(self.ctx.sh, links, leading)
+            .tagged(self.nref(node), &link_nodes)
+            .set(pieces, width, align)
     }
 
     fn setter<'s>(&'s self, links: &'s [LinkDest]) -> LineSetter<'s> {
@@ -206,7 +284,8 @@ impl<'a> ArticleLayout<'a> {
             Block::Quote(blocks) => {
                 let start = self.out.len();
                 let (ix, iw) = indented(x, width, 16.0);
-                self.blocks(blocks, ix, iw);
+                let quote = self.node(Role::BlockQuote);
+                self.within(quote, |l| l.blocks(blocks, ix, iw));
                 self.decorate_bar(start, x + 4.0, 1.5, 0.55);
             }
             Block::Alert { kind, blocks } => self.callout(*kind, blocks, x, width),
@@ -260,7 +339,14 @@ impl<'a> ArticleLayout<'a> {
         let mut links = Vec::new();
         let mut pieces = Vec::new();
         self.pieces(&h.content, style, &mut links, &mut pieces, false);
-        let setter = LineSetter::new(self.ctx.sh, &links, 1.2).keeping_hyphenated_words();
+        // The article's title is its H1; headings inside follow their own levels, a level-1
+        // heading in the text counting as H2 below the title.
+        let level = if h.is_title { 1 } else { h.level.max(2) };
+        let hn = self.node(Role::H(level));
+        let link_nodes = self.link_nodes(&links, hn);
+        let setter = LineSetter::new(self.ctx.sh, &links, 1.2)
+            .keeping_hyphenated_words()
+            .tagged(self.nref(hn), &link_nodes);
         let lines = setter.set(&pieces, width, Align::Left);
         let mut e = self.lines_to_elem(lines, x);
         e.space_before = before;
@@ -285,7 +371,11 @@ impl<'a> ArticleLayout<'a> {
             if let Some(summary) = &self.article.summary {
                 let style = t.serif(t.body_size * 1.1).italic();
                 let pieces = vec![Piece::Text(summary.clone(), style)];
-                let lines = self.setter(&[]).set(&pieces, width, Align::Left);
+                let p = self.node(Role::P);
+                let lines =
+                    self.setter(&[])
+                        .tagged(self.nref(p), &[])
+                        .set(&pieces, width, Align::Left);
                 let n = self.out.len();
                 self.push_lines(lines, x, 4.0);
                 if let Some(e) = self.out.get_mut(n) {
@@ -322,7 +412,12 @@ impl<'a> ArticleLayout<'a> {
         let mut links = Vec::new();
         let mut pieces = Vec::new();
         self.pieces(inl, style, &mut links, &mut pieces, true);
-        let lines = self.setter(&links).set(&pieces, width, align);
+        let p = self.node(Role::P);
+        let link_nodes = self.link_nodes(&links, p);
+        let lines = self
+            .setter(&links)
+            .tagged(self.nref(p), &link_nodes)
+            .set(&pieces, width, align);
         self.push_lines(lines, x, space_before);
     }
 
@@ -375,31 +470,31 @@ impl<'a> ArticleLayout<'a> {
         } else {
             indent
         };
+        let l_node = self.node(Role::L);
         for (i, item) in list.items.iter().enumerate() {
             let start = self.out.len();
             let inner_x = x + indent;
             let inner_w = width - indent;
-            match item.blocks.first() {
+            let li = self.node_in(Role::LI, l_node);
+            let lbl = self.node_in(Role::Lbl, li);
+            let body = self.node_in(Role::LBody, li);
+            let align = self.align;
+            self.within(body, |l| match item.blocks.first() {
                 Some(Block::Paragraph(inl)) => {
-                    self.paragraph(
-                        inl,
-                        self.body,
-                        inner_x,
-                        inner_w,
-                        self.align,
-                        t.body_size * 0.3,
-                    );
-                    self.blocks(&item.blocks[1..], inner_x, inner_w);
+                    l.paragraph(inl, l.body, inner_x, inner_w, align, t.body_size * 0.3);
+                    l.blocks(&item.blocks[1..], inner_x, inner_w);
                 }
-                _ => self.blocks(&item.blocks, inner_x, inner_w),
-            }
+                _ => l.blocks(&item.blocks, inner_x, inner_w),
+            });
             if start == self.out.len() {
                 self.out.push(Elem {
                     height: t.body_size * t.leading,
                     ..Default::default()
                 });
             }
-            // The marker sits on the first line's baseline.
+            // The marker sits on the first line's baseline; it is drawn first, as the item's
+            // label, so it is read before the item.
+            let mut marker_draws = vec![self.tag(lbl)];
             let first = &mut self.out[start];
             let baseline = first
                 .draws
@@ -410,7 +505,8 @@ impl<'a> ArticleLayout<'a> {
                 Some(done) => {
                     let s = t.body_size * 0.72;
                     let (bx, by) = (x + 3.0, baseline - s);
-                    first.draws.push(Draw::Rect {
+                    self.set_alt(lbl, if done { "Done" } else { "Not done" }.into());
+                    marker_draws.push(Draw::Rect {
                         x: bx,
                         y: by,
                         w: s,
@@ -419,7 +515,7 @@ impl<'a> ArticleLayout<'a> {
                         stroke: Some((0.0, 0.7)),
                     });
                     if done {
-                        first.draws.push(Draw::Line {
+                        marker_draws.push(Draw::Line {
                             x1: bx + s * 0.2,
                             y1: by + s * 0.55,
                             x2: bx + s * 0.42,
@@ -427,7 +523,7 @@ impl<'a> ArticleLayout<'a> {
                             width: 1.1,
                             gray: 0.0,
                         });
-                        first.draws.push(Draw::Line {
+                        marker_draws.push(Draw::Line {
                             x1: bx + s * 0.42,
                             y1: by + s * 0.8,
                             x2: bx + s * 0.85,
@@ -454,12 +550,14 @@ impl<'a> ArticleLayout<'a> {
                             if let Draw::Text(mut r) = d {
                                 r.x += mx;
                                 r.y = baseline;
-                                self.out[start].draws.push(Draw::Text(r));
+                                marker_draws.push(Draw::Text(r));
                             }
                         }
                     }
                 }
             }
+            marker_draws.push(Draw::Tag(None));
+            self.out[start].draws.splice(0..0, marker_draws);
         }
     }
 
@@ -489,6 +587,7 @@ impl<'a> ArticleLayout<'a> {
         let style = Style::new(Family::Mono, t.body_size * 0.86);
         let pad = 6.0;
         let start = self.out.len();
+        let code = self.node(Role::Code);
         let setter = LineSetter::new(self.ctx.sh, &[], 1.3);
         let text = text.strip_suffix('\n').unwrap_or(text);
         for (i, src_line) in text.split('\n').enumerate() {
@@ -514,10 +613,14 @@ impl<'a> ArticleLayout<'a> {
                     } else {
                         0.0
                     },
-                    draws: line.draws.iter().map(|d| d.shifted(cx, 0.0)).collect(),
+                    draws: std::iter::once(self.tag(code))
+                        .chain(line.draws.iter().map(|d| d.shifted(cx, 0.0)))
+                        .collect(),
                     ..Default::default()
                 };
                 if k > 0 {
+                    // The mark of a wrapped line is decoration.
+                    e.draws.push(Draw::Tag(None));
                     e.draws.push(Draw::Line {
                         x1: cx - 8.0,
                         y1: 3.0,
@@ -639,14 +742,28 @@ impl<'a> ArticleLayout<'a> {
         };
         let total: f32 = widths.iter().sum();
         let mut header_elem: Option<Arc<Elem>> = None;
+        let table_node = self.node(Role::Table);
         for (r, row) in cell_pieces.iter().enumerate() {
             let mut e = Elem::default();
             let mut cx = x;
             let mut cells = Vec::new();
             let mut row_h: f32 = 0.0;
+            let tr = self.node_in(Role::TR, table_node);
             for (c, pieces) in row.iter().enumerate() {
-                let setter = LineSetter::new(self.ctx.sh, &cell_links[r][c], 1.3);
-                let lines = setter.set(pieces, (widths[c] - 2.0 * pad).max(4.0), Align::Left);
+                let cell_node = self.node_in(if r == 0 { Role::TH } else { Role::TD }, tr);
+                if r == 0 {
+                    if let Some(n) = self.tree.borrow_mut().nodes.get_mut(cell_node as usize) {
+                        n.scope = Some("Column");
+                    }
+                }
+                let lines = self.set_as(
+                    cell_node,
+                    &cell_links[r][c],
+                    pieces,
+                    (widths[c] - 2.0 * pad).max(4.0),
+                    Align::Left,
+                    1.3,
+                );
                 let cell = self.lines_to_elem(lines, 0.0);
                 row_h = row_h.max(cell.height);
                 let shift = match table.align.get(c) {
@@ -694,6 +811,7 @@ impl<'a> ArticleLayout<'a> {
             } else {
                 (0.4, 0.55)
             };
+            e.draws.push(Draw::Tag(None));
             e.draws.push(Draw::Line {
                 x1: x,
                 y1: e.height,
@@ -750,6 +868,12 @@ impl<'a> ArticleLayout<'a> {
                     .min(1.0);
                 let (w, h) = (natural_w * scale, natural_h * scale);
                 if let Some(&index) = self.ctx.images.get(path) {
+                    // A figure with no description is decoration (an artifact).
+                    if !img.alt.trim().is_empty() {
+                        let fig = self.node(Role::Figure);
+                        self.set_alt(fig, img.alt.clone());
+                        e.draws.push(self.tag(fig));
+                    }
                     e.draws.push(Draw::Image {
                         index,
                         x: x + (width - w) / 2.0,
@@ -767,9 +891,15 @@ impl<'a> ArticleLayout<'a> {
                     ImageSource::Remote(url) => format!("[Image not included: {}] {url}", img.alt),
                     _ => format!("[Image: {}]", img.alt),
                 };
-                let lines =
-                    self.setter(&[])
-                        .set(&[Piece::Text(note, style)], width - 24.0, Align::Center);
+                let p = self.node(Role::P);
+                let lines = self.set_as(
+                    p,
+                    &[],
+                    &[Piece::Text(note, style)],
+                    width - 24.0,
+                    Align::Center,
+                    self.ctx.theme.leading,
+                );
                 let inner = self.lines_to_elem(lines, x + 12.0);
                 e.draws.push(Draw::Rect {
                     x,
@@ -785,9 +915,15 @@ impl<'a> ArticleLayout<'a> {
             }
         }
         let style = t.serif(t.body_size * 0.9).italic();
-        let lines =
-            self.setter(&[])
-                .set(&[Piece::Text(caption, style)], width * 0.85, Align::Center);
+        let cap_node = self.node(Role::Caption);
+        let lines = self.set_as(
+            cap_node,
+            &[],
+            &[Piece::Text(caption, style)],
+            width * 0.85,
+            Align::Center,
+            t.leading,
+        );
         let cap = self.lines_to_elem(lines, x + width * 0.075);
         e.draws
             .extend(cap.draws.iter().map(|d| d.shifted(0.0, e.height + 2.0)));
@@ -802,6 +938,8 @@ impl<'a> ArticleLayout<'a> {
         let small = t.serif(t.body_size * if t.justify { 0.85 } else { 1.0 });
         for f in &self.article.footnotes {
             let mut sub = self.sub(small, t.align());
+            let note = sub.node(Role::Note);
+            sub.parent = Some(note);
             match f.blocks.first() {
                 Some(Block::Paragraph(inl)) => {
                     sub.paragraph(inl, small, 14.0, width - 14.0, t.align(), 0.0);
@@ -824,6 +962,8 @@ impl<'a> ArticleLayout<'a> {
                 .iter()
                 .find_map(Draw::baseline)
                 .unwrap_or(small.size);
+            // The number is the note's label, read first.
+            let mut label = vec![sub.tag(sub.node_in(Role::Lbl, note))];
             for line in self
                 .setter(&[])
                 .set(&[Piece::Text(num, small)], w + 1.0, Align::Left)
@@ -832,10 +972,12 @@ impl<'a> ArticleLayout<'a> {
                     if let Draw::Text(mut r) = d {
                         r.x = 10.0 - w;
                         r.y = baseline;
-                        sub.out[0].draws.push(Draw::Text(r));
+                        label.push(Draw::Text(r));
                     }
                 }
             }
+            label.push(Draw::Tag(None));
+            sub.out[0].draws.splice(0..0, label);
             sub.out[0]
                 .dests
                 .push((footnote_key(self.article, f.number), 0.0));
@@ -1022,9 +1164,20 @@ fn split_tall(row: Elem, limit: f32, x: f32, width: f32) -> Vec<Elem> {
             ..Default::default()
         })
         .collect();
+    // Each piece carries the tags of the cells its text comes from.
+    let mut tag = None;
+    let mut piece_tag = vec![None; pieces];
     for d in &row.draws {
+        if let Draw::Tag(t) = d {
+            tag = *t;
+            continue;
+        }
         let Some(top) = top_of(d) else { continue };
         let k = ((top.max(0.0) / limit) as usize).min(pieces - 1);
+        if piece_tag[k] != tag {
+            out[k].draws.push(Draw::Tag(tag));
+            piece_tag[k] = tag;
+        }
         out[k].draws.push(d.shifted(0.0, -(k as f32) * limit));
     }
     for (k, e) in out.iter_mut().enumerate() {

@@ -10,6 +10,7 @@ pub mod images;
 pub mod layout;
 pub mod paginate;
 pub mod shape;
+pub mod tags;
 pub mod text;
 pub mod write;
 
@@ -123,11 +124,11 @@ impl Typesetter {
         // Images are prepared while the articles are laid out: no figure is printed wider
         // than the text block, so that width bounds the resolution each needs.
         let text_width = theme.page_w - theme.margin_left - theme.margin_right;
-        let (articles, prepared) = rayon::join(
-            || -> Vec<(Option<usize>, Vec<flow::Elem>)> {
+        let (laid_out, prepared) = rayon::join(
+            || -> Vec<(usize, (Vec<flow::Elem>, tags::Tree))> {
                 indices
                     .par_iter()
-                    .map(|&i| (Some(i), layout::article(&ctx, i)))
+                    .map(|&i| (i, layout::article(&ctx, i)))
                     .collect()
             },
             || {
@@ -143,6 +144,12 @@ impl Typesetter {
                     .collect::<Vec<_>>()
             },
         );
+        let mut trees: HashMap<u32, tags::Tree> = HashMap::new();
+        let mut articles = Vec::with_capacity(laid_out.len());
+        for (i, (elems, tree)) in laid_out {
+            trees.insert(i as u32, tree);
+            articles.push((Some(i), elems));
+        }
         let body = paginate::paginate(articles, &theme);
 
         let mut pages = Vec::new();
@@ -161,11 +168,16 @@ impl Typesetter {
                     }
                 }
             }
-            pages.push(front::title_page(&book.meta, sh, &theme));
+            let mut front_tree = tags::Tree::default();
+            pages.push(front::title_page(&book.meta, sh, &theme, &mut front_tree));
             pages.extend(paginate::paginate(
-                vec![(None, front::toc_elems(&entries, sh, &theme))],
+                vec![(
+                    None,
+                    front::toc_elems(&entries, sh, &theme, &mut front_tree),
+                )],
                 &theme,
             ));
+            trees.insert(tags::FRONT, front_tree);
         }
         let front_pages = pages.len();
         pages.extend(body);
@@ -187,6 +199,7 @@ impl Typesetter {
             page_h: theme.page_h,
             images: &images,
             prepared: &prepared,
+            trees: &trees,
         };
         let bytes = write::write(&doc, sh)?;
         Ok(Output {
@@ -259,6 +272,8 @@ impl Typesetter {
         number: Option<usize>,
         total: usize,
     ) {
+        // Running heads, page numbers and bands are page furniture: artifacts.
+        page.draws.push(Draw::Tag(None));
         let s = t.scale;
         let left = t.margin_left;
         let right = t.page_w - t.margin_right;

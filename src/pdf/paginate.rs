@@ -91,6 +91,7 @@ impl Cursor<'_> {
         }
         let x = self.theme.margin_left;
         let mut y = self.theme.page_h - self.theme.margin_bottom - self.notes_h;
+        page.draws.push(Draw::Tag(None));
         page.draws.push(Draw::Line {
             x1: x,
             y1: y + 4.0,
@@ -104,6 +105,7 @@ impl Cursor<'_> {
             if i > 0 {
                 y += e.space_before;
             }
+            page.draws.push(Draw::Tag(None));
             page.draws.extend(e.draws.iter().map(|d| d.shifted(x, y)));
             page.dests
                 .extend(e.dests.iter().map(|(k, dy)| (k.clone(), y + dy)));
@@ -119,6 +121,8 @@ impl Cursor<'_> {
         let y = self.y + space;
         let page = self.pages.last_mut().expect("a page is open");
         let drew = !e.draws.is_empty();
+        // Whatever an element draws before its first tag is an artifact (box fills, rules).
+        page.draws.push(Draw::Tag(None));
         page.draws.extend(e.draws.drain(..).map(|mut d| {
             d.shift(x, y);
             d
@@ -207,7 +211,15 @@ pub fn paginate(articles: Vec<(Option<usize>, Vec<Elem>)>, theme: &Theme) -> Vec
             }
             if c.fresh {
                 if let Some(h) = &e.header {
-                    c.place(Elem::clone(h), 0.0);
+                    // A repeated table header is page furniture: its first instance is the
+                    // one in the structure.
+                    let mut repeat = Elem::clone(h);
+                    for d in &mut repeat.draws {
+                        if let Draw::Tag(t) = d {
+                            *t = None;
+                        }
+                    }
+                    c.place(repeat, 0.0);
                 }
             }
             let space = if c.fresh { 0.0 } else { e.space_before };

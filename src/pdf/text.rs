@@ -4,6 +4,7 @@
 
 use super::flow::{Draw, Glyph, GlyphRun, LinkDest};
 use super::shape::{Shaped, Shaper};
+use super::tags::NodeRef;
 use crate::fonts::{FaceKey, Family};
 use std::sync::Arc;
 
@@ -98,6 +99,9 @@ pub struct LineSetter<'a> {
     /// Whether a line may end after a hyphen in the text (`self-` / `aware`). Headings and
     /// contents entries say no, so a title is never split where a reader would not split it.
     pub break_after_hyphens: bool,
+    /// The structure element the text belongs to, and each link's own element (by link
+    /// index): lines then carry the tags that say so.
+    pub tags: Option<(NodeRef, &'a [NodeRef])>,
 }
 
 impl<'a> LineSetter<'a> {
@@ -108,7 +112,13 @@ impl<'a> LineSetter<'a> {
             leading,
             hyphenator: None,
             break_after_hyphens: true,
+            tags: None,
         }
+    }
+
+    pub fn tagged(mut self, element: NodeRef, links: &'a [NodeRef]) -> Self {
+        self.tags = Some((element, links));
+        self
     }
 
     pub fn keeping_hyphenated_words(mut self) -> Self {
@@ -718,6 +728,9 @@ impl<'a> LineSetter<'a> {
         let baseline = (height - (asc + desc)) / 2.0 + asc;
 
         let mut draws = Vec::new();
+        if let Some((element, _)) = self.tags {
+            draws.push(Draw::Tag(Some(element)));
+        }
         let mut dests = Vec::new();
         let mut run: Option<GlyphRun> = None;
         let mut run_key = (usize::MAX, 0.0f32, 0.0f32, 0.0f32);
@@ -765,6 +778,22 @@ impl<'a> LineSetter<'a> {
                     for f in frags {
                         // Links and strikes are drawn over the frags they cover.
                         if f.style.link != link_start.map(|l| l.0) {
+                            if let Some((element, link_nodes)) = self.tags {
+                                // A link's text is its own structure element.
+                                if let Some(r) = run.take() {
+                                    draws.push(Draw::Text(r));
+                                }
+                                if let Some((l, x0)) = link_start.take() {
+                                    draws
+                                        .push(link_rect(self.links, l, x0, x, baseline, asc, desc));
+                                }
+                                let node = f
+                                    .style
+                                    .link
+                                    .and_then(|l| link_nodes.get(l as usize).copied())
+                                    .unwrap_or(element);
+                                draws.push(Draw::Tag(Some(node)));
+                            }
                             if let Some((l, x0)) = link_start.take() {
                                 draws.push(link_rect(self.links, l, x0, x, baseline, asc, desc));
                             }

@@ -10,6 +10,7 @@ use super::flow::{Draw, LinkDest};
 use super::images::Prepared;
 use super::paginate::Page;
 use super::shape::Shaper;
+use super::tags::{NodeRef, Role, Tree};
 use crate::model::{BookMeta, ImageFormat};
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions, Pt};
@@ -35,6 +36,8 @@ pub struct Document<'a> {
     pub images: &'a [PdfImage],
     /// Each image made ready for print (an error matters only if the image is printed).
     pub prepared: &'a [Result<Arc<Prepared>, String>],
+    /// The logical structure of every part printed, by tree id (see `tags`).
+    pub trees: &'a HashMap<u32, Tree>,
 }
 
 pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
@@ -61,12 +64,19 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
         .collect::<Result<_, _>>()?;
     let images = printed_images(doc)?;
 
+    let role = |n: NodeRef| -> &'static str {
+        doc.trees
+            .get(&n.tree)
+            .and_then(|t| t.nodes.get(n.node as usize))
+            .map(|node| node.role.name())
+            .unwrap_or("Span")
+    };
     // Each page's content, written and compressed in parallel.
     let embedded: Vec<Option<&Embedded>> = fonts.iter().map(|f| f.as_ref().map(|f| &f.0)).collect();
     let contents: Vec<Vec<u8>> = doc
         .pages
         .par_iter()
-        .map(|page| deflate(&page_content(page, doc.page_h, &embedded, &images)))
+        .map(|page| deflate(&page_content(page, doc.page_h, &embedded, &images, &role)))
         .collect();
 
     // The skeleton: catalog and page tree, pages empty.
@@ -268,7 +278,9 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
 fn compress_streams(lo: &mut lopdf::Document) {
     for obj in lo.objects.values_mut() {
         if let Object::Stream(stream) = obj {
-            if stream.dict.has(b"Filter") || stream.content.len() < 64 {
+            let metadata = stream.dict.get(b"Type").and_then(Object::as_name).ok()
+                == Some(b"Metadata".as_slice());
+            if stream.dict.has(b"Filter") || stream.content.len() < 64 || metadata {
                 continue;
             }
             let compressed = deflate(&stream.content);
@@ -296,20 +308,123 @@ fn paint(c: &mut Content, fill: Option<f32>, stroke: Option<(f32, f32)>) -> &'st
     }
 }
 
+/// A stretch of a page's drawing under one structure element (or none: an artifact), with
+/// the marked-content ids of its shapes and of its text (they are written in two passes).
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    pub node: Option<NodeRef>,
+    pub shapes: Option<u32>,
+    pub text: Option<u32>,
+}
+
+/// The page's spans, and the span of each draw. Marked-content ids are numbered in the
+/// order they are written: the shapes of every span, then the text.
+pub fn page_spans(page: &Page) -> (Vec<Span>, Vec<u32>) {
+    let mut spans = vec![Span {
+        node: None,
+        shapes: None,
+        text: None,
+    }];
+    let mut of = Vec::with_capacity(page.draws.len());
+    let (mut has_shapes, mut has_text) = (vec![false], vec![false]);
+    for d in &page.draws {
+        if let Draw::Tag(n) = d {
+            if spans.last().is_some_and(|s| s.node != *n) {
+                spans.push(Span {
+                    node: *n,
+                    shapes: None,
+                    text: None,
+                });
+                has_shapes.push(false);
+                has_text.push(false);
+            }
+        }
+        let i = spans.len() - 1;
+        match d {
+            Draw::Text(_) => has_text[i] = true,
+            Draw::Rect { .. } | Draw::Line { .. } | Draw::Path { .. } | Draw::Image { .. } => {
+                has_shapes[i] = true
+            }
+            Draw::Link { .. } | Draw::Tag(_) => {}
+        }
+        of.push(i as u32);
+    }
+    let mut next = 0;
+    for pass in [&has_shapes, &has_text] {
+        for (i, span) in spans.iter_mut().enumerate() {
+            if span.node.is_some() && pass[i] {
+                if std::ptr::eq(pass, &has_shapes) {
+                    span.shapes = Some(next);
+                } else {
+                    span.text = Some(next);
+                }
+                next += 1;
+            }
+        }
+    }
+    (spans, of)
+}
+
+/// Opens and closes marked content as the drawing moves from span to span.
+struct Marker<'a> {
+    open: Option<u32>,
+    spans: &'a [Span],
+    role: &'a dyn Fn(NodeRef) -> &'static str,
+    text_pass: bool,
+}
+
+impl Marker<'_> {
+    fn enter(&mut self, c: &mut Content, span: u32) {
+        if self.open == Some(span) {
+            return;
+        }
+        if self.open.is_some() {
+            c.end_marked();
+        }
+        let s = &self.spans[span as usize];
+        let mcid = if self.text_pass { s.text } else { s.shapes };
+        match (s.node, mcid) {
+            (Some(n), Some(id)) => c.begin_tagged((self.role)(n), id as usize),
+            _ => c.begin_artifact(None),
+        };
+        self.open = Some(span);
+    }
+
+    fn close(&mut self, c: &mut Content) {
+        if self.open.take().is_some() {
+            c.end_marked();
+        }
+    }
+}
+
 /// One page's content stream: shapes and images first (so text is drawn over box fills),
-/// then the text. `h` is the page height: layout measures y down from the top, PDF up from
+/// then the text, each piece inside the marked content of its structure element or marked
+/// as an artifact. `h` is the page height: layout measures y down from the top, PDF up from
 /// the bottom.
 fn page_content(
     page: &Page,
     h: f32,
     fonts: &[Option<&Embedded>],
     images: &[Option<Arc<Prepared>>],
+    role: &dyn Fn(NodeRef) -> &'static str,
 ) -> Vec<u8> {
+    let (spans, span_of) = page_spans(page);
     let mut c = Content::with_capacity(page.draws.len() * 64);
+    let mut marker = Marker {
+        open: None,
+        spans: &spans,
+        role,
+        text_pass: false,
+    };
     let mut i = 0;
     while i < page.draws.len() {
         let d = &page.draws[i];
+        let span = span_of[i];
         i += 1;
+        if matches!(d, Draw::Text(_) | Draw::Link { .. } | Draw::Tag(_)) {
+            continue;
+        }
+        marker.enter(&mut c, span);
         // Runs of plain filled rectangles of one grey (QR modules, shading) share one fill.
         if let Draw::Rect {
             fill: Some(f),
@@ -319,6 +434,7 @@ fn page_content(
         {
             let mut j = i;
             while j < page.draws.len()
+                && span_of[j] == span
                 && matches!(page.draws[j], Draw::Rect { fill: Some(g), stroke: None, .. } if g == *f)
             {
                 j += 1;
@@ -389,18 +505,21 @@ fn page_content(
                     c.image(&format!("Im{index}"), *x, h - y - ih, *w, *ih);
                 }
             }
-            Draw::Text(_) | Draw::Link { .. } => {}
+            Draw::Text(_) | Draw::Link { .. } | Draw::Tag(_) => {}
         }
     }
+    marker.close(&mut c);
+    marker.text_pass = true;
     c.op("BT");
     let mut cur_font: Option<(usize, f32)> = None;
     let mut cur_gray = -1.0f32;
     let mut items: Vec<TjItem> = Vec::new();
-    for d in &page.draws {
+    for (d, &span) in page.draws.iter().zip(&span_of) {
         let Draw::Text(run) = d else { continue };
         let Some(font) = fonts.get(run.face).copied().flatten() else {
             continue;
         };
+        marker.enter(&mut c, span);
         if cur_font != Some((run.face, run.size)) {
             c.name(&format!("F{}", run.face)).num(run.size).op("Tf");
             cur_font = Some((run.face, run.size));
@@ -433,8 +552,92 @@ fn page_content(
             .op("Tm");
         c.show(&items);
     }
+    marker.close(&mut c);
     c.op("ET");
     c.buf
+}
+
+/// The sRGB profile of the PDF/A output intent (zlib licence: sRGB-LICENSE.txt).
+const SRGB_ICC: &[u8] = include_bytes!("sRGB.icc");
+
+fn xml_escape(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// The XMP packet: title, authors, subject, language, dates, tools, and the standards the
+/// file conforms to. With PDF/A, the PDF/UA identification schema is declared as an extension
+/// (PDF/A-2 knows only its own schemas).
+fn xmp(meta: &BookMeta) -> String {
+    let d = meta.date;
+    let date = format!("{:04}-{:02}-{:02}T00:00:00Z", d.year, d.month, d.day);
+    let author = if !meta.authors.is_empty() {
+        Some(meta.authors.join(", "))
+    } else {
+        meta.publisher.clone()
+    };
+    let mut x = String::new();
+    x.push_str("<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n");
+    x.push_str("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n");
+    if meta.pdf_a {
+        x.push_str(concat!(
+            "<rdf:Description rdf:about=\"\" xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\" ",
+            "xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\" xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n",
+            "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\n",
+            "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\n",
+            "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\n",
+            "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>\n",
+            "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">\n",
+            "<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>\n",
+            "<pdfaProperty:category>internal</pdfaProperty:category>\n",
+            "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>\n",
+            "</rdf:li></rdf:Seq></pdfaSchema:property>\n",
+            "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n</rdf:Description>\n",
+        ));
+    }
+    x.push_str(concat!(
+        "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ",
+        "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" ",
+        "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n",
+    ));
+    x.push_str(&format!(
+        "<dc:format>application/pdf</dc:format>\n<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>\n",
+        xml_escape(&meta.title)
+    ));
+    if let Some(a) = author {
+        x.push_str(&format!(
+            "<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>\n",
+            xml_escape(&a)
+        ));
+    }
+    if let Some(sub) = &meta.subtitle {
+        x.push_str(&format!(
+            "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>\n",
+            xml_escape(sub)
+        ));
+    }
+    x.push_str(&format!(
+        "<dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag></dc:language>\n",
+        xml_escape(&meta.language)
+    ));
+    x.push_str(&format!(
+        "<xmp:CreateDate>{date}</xmp:CreateDate>\n<xmp:ModifyDate>{date}</xmp:ModifyDate>\n<xmp:MetadataDate>{date}</xmp:MetadataDate>\n"
+    ));
+    x.push_str("<xmp:CreatorTool>handout</xmp:CreatorTool>\n<pdf:Producer>handout (printpdf, lopdf)</pdf:Producer>\n");
+    x.push_str("<pdfuaid:part>1</pdfuaid:part>\n");
+    if meta.pdf_a {
+        x.push_str("<pdfaid:part>2</pdfaid:part>\n<pdfaid:conformance>B</pdfaid:conformance>\n");
+    }
+    x.push_str("</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>");
+    x
 }
 
 fn text_string(s: &str) -> Object {
@@ -486,9 +689,17 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, page_ids: &[ObjectId]) -> Re
         ])
     };
 
-    // Link annotations.
+    // Link annotations; each Link draw's annotation, by page, for the structure tree.
+    let titles: HashMap<&str, &str> = doc
+        .pages
+        .iter()
+        .flat_map(|p| p.outline.iter())
+        .map(|(m, _)| (m.dest.as_str(), m.title.as_str()))
+        .collect();
+    let mut link_annots: Vec<Vec<Option<ObjectId>>> = Vec::with_capacity(doc.pages.len());
     for (i, page) in doc.pages.iter().enumerate() {
         let mut annots = Vec::new();
+        let mut on_page = Vec::new();
         for d in &page.draws {
             let Draw::Link {
                 x,
@@ -513,6 +724,8 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, page_ids: &[ObjectId]) -> Re
                 ],
             );
             a.set("Border", vec![0.into(), 0.into(), 0.into()]);
+            // Printed (PDF/A), and described for assistive technology (PDF/UA).
+            a.set("F", 4);
             match dest {
                 LinkDest::Uri(u) => {
                     let mut act = Dictionary::new();
@@ -525,12 +738,29 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, page_ids: &[ObjectId]) -> Re
                     a.set("Contents", text_string(u));
                 }
                 LinkDest::Dest(key) => match dests.get(key.as_str()) {
-                    Some(&(p, y)) => a.set("Dest", dest_array(p, y)),
-                    None => continue,
+                    Some(&(p, y)) => {
+                        a.set("Dest", dest_array(p, y));
+                        let what = match titles.get(key.as_str()) {
+                            Some(t) => format!("Go to {t}"),
+                            None if key.contains("#fn-") => format!(
+                                "Go to footnote {}",
+                                key.rsplit("#fn-").next().unwrap_or("")
+                            ),
+                            None => "Go to the place referred to".to_string(),
+                        };
+                        a.set("Contents", text_string(&what));
+                    }
+                    None => {
+                        on_page.push(None);
+                        continue;
+                    }
                 },
             }
-            annots.push(Object::Reference(lo.add_object(a)));
+            let id = lo.add_object(a);
+            on_page.push(Some(id));
+            annots.push(Object::Reference(id));
         }
+        link_annots.push(on_page);
         if !annots.is_empty() {
             if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_ids[i]) {
                 pd.set("Annots", annots);
@@ -694,6 +924,273 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, page_ids: &[ObjectId]) -> Re
         vp.set("DisplayDocTitle", true);
         cat.set("ViewerPreferences", vp);
     }
+    // XMP metadata: the same facts as the information dictionary, and the standards the
+    // file claims (PDF/UA-1 always; PDF/A-2b when book.yaml asks for it). Left uncompressed,
+    // as PDF/A requires.
+    let mut xmp_dict = Dictionary::new();
+    xmp_dict.set("Type", "Metadata");
+    xmp_dict.set("Subtype", "XML");
+    let xmp_id =
+        lo.add_object(lopdf::Stream::new(xmp_dict, xmp(meta).into_bytes()).with_compression(false));
+    let mut intents = None;
+    if meta.pdf_a {
+        let mut icc = Dictionary::new();
+        icc.set("N", 3);
+        let icc_id = lo.add_object(lopdf::Stream::new(icc, SRGB_ICC.to_vec()));
+        let mut oi = Dictionary::new();
+        oi.set("Type", "OutputIntent");
+        oi.set("S", "GTS_PDFA1");
+        oi.set(
+            "OutputConditionIdentifier",
+            text_string("sRGB IEC61966-2.1"),
+        );
+        oi.set("Info", text_string("sRGB IEC61966-2.1"));
+        oi.set("DestOutputProfile", Object::Reference(icc_id));
+        intents = Some(vec![Object::Dictionary(oi)]);
+    }
+    if let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root_id) {
+        cat.set("Metadata", Object::Reference(xmp_id));
+        if let Some(i) = intents {
+            cat.set("OutputIntents", i);
+        }
+    }
 
+    structure(lo, doc, page_ids, &link_annots, root_id);
     Ok(())
+}
+
+/// The structure tree: every structure element in reading order, each with its marked
+/// content (page and id) and link annotations; the parent tree that leads back from content
+/// to element; and the catalog entries that declare the file tagged.
+fn structure(
+    lo: &mut lopdf::Document,
+    doc: &Document,
+    page_ids: &[ObjectId],
+    link_annots: &[Vec<Option<ObjectId>>],
+    root_id: ObjectId,
+) {
+    struct Elem {
+        id: ObjectId,
+        parent: ObjectId,
+        kids: Vec<Object>,
+    }
+    let document = lo.new_object_id();
+    let mut doc_kids: Vec<Object> = Vec::new();
+    let mut elems: HashMap<NodeRef, Elem> = HashMap::new();
+    // Attached in the order their content first appears, which is reading order.
+    let mut order: Vec<NodeRef> = Vec::new();
+    fn attach(
+        n: NodeRef,
+        doc: &Document,
+        lo: &mut lopdf::Document,
+        elems: &mut HashMap<NodeRef, Elem>,
+        order: &mut Vec<NodeRef>,
+        doc_kids: &mut Vec<Object>,
+        document: ObjectId,
+    ) -> ObjectId {
+        if let Some(e) = elems.get(&n) {
+            return e.id;
+        }
+        let parent = doc
+            .trees
+            .get(&n.tree)
+            .and_then(|t| t.nodes.get(n.node as usize))
+            .and_then(|node| node.parent)
+            .map(|p| NodeRef {
+                tree: n.tree,
+                node: p,
+            });
+        // The parent first; attaching it may attach this node too (a row attaches its cells).
+        let parent_id = match parent {
+            Some(p) => attach(p, doc, lo, elems, order, doc_kids, document),
+            None => document,
+        };
+        if let Some(e) = elems.get(&n) {
+            return e.id;
+        }
+        let id = lo.new_object_id();
+        match parent.and_then(|p| elems.get_mut(&p)) {
+            Some(pe) => pe.kids.push(Object::Reference(id)),
+            None => doc_kids.push(Object::Reference(id)),
+        }
+        elems.insert(
+            n,
+            Elem {
+                id,
+                parent: parent_id,
+                kids: Vec::new(),
+            },
+        );
+        order.push(n);
+        // A table row holds all its cells, empty ones too, so every row spans the grid.
+        if let Some(tree) = doc.trees.get(&n.tree) {
+            if tree.nodes.get(n.node as usize).map(|x| x.role) == Some(Role::TR) {
+                let cells: Vec<u32> = (0..tree.nodes.len() as u32)
+                    .filter(|&c| tree.nodes[c as usize].parent == Some(n.node))
+                    .collect();
+                for c in cells {
+                    attach(
+                        NodeRef {
+                            tree: n.tree,
+                            node: c,
+                        },
+                        doc,
+                        lo,
+                        elems,
+                        order,
+                        doc_kids,
+                        document,
+                    );
+                }
+            }
+        }
+        id
+    }
+    let mut parent_tree: Vec<Object> = Vec::new();
+    let mut next_key = doc.pages.len() as i64;
+    for (pi, page) in doc.pages.iter().enumerate() {
+        let (spans, span_of) = page_spans(page);
+        let mut by_mcid: Vec<(u32, ObjectId)> = Vec::new();
+        let mut seen = vec![false; spans.len()];
+        let mut annots = link_annots.get(pi).map(|v| v.iter()).into_iter().flatten();
+        for (d, &si) in page.draws.iter().zip(&span_of) {
+            let span = spans[si as usize];
+            let Some(node) = span.node else {
+                if matches!(d, Draw::Link { .. }) {
+                    annots.next();
+                }
+                continue;
+            };
+            if !seen[si as usize] && !matches!(d, Draw::Tag(_) | Draw::Link { .. }) {
+                seen[si as usize] = true;
+                let id = attach(
+                    node,
+                    doc,
+                    lo,
+                    &mut elems,
+                    &mut order,
+                    &mut doc_kids,
+                    document,
+                );
+                for mcid in [span.shapes, span.text].into_iter().flatten() {
+                    let mut mcr = Dictionary::new();
+                    mcr.set("Type", "MCR");
+                    mcr.set("Pg", Object::Reference(page_ids[pi]));
+                    mcr.set("MCID", mcid as i64);
+                    if let Some(e) = elems.get_mut(&node) {
+                        e.kids.push(Object::Dictionary(mcr));
+                    }
+                    by_mcid.push((mcid, id));
+                }
+            }
+            if matches!(d, Draw::Link { .. }) {
+                let Some(Some(annot)) = annots.next() else {
+                    continue;
+                };
+                let id = attach(
+                    node,
+                    doc,
+                    lo,
+                    &mut elems,
+                    &mut order,
+                    &mut doc_kids,
+                    document,
+                );
+                let mut objr = Dictionary::new();
+                objr.set("Type", "OBJR");
+                objr.set("Pg", Object::Reference(page_ids[pi]));
+                objr.set("Obj", Object::Reference(*annot));
+                if let Some(e) = elems.get_mut(&node) {
+                    e.kids.push(Object::Dictionary(objr));
+                }
+                if let Ok(Object::Dictionary(a)) = lo.get_object_mut(*annot) {
+                    a.set("StructParent", next_key);
+                }
+                parent_tree.push(Object::Integer(next_key));
+                parent_tree.push(Object::Reference(id));
+                next_key += 1;
+            }
+        }
+        by_mcid.sort_by_key(|(m, _)| *m);
+        if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_ids[pi]) {
+            pd.set("StructParents", pi as i64);
+            // Tab order follows the structure (PDF/UA).
+            pd.set("Tabs", "S");
+        }
+        parent_tree.push(Object::Integer(pi as i64));
+        parent_tree.push(Object::Array(
+            by_mcid
+                .into_iter()
+                .map(|(_, id)| Object::Reference(id))
+                .collect(),
+        ));
+    }
+    // The parent tree's keys must ascend: pages first, then annotations.
+    let mut pairs: Vec<(i64, Object)> = parent_tree
+        .chunks(2)
+        .map(|c| (c[0].as_i64().unwrap_or(0), c[1].clone()))
+        .collect();
+    pairs.sort_by_key(|(k, _)| *k);
+    let nums: Vec<Object> = pairs
+        .into_iter()
+        .flat_map(|(k, v)| [Object::Integer(k), v])
+        .collect();
+    for n in order {
+        let Some(e) = elems.remove(&n) else { continue };
+        let Some(node) = doc
+            .trees
+            .get(&n.tree)
+            .and_then(|t| t.nodes.get(n.node as usize))
+        else {
+            continue;
+        };
+        let mut d = Dictionary::new();
+        d.set("Type", "StructElem");
+        d.set("S", Object::Name(node.role.name().as_bytes().to_vec()));
+        d.set("P", Object::Reference(e.parent));
+        d.set("K", e.kids);
+        if let Some(alt) = &node.alt {
+            d.set("Alt", text_string(alt));
+        }
+        if node.role == Role::Note {
+            // Notes are identified (PDF/UA).
+            d.set(
+                "ID",
+                Object::String(
+                    format!("note-{}-{}", n.tree, n.node).into_bytes(),
+                    StringFormat::Literal,
+                ),
+            );
+        }
+        if let Some(scope) = node.scope {
+            let mut a = Dictionary::new();
+            a.set("O", "Table");
+            a.set("Scope", Object::Name(scope.as_bytes().to_vec()));
+            d.set("A", a);
+        }
+        lo.objects.insert(e.id, Object::Dictionary(d));
+    }
+    let root = lo.new_object_id();
+    let mut document_elem = Dictionary::new();
+    document_elem.set("Type", "StructElem");
+    document_elem.set("S", "Document");
+    document_elem.set("P", Object::Reference(root));
+    document_elem.set("K", doc_kids);
+    lo.objects
+        .insert(document, Object::Dictionary(document_elem));
+    let mut ptree = Dictionary::new();
+    ptree.set("Nums", nums);
+    let ptree = lo.add_object(ptree);
+    let mut tree_root = Dictionary::new();
+    tree_root.set("Type", "StructTreeRoot");
+    tree_root.set("K", vec![Object::Reference(document)]);
+    tree_root.set("ParentTree", Object::Reference(ptree));
+    tree_root.set("ParentTreeNextKey", next_key);
+    lo.objects.insert(root, Object::Dictionary(tree_root));
+    if let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root_id) {
+        cat.set("StructTreeRoot", Object::Reference(root));
+        let mut mark = Dictionary::new();
+        mark.set("Marked", true);
+        cat.set("MarkInfo", mark);
+    }
 }

@@ -5,6 +5,7 @@
 
 use super::{keep_ends_together, ArticleLayout, Draw, Elem, LinkDest};
 use crate::model::*;
+use crate::pdf::tags::Role;
 use crate::pdf::text::{Align, LineSetter, Piece, Style};
 use std::sync::Arc;
 
@@ -91,7 +92,8 @@ impl ArticleLayout<'_> {
     }
 
     /// The dark title bar of a comparison (white bold text on near-black).
-    fn title_bar(&self, title: &[Inline], continued: bool, x: f32, width: f32) -> Elem {
+    /// `node` is the structure element of the title text.
+    fn title_bar(&self, title: &[Inline], continued: bool, x: f32, width: f32, node: u32) -> Elem {
         let style = Style {
             gray: 1.0,
             ..self.ctx.theme.sans(self.ctx.theme.body_size).bold()
@@ -108,8 +110,7 @@ impl ArticleLayout<'_> {
                 },
             ));
         }
-        let lines =
-            LineSetter::new(self.ctx.sh, &links, 1.25).set(&pieces, width - 2.0 * PAD, Align::Left);
+        let lines = self.set_as(node, &links, &pieces, width - 2.0 * PAD, Align::Left, 1.25);
         let mut e = self.lines_to_elem(lines, x + PAD);
         e.draws = e.draws.iter().map(|d| d.shifted(0.0, 5.0)).collect();
         e.height += 10.0;
@@ -130,6 +131,11 @@ impl ArticleLayout<'_> {
     /// Large print: the comparison read in order, with no box: for each aspect, its name and
     /// then one labelled line per thing compared.
     fn linear_comparison(&mut self, c: &Comparison, x: f32, width: f32) {
+        let sect = self.node(Role::Sect);
+        self.within(sect, |l| l.linear_comparison_in(c, x, width));
+    }
+
+    fn linear_comparison_in(&mut self, c: &Comparison, x: f32, width: f32) {
         let keep = |this: &mut Self, from: usize| {
             if let Some(e) = this.out[from..].last_mut() {
                 e.keep_with_next = true;
@@ -180,8 +186,12 @@ impl ArticleLayout<'_> {
         let size = t.body_size * 0.92;
         let text = t.sans(size);
         let start = self.out.len();
+        // A section: its title, the text before, the table, the text after.
+        let sect = self.node(Role::Sect);
+        let outer = self.parent.replace(sect);
 
-        let mut title = self.title_bar(&c.title, false, x, width);
+        let title_node = self.node(Role::P);
+        let mut title = self.title_bar(&c.title, false, x, width, title_node);
         title.space_before = t.body_size;
         title.keep_with_next = true;
         self.out.push(title);
@@ -214,11 +224,13 @@ impl ArticleLayout<'_> {
             .chain(std::iter::repeat_n(item_w, cols - 1))
             .collect();
 
+        let table = self.node(Role::Table);
         let row_elem = |this: &Self, cells: &[Vec<Inline>], header: bool| -> Elem {
             let mut e = Elem::default();
             let mut cx = grid_x;
             let mut parts = Vec::new();
             let mut h: f32 = 0.0;
+            let tr = this.node_in(Role::TR, table);
             for (i, w) in widths.iter().enumerate() {
                 let style = if header || i == 0 { text.bold() } else { text };
                 let mut links = Vec::new();
@@ -226,10 +238,21 @@ impl ArticleLayout<'_> {
                 if let Some(cell) = cells.get(i) {
                     this.pieces(cell, style, &mut links, &mut pieces, true);
                 }
-                let lines = LineSetter::new(this.ctx.sh, &links, 1.3).set(
+                // The header row heads the columns; the first cell of a row heads the row.
+                let is_head = header || i == 0;
+                let cell_node = this.node_in(if is_head { Role::TH } else { Role::TD }, tr);
+                if is_head {
+                    if let Some(n) = this.tree.borrow_mut().nodes.get_mut(cell_node as usize) {
+                        n.scope = Some(if header { "Column" } else { "Row" });
+                    }
+                }
+                let lines = this.set_as(
+                    cell_node,
+                    &links,
                     &pieces,
                     w - 2.0 * cell_pad,
                     Align::Left,
+                    1.3,
                 );
                 let cell = this.lines_to_elem(lines, cx + cell_pad);
                 h = h.max(cell.height);
@@ -277,6 +300,7 @@ impl ArticleLayout<'_> {
             e
         };
         let mut header = row_elem(self, &c.table.header, true);
+        header.draws.push(Draw::Tag(None));
         header.draws.push(Draw::Line {
             x1: grid_x,
             y1: 0.0,
@@ -289,7 +313,8 @@ impl ArticleLayout<'_> {
         header.height += 6.0;
         header.keep_with_next = true;
         // Continued on a new page: the title (marked as continued) and the header row again.
-        let mut repeat = self.title_bar(&c.title, true, x, width);
+        // (Page furniture: paginate marks a repeated header as an artifact.)
+        let mut repeat = self.title_bar(&c.title, true, x, width, title_node);
         let h0 = repeat.height;
         repeat
             .draws
@@ -302,6 +327,7 @@ impl ArticleLayout<'_> {
         let rows = c.table.rows.len();
         for (k, row) in c.table.rows.iter().enumerate() {
             let mut e = row_elem(self, row, false);
+            e.draws.push(Draw::Tag(None));
             if k == 0 {
                 // under the header row, a heavier rule
                 e.draws.push(Draw::Line {
@@ -333,6 +359,7 @@ impl ArticleLayout<'_> {
             height: PAD,
             ..Default::default()
         });
+        self.parent = outer;
 
         let end = self.out.len();
         // Shade and frame the whole; the title bar paints its own dark fill over the shade.
@@ -357,23 +384,29 @@ impl ArticleLayout<'_> {
         // The label, after an icon whose shape tells the kind apart even in grey print.
         let label_style = t.sans(t.body_size * 0.95).bold();
         let icon = 12.0;
-        let lines = self.setter(&[]).set(
+        let sect = self.node(Role::Sect);
+        let label_node = self.node_in(Role::P, sect);
+        let lines = self.set_as(
+            label_node,
+            &[],
             &[Piece::Text(kind.label().to_uppercase(), label_style)],
             width - 2.0 * PAD - icon - 6.0,
             Align::Left,
+            t.leading,
         );
         let mut label = self.lines_to_elem(lines, x + PAD + icon + 6.0);
         label.draws = label.draws.iter().map(|d| d.shifted(0.0, 6.0)).collect();
         label.height += 6.0;
         let baseline = label.draws.iter().find_map(Draw::baseline).unwrap_or(12.0);
         let (cx, cy) = (x + PAD + icon / 2.0, baseline - label_style.size * 0.36);
+        label.draws.push(Draw::Tag(None));
         label.draws.extend(icon_draws(self, kind, cx, cy, icon));
         label.space_before = t.body_size;
         label.keep_with_next = true;
         self.out.push(label);
         // A callout's text is set like the body (justified in the regular edition); the
         // comparison's narrow sans text stays ragged.
-        let inner = self.inner(blocks, self.body, self.align, x, width);
+        let inner = self.within(sect, |l| l.inner(blocks, l.body, l.align, x, width));
         self.out.extend(inner);
         self.out.push(Elem {
             height: PAD * 0.75,
@@ -415,10 +448,13 @@ impl ArticleLayout<'_> {
                 space_before: t.body_size * 0.9,
                 ..Default::default()
             };
+            // Each resource a section: its name as a heading-like first paragraph, one
+            // paragraph per detail, the QR code a figure.
+            let sect = self.node(Role::Sect);
             let add =
                 |this: &Self, e: &mut Elem, pieces: Vec<Piece>, links: &[LinkDest], gap: f32| {
-                    let lines =
-                        LineSetter::new(this.ctx.sh, links, 1.3).set(&pieces, tw, Align::Left);
+                    let p = this.node_in(Role::P, sect);
+                    let lines = this.set_as(p, links, &pieces, tw, Align::Left, 1.3);
                     let part = this.lines_to_elem(lines, tx);
                     let y = e.height + gap;
                     e.draws.extend(part.draws.iter().map(|d| d.shifted(0.0, y)));
@@ -521,7 +557,16 @@ impl ArticleLayout<'_> {
             }
             if let Some(q) = qr {
                 let qx = x + width - 70.0 * t.scale;
+                // The code is a figure inside a link (its annotation covers the code).
+                let link = self.node_in(Role::Link, sect);
+                let fig = self.node_in(Role::Figure, link);
+                if let Some(u) = &r.url {
+                    self.set_alt(fig, format!("QR code that opens {u}"));
+                    self.set_alt(link, format!("Open {}", display_url(u)));
+                }
+                e.draws.push(self.tag(fig));
                 e.draws.extend(q.iter().map(|d| d.shifted(qx, 0.0)));
+                e.draws.push(Draw::Tag(None));
                 let cap = Style {
                     gray: 0.2,
                     ..t.sans(6.5 * t.scale)
@@ -536,6 +581,7 @@ impl ArticleLayout<'_> {
                     .extend(c.draws.iter().map(|d| d.shifted(0.0, 66.0 * t.scale)));
                 e.height = e.height.max(66.0 * t.scale + c.height);
                 if let Some(u) = &r.url {
+                    e.draws.push(self.tag(link));
                     e.draws.push(Draw::Link {
                         x: qx,
                         y: 0.0,
@@ -543,6 +589,7 @@ impl ArticleLayout<'_> {
                         h: 66.0 * t.scale,
                         dest: LinkDest::Uri(u.clone()),
                     });
+                    e.draws.push(Draw::Tag(None));
                 }
             }
             e.draws.insert(
