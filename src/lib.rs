@@ -101,8 +101,10 @@ pub fn final_edition_problems(book: &model::Book, manuscript: &Path) -> Vec<Diag
     out
 }
 
+use pdf::Edition;
+
 enum Job {
-    Pdf(pdf::Edition),
+    Pdf(Edition),
     Epub,
 }
 
@@ -186,13 +188,50 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
             ));
         }
     }
-    let built: Vec<Result<(Vec<u8>, usize), String>> = jobs
-        .par_iter()
-        .map(|(_, job)| match job {
-            Job::Pdf(e) => typesetter.write(&book, *e).map(|o| (o.bytes, o.pages)),
-            Job::Epub => epub::write(&book, &fonts).map(|b| (b, 0)),
-        })
-        .collect();
+    // The EPUB marks where each printed page of the book starts, so it waits for the book's
+    // pagination: it is started as soon as the pages are known, while the PDF is written.
+    let book_pdf = Edition {
+        scope: pdf::Scope::Book,
+        large_print: false,
+    };
+    let epub_out: std::sync::Mutex<Option<Result<Vec<u8>, String>>> = std::sync::Mutex::new(None);
+    let mut built: Vec<Result<(Vec<u8>, usize), String>> = Vec::new();
+    rayon::scope(|s| {
+        let start_epub = |starts: Vec<pdf::PageStart>| {
+            let (book, fonts, epub_out) = (&book, &fonts, &epub_out);
+            s.spawn(move |_| {
+                let r = epub::write(book, fonts, &starts);
+                if let Ok(mut slot) = epub_out.lock() {
+                    *slot = Some(r);
+                }
+            });
+        };
+        built = jobs
+            .par_iter()
+            .map(|(_, job)| match job {
+                Job::Pdf(e) if *e == book_pdf && opts.epub => typesetter
+                    .typeset(&book, *e, &start_epub, true)
+                    .map(|o| o.map(|o| (o.bytes, o.pages)).unwrap_or_default()),
+                Job::Pdf(e) => typesetter.write(&book, *e).map(|o| (o.bytes, o.pages)),
+                Job::Epub if opts.pdf => Ok((Vec::new(), 0)),
+                Job::Epub => typesetter
+                    .typeset(&book, book_pdf, &start_epub, false)
+                    .map(|_| (Vec::new(), 0)),
+            })
+            .collect();
+    });
+    let epub_bytes = epub_out.into_inner().ok().flatten();
+    for ((_, job), result) in jobs.iter().zip(built.iter_mut()) {
+        if matches!(job, Job::Epub) {
+            if let Ok(r) = result.as_mut() {
+                match &epub_bytes {
+                    Some(Ok(b)) => r.0 = b.clone(),
+                    Some(Err(e)) => *result = Err(e.clone()),
+                    None => *result = Err("the EPUB was not made".into()),
+                }
+            }
+        }
+    }
     let mut files = Vec::new();
     for ((path, job), result) in jobs.iter().zip(built) {
         let (bytes, pages) = result.map_err(|e| vec![Diagnostic::error(path, 0, 0, e)])?;

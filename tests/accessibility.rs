@@ -112,7 +112,9 @@ struct PageMarks {
 
 fn page_marks(doc: &Document, page: ObjectId) -> PageMarks {
     let content = doc.get_page_content(page);
-    let ops = lopdf::content::Content::decode(&content).unwrap().operations;
+    let ops = lopdf::content::Content::decode(&content)
+        .unwrap()
+        .operations;
     let mut stack: Vec<Option<i64>> = Vec::new(); // Some(mcid), or None for an artifact
     let mut artifact_depth = 0;
     let mut m = PageMarks {
@@ -170,9 +172,11 @@ fn page_marks(doc: &Document, page: ObjectId) -> PageMarks {
 #[test]
 fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
     let (_tmp, out) = publish_sample("tagged");
-    let doc = Document::load_mem(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap()).unwrap();
+    let doc =
+        Document::load_mem(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap()).unwrap();
     let page_ids: Vec<ObjectId> = doc.get_pages().values().copied().collect();
-    let pages: HashMap<ObjectId, usize> = page_ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    let pages: HashMap<ObjectId, usize> =
+        page_ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
     let catalog = doc.catalog().unwrap();
 
     // Declared tagged, titled, in a language, and claiming PDF/UA-1 in its XMP.
@@ -195,7 +199,14 @@ fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
     let mut found = Vec::new();
     let mut sequence = Vec::new();
     for k in root.get(b"K").unwrap().as_array().unwrap() {
-        walk(&doc, dict(&doc, k).unwrap(), 0, &pages, &mut found, &mut sequence);
+        walk(
+            &doc,
+            dict(&doc, k).unwrap(),
+            0,
+            &pages,
+            &mut found,
+            &mut sequence,
+        );
     }
     assert_eq!(found[0].role, "Document");
 
@@ -213,37 +224,78 @@ fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
     }
     for (i, &pid) in page_ids.iter().enumerate() {
         let marks = page_marks(&doc, pid);
-        assert_eq!(marks.untagged, 0, "page {}: content neither tagged nor artifact", i + 1);
+        assert_eq!(
+            marks.untagged,
+            0,
+            "page {}: content neither tagged nor artifact",
+            i + 1
+        );
         for id in &marks.all_mcids {
-            assert!(owner.contains_key(&(i, *id)), "page {}: MCID {id} has no element", i + 1);
+            assert!(
+                owner.contains_key(&(i, *id)),
+                "page {}: MCID {id} has no element",
+                i + 1
+            );
         }
         // Text MCIDs as the tree lists them match the order the page draws them.
         let in_tree: Vec<i64> = tree_order
             .get(&i)
-            .map(|v| v.iter().copied().filter(|m| marks.text_mcids.contains(m)).collect())
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|m| marks.text_mcids.contains(m))
+                    .collect()
+            })
             .unwrap_or_default();
         assert_eq!(in_tree, marks.text_mcids, "page {}: reading order", i + 1);
         if i > 0 {
-            assert!(marks.artifact_text > 0, "page {}: running head or number is an artifact", i + 1);
+            assert!(
+                marks.artifact_text > 0,
+                "page {}: running head or number is an artifact",
+                i + 1
+            );
         }
         let page = doc.get_dictionary(pid).unwrap();
         assert_eq!(page.get(b"Tabs").unwrap().as_name().unwrap(), b"S");
-        assert_eq!(page.get(b"StructParents").unwrap().as_i64().unwrap(), i as i64);
+        assert_eq!(
+            page.get(b"StructParents").unwrap().as_i64().unwrap(),
+            i as i64
+        );
     }
 
     // The roles: the book title and each article title are H1, with the contents' heading.
     let roles: Vec<&str> = found.iter().map(|f| f.role.as_str()).collect();
     let h1 = roles.iter().filter(|r| **r == "H1").count();
-    assert_eq!(h1, 1 + 1 + 5, "book title, Contents, four articles and the appendix");
-    for r in ["Art", "Sect", "H2", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD", "Note", "Link", "TOC", "TOCI", "Figure"] {
+    assert_eq!(
+        h1,
+        1 + 1 + 5,
+        "book title, Contents, four articles and the appendix"
+    );
+    for r in [
+        "Art", "Sect", "H2", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD", "Note",
+        "Link", "TOC", "TOCI", "Figure",
+    ] {
         assert!(roles.contains(&r), "a {r} element");
     }
     for f in &found {
         match f.role.as_str() {
-            "Figure" => assert!(f.alt.as_deref().is_some_and(|a| !a.is_empty()), "figures have alt text"),
-            "TH" => assert!(matches!(f.scope.as_deref(), Some("Column" | "Row")), "header cells have a scope"),
-            "Note" => assert!(f.has_id && f.kid_roles.first().map(String::as_str) == Some("Lbl"), "notes have an ID and a label"),
-            "LI" => assert_eq!(f.kid_roles, ["Lbl", "LBody"], "list items: label, then body"),
+            "Figure" => assert!(
+                f.alt.as_deref().is_some_and(|a| !a.is_empty()),
+                "figures have alt text"
+            ),
+            "TH" => assert!(
+                matches!(f.scope.as_deref(), Some("Column" | "Row")),
+                "header cells have a scope"
+            ),
+            "Note" => assert!(
+                f.has_id && f.kid_roles.first().map(String::as_str) == Some("Lbl"),
+                "notes have an ID and a label"
+            ),
+            "LI" => assert_eq!(
+                f.kid_roles,
+                ["Lbl", "LBody"],
+                "list items: label, then body"
+            ),
             "TR" => assert!(f.kid_roles.iter().all(|k| k == "TH" || k == "TD")),
             "Link" => assert!(f.objrs >= 1, "a link holds its annotation"),
             _ => {}
@@ -284,7 +336,10 @@ fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
     write_files(
         &m,
         &[
-            ("book.yaml", "title: Archive copy\ndate: 2026-01-02\npdf:\n  standard: pdf-a-2b\n"),
+            (
+                "book.yaml",
+                "title: Archive copy\ndate: 2026-01-02\npdf:\n  standard: pdf-a-2b\n",
+            ),
             ("articles/a.md", "# Kept\n\nA paragraph to keep.\n"),
         ],
     );
@@ -297,11 +352,18 @@ fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
     let oi = dict(&doc, &intents[0]).unwrap();
     assert_eq!(oi.get(b"S").unwrap().as_name().unwrap(), b"GTS_PDFA1");
     let icc = doc
-        .get_object(oi.get(b"DestOutputProfile").unwrap().as_reference().unwrap())
+        .get_object(
+            oi.get(b"DestOutputProfile")
+                .unwrap()
+                .as_reference()
+                .unwrap(),
+        )
         .unwrap()
         .as_stream()
         .unwrap();
-    let icc = icc.decompressed_content().unwrap_or_else(|_| icc.content.clone());
+    let icc = icc
+        .decompressed_content()
+        .unwrap_or_else(|_| icc.content.clone());
     assert_eq!(&icc[36..40], b"acsp", "an ICC profile");
     assert_eq!(&icc[16..20], b"RGB ");
     let meta = doc
@@ -322,8 +384,67 @@ fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
     assert!(doc.version.as_str() >= "1.4");
 
     // A wrong value is refused at its line.
-    write_files(&m, &[("book.yaml", "title: Archive copy\npdf:\n  standard: pdf-x\n")]);
+    write_files(
+        &m,
+        &[(
+            "book.yaml",
+            "title: Archive copy\npdf:\n  standard: pdf-x\n",
+        )],
+    );
     let o = publish(&m, &out, &["--only", "pdf"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("book.yaml:3"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_epub_page_list_matches_the_printed_pages() {
+    let (_tmp, out) = publish_sample("page-list");
+    let pdf = read_pdf(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap());
+    let body_pages = pdf.page_ids.len() - pdf.first_arabic_page();
+    let entries = read_zip(&std::fs::read(out.join("kratom-and-opioids.epub")).unwrap());
+    let file = |name: &str| {
+        entries
+            .iter()
+            .find(|(n, _)| n.ends_with(name))
+            .map(|(_, b)| String::from_utf8_lossy(b).to_string())
+            .unwrap_or_else(|| panic!("{name} in the EPUB"))
+    };
+    let nav = file("nav.xhtml");
+    let list = &nav[nav.find("epub:type=\"page-list\"").expect("a page list")..];
+    let list = &list[..list.find("</nav>").unwrap()];
+    let targets: Vec<(String, String)> = list
+        .split("<a href=\"")
+        .skip(1)
+        .map(|s| {
+            let (href, rest) = s.split_once('"').unwrap();
+            let label = rest[1..rest.find("</a>").unwrap()].to_string();
+            (href.to_string(), label)
+        })
+        .collect();
+    assert_eq!(targets.len(), body_pages, "one entry per printed body page");
+    for (i, (href, label)) in targets.iter().enumerate() {
+        assert_eq!(label, &(i + 1).to_string(), "pages in order");
+        let (doc, id) = href.split_once('#').unwrap();
+        let xhtml = file(doc);
+        let at = xhtml
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("marker {id} in {doc}"));
+        assert!(xhtml[..at].ends_with("<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" "));
+        // The first long word printed on the page follows its marker in the EPUB.
+        let page = pdf.first_arabic_page() + i;
+        let text = pdf.page_body_text(page);
+        if let Some(word) = text
+            .split_whitespace()
+            .find(|w| w.len() >= 6 && w.chars().all(|c| c.is_ascii_alphabetic()))
+        {
+            let after = &xhtml[at..];
+            assert!(
+                after.contains(word),
+                "page {label}: `{word}` after its marker in {doc}"
+            );
+        }
+    }
+    let opf = file("content.opf");
+    assert!(opf.contains("<meta property=\"pageBreakSource\">Kratom and Opioids, PDF edition"));
+    assert!(opf.contains(">printPageNumbers</meta>"));
 }

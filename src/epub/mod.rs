@@ -5,13 +5,15 @@ pub mod xhtml;
 
 use crate::fonts::{Family, FontSet};
 use crate::model::*;
+use crate::pdf::PageStart;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 use std::collections::HashSet;
 use std::io::{Cursor, Read, Write};
 
 const STYLESHEET: &str = include_str!("stylesheet.css");
 
-pub fn write(book: &Book, fonts: &FontSet) -> Result<Vec<u8>, String> {
+/// `print_pages`: where each printed page of the book PDF starts, for the page list.
+pub fn write(book: &Book, fonts: &FontSet, print_pages: &[PageStart]) -> Result<Vec<u8>, String> {
     let err = |e: epub_builder::Error| format!("EPUB packaging failed: {e}");
     let meta = &book.meta;
     let mut b = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
@@ -75,7 +77,14 @@ pub fn write(book: &Book, fonts: &FontSet) -> Result<Vec<u8>, String> {
     use rayon::prelude::*;
     let pages: Vec<String> = (0..book.articles.len())
         .into_par_iter()
-        .map(|i| xhtml::article(book, i, &names))
+        .map(|i| {
+            let here: Vec<(usize, String)> = print_pages
+                .iter()
+                .filter(|p| p.article == i)
+                .map(|p| (p.block, p.label.clone()))
+                .collect();
+            xhtml::article(book, i, &names, &here)
+        })
         .collect();
     for (i, article) in book.articles.iter().enumerate() {
         let file = xhtml::file_name(article);
@@ -99,7 +108,19 @@ pub fn write(book: &Book, fonts: &FontSet) -> Result<Vec<u8>, String> {
             media_type,
         });
     }
-    repack(&raw, book, &binaries)
+    // The page list: each printed page, in order, by its marker.
+    let mut page_list = String::new();
+    for p in print_pages {
+        if let Some(a) = book.articles.get(p.article) {
+            page_list.push_str(&format!(
+                "<li><a href=\"{}#page-{}\">{}</a></li>\n",
+                xhtml::escape(&xhtml::file_name(a)),
+                xhtml::escape(&p.label),
+                xhtml::escape(&p.label)
+            ));
+        }
+    }
+    repack(&raw, book, &binaries, &page_list)
 }
 
 /// A file added to the package as it is (fonts, images).
@@ -160,7 +181,12 @@ fn toc_children(article: &Article, file: &str) -> Vec<TocElement> {
 /// Rewrites the zip: fixed timestamps (from the book's date), `mimetype` first and stored, and
 /// the package metadata epub-builder cannot express (identifier, dates, publisher,
 /// accessibility, language on the package and nav).
-fn repack(raw: &[u8], book: &Book, binaries: &[Binary]) -> Result<Vec<u8>, String> {
+fn repack(
+    raw: &[u8],
+    book: &Book,
+    binaries: &[Binary],
+    page_list: &str,
+) -> Result<Vec<u8>, String> {
     let err = |e: zip::result::ZipError| format!("EPUB re-packing failed: {e}");
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).map_err(err)?;
     let d = book.meta.date;
@@ -193,9 +219,18 @@ fn repack(raw: &[u8], book: &Book, binaries: &[Binary]) -> Result<Vec<u8>, Strin
         let mut data = String::with_capacity(entry.size() as usize);
         entry.read_to_string(&mut data).map_err(|e| e.to_string())?;
         let data = if opf {
-            fix_opf(&data, book, binaries)
+            fix_opf(&data, book, binaries, !page_list.is_empty())
         } else {
-            fix_nav(&data, &book.meta.language)
+            let nav = fix_nav(&data, &book.meta.language);
+            if page_list.is_empty() {
+                nav
+            } else {
+                nav.replacen(
+                    "</body>",
+                    &format!("<nav epub:type=\"page-list\" role=\"doc-pagelist\" aria-label=\"Pages of the print edition\" hidden=\"hidden\">\n<ol>\n{page_list}</ol>\n</nav>\n</body>"),
+                    1,
+                )
+            }
         };
         out.start_file(name, deflated).map_err(err)?;
         out.write_all(data.as_bytes()).map_err(|e| e.to_string())?;
@@ -209,7 +244,7 @@ fn repack(raw: &[u8], book: &Book, binaries: &[Binary]) -> Result<Vec<u8>, Strin
     Ok(out.finish().map_err(err)?.into_inner())
 }
 
-fn fix_opf(opf: &str, book: &Book, binaries: &[Binary]) -> String {
+fn fix_opf(opf: &str, book: &Book, binaries: &[Binary], print_pages: bool) -> String {
     let meta = &book.meta;
     let mut items = String::new();
     for (i, b) in binaries.iter().enumerate() {
@@ -260,6 +295,18 @@ fn fix_opf(opf: &str, book: &Book, binaries: &[Binary]) -> String {
         ));
     }
     extra.push_str("    <meta property=\"schema:accessModeSufficient\">textual</meta>\n");
+    if print_pages {
+        // The page numbers are those of the book PDF made in the same build (EPUB
+        // Accessibility 1.1 `pageBreakSource`, and dc:source for older reading systems).
+        let source = format!(
+            "{}, PDF edition of {} ({}.pdf)",
+            meta.title, meta.date, meta.slug
+        );
+        extra.push_str(&format!(
+            "    <dc:source>{0}</dc:source>\n    <meta property=\"pageBreakSource\">{0}</meta>\n",
+            xhtml::escape(&source)
+        ));
+    }
     let mut features = vec![
         "structuralNavigation",
         "tableOfContents",
@@ -268,6 +315,10 @@ fn fix_opf(opf: &str, book: &Book, binaries: &[Binary]) -> String {
     ];
     if has_images {
         features.push("alternativeText");
+    }
+    if print_pages {
+        features.push("pageNavigation");
+        features.push("printPageNumbers");
     }
     for f in features {
         extra.push_str(&format!(

@@ -89,7 +89,14 @@ struct Writer<'a> {
 }
 
 /// One article as a complete XHTML document.
-pub fn article(book: &Book, index: usize, images: &ImageNames) -> String {
+/// `pages`: the printed pages of the book that start in this article, as (top-level block,
+/// page number); a page-break marker goes before each such block.
+pub fn article(
+    book: &Book,
+    index: usize,
+    images: &ImageNames,
+    pages: &[(usize, String)],
+) -> String {
     let article = &book.articles[index];
     let mut w = Writer {
         book,
@@ -117,7 +124,16 @@ pub fn article(book: &Book, index: usize, images: &ImageNames) -> String {
             );
         }
     }
-    w.blocks(&article.blocks, true);
+    for (i, b) in article.blocks.iter().enumerate() {
+        for (_, label) in pages.iter().filter(|(block, _)| *block == i) {
+            let _ = writeln!(
+                w.out,
+                "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{0}\" aria-label=\"{0}\"></span>",
+                escape(label)
+            );
+        }
+        w.block(b, true);
+    }
     if !article.footnotes.is_empty() {
         w.out.push_str(
             "<section class=\"footnotes\" epub:type=\"footnotes\" aria-label=\"Notes\">\n<hr/>\n",

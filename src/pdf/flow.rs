@@ -215,6 +215,9 @@ pub struct Elem {
     pub keep: usize,
     /// Footnotes first referenced in this element, set at the foot of its page.
     pub notes: Vec<Arc<Vec<Elem>>>,
+    /// The top-level block of its article this element belongs to (for the EPUB's page
+    /// list: where each printed page starts).
+    pub source: Option<u32>,
 }
 
 /// Where the text among `draws` ends on the right.

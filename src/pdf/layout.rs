@@ -173,7 +173,13 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
         };
         l.heading(&h, 0.0, width);
     }
-    l.blocks(&article.blocks, 0.0, width);
+    for (i, b) in article.blocks.iter().enumerate() {
+        let start = l.out.len();
+        l.block(b, 0.0, width);
+        for e in &mut l.out[start..] {
+            e.source.get_or_insert(i as u32);
+        }
+    }
     l.attach_notes();
     if let Some(first) = l.out.first_mut() {
         first.break_before = true;

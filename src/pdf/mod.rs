@@ -25,6 +25,16 @@ pub struct Output {
     pub pages: usize,
 }
 
+/// Where a printed page of the book starts: in which article, at (or inside) which of its
+/// top-level blocks. The EPUB marks these places so "see page 12" works in both editions.
+#[derive(Debug, Clone)]
+pub struct PageStart {
+    pub article: usize,
+    pub block: usize,
+    /// The printed page number.
+    pub label: String,
+}
+
 /// Roman numerals for front-matter page numbers.
 pub fn roman(mut n: usize) -> String {
     let mut s = String::new();
@@ -90,6 +100,23 @@ impl Typesetter {
     }
 
     pub fn write(&self, book: &Book, edition: Edition) -> Result<Output, String> {
+        self.typeset(book, edition, &|_| {}, true).map(|o| {
+            o.unwrap_or(Output {
+                bytes: Vec::new(),
+                pages: 0,
+            })
+        })
+    }
+
+    /// Typesets an edition; `on_paginated` hears where each body page starts as soon as the
+    /// pages are known (before the PDF is written). With `write` false, stops there.
+    pub fn typeset(
+        &self,
+        book: &Book,
+        edition: Edition,
+        on_paginated: &(dyn Fn(Vec<PageStart>) + Sync),
+        write: bool,
+    ) -> Result<Option<Output>, String> {
         let sh = &self.sh;
         let theme = if edition.large_print {
             layout::Theme::large_print(book.meta.paper)
@@ -151,6 +178,21 @@ impl Typesetter {
             articles.push((Some(i), elems));
         }
         let body = paginate::paginate(articles, &theme);
+        on_paginated(
+            body.iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    Some(PageStart {
+                        article: p.article?,
+                        block: p.starts_in? as usize,
+                        label: (i + 1).to_string(),
+                    })
+                })
+                .collect(),
+        );
+        if !write {
+            return Ok(None);
+        }
 
         let mut pages = Vec::new();
         if edition.scope == Scope::Book {
@@ -202,10 +244,10 @@ impl Typesetter {
             trees: &trees,
         };
         let bytes = write::write(&doc, sh)?;
-        Ok(Output {
+        Ok(Some(Output {
             bytes,
             pages: pages.len(),
-        })
+        }))
     }
 
     /// One line of text set at (x, baseline y), left-aligned, centred or right-aligned on x.

@@ -17,6 +17,8 @@ pub struct Page {
     pub article: Option<usize>,
     /// Whether an article begins on this page (no running head there).
     pub opens_article: bool,
+    /// The top-level block of the article the page's text starts in.
+    pub starts_in: Option<u32>,
 }
 
 /// The rule above the footnotes, and the space it takes.
@@ -121,6 +123,9 @@ impl Cursor<'_> {
         let y = self.y + space;
         let page = self.pages.last_mut().expect("a page is open");
         let drew = !e.draws.is_empty();
+        if page.starts_in.is_none() {
+            page.starts_in = e.source;
+        }
         // Whatever an element draws before its first tag is an artifact (box fills, rules).
         page.draws.push(Draw::Tag(None));
         page.draws.extend(e.draws.drain(..).map(|mut d| {
