@@ -13,6 +13,7 @@ struct Found {
     alt: Option<String>,
     scope: Option<String>,
     has_id: bool,
+    lang: Option<String>,
     /// (page index, MCID) of its marked content, in order.
     mcrs: Vec<(usize, i64)>,
     objrs: usize,
@@ -72,6 +73,7 @@ fn walk(
             .and_then(|s| s.as_name().ok())
             .map(|s| String::from_utf8_lossy(s).to_string()),
         has_id: e.has(b"ID"),
+        lang: e.get(b"Lang").ok().map(string),
         mcrs: Vec::new(),
         objrs: 0,
         kid_roles: Vec::new(),
@@ -341,6 +343,10 @@ fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
                 "title: Archive copy\ndate: 2026-01-02\npdf:\n  standard: pdf-a-2b\n",
             ),
             ("articles/a.md", "# Kept\n\nA paragraph to keep.\n"),
+            (
+                "articles/b.md",
+                "---\nlang: es\n---\n# Guardado\n\nUn párrafo.\n",
+            ),
         ],
     );
     let out = tmp.path().join("out");
@@ -382,6 +388,31 @@ fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
         assert!(xmp.contains(needle), "{needle}");
     }
     assert!(doc.version.as_str() >= "1.4");
+    // An article in another language says so on its element.
+    let pages: HashMap<ObjectId, usize> = doc
+        .get_pages()
+        .values()
+        .enumerate()
+        .map(|(i, p)| (*p, i))
+        .collect();
+    let root = dict(&doc, catalog.get(b"StructTreeRoot").unwrap()).unwrap();
+    let (mut found, mut sequence) = (Vec::new(), Vec::new());
+    for k in root.get(b"K").unwrap().as_array().unwrap() {
+        walk(
+            &doc,
+            dict(&doc, k).unwrap(),
+            0,
+            &pages,
+            &mut found,
+            &mut sequence,
+        );
+    }
+    let arts: Vec<Option<&str>> = found
+        .iter()
+        .filter(|f| f.role == "Art")
+        .map(|f| f.lang.as_deref())
+        .collect();
+    assert_eq!(arts, [None, Some("es")]);
 
     // A wrong value is refused at its line.
     write_files(

@@ -146,6 +146,9 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
     let article = &ctx.book.articles[index];
     let mut tree = Tree::default();
     let root = tree.add(Role::Art, None);
+    if !article.lang.eq_ignore_ascii_case(&ctx.book.meta.language) {
+        tree.nodes[root as usize].lang = Some(article.lang.clone());
+    }
     let mut l = ArticleLayout {
         ctx,
         article,

@@ -78,6 +78,8 @@ pub struct Node {
     pub alt: Option<String>,
     /// For header cells: `Column` or `Row`.
     pub scope: Option<&'static str>,
+    /// The language of the element's text, when it differs from the document's.
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -92,6 +94,7 @@ impl Tree {
             parent,
             alt: None,
             scope: None,
+            lang: None,
         });
         (self.nodes.len() - 1) as u32
     }

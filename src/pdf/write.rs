@@ -1152,6 +1152,9 @@ fn structure(
         if let Some(alt) = &node.alt {
             d.set("Alt", text_string(alt));
         }
+        if let Some(lang) = &node.lang {
+            d.set("Lang", text_string(lang));
+        }
         if node.role == Role::Note {
             // Notes are identified (PDF/UA).
             d.set(
