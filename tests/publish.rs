@@ -415,3 +415,43 @@ fn an_inline_image_and_an_svg_figure_both_publish() {
         );
     }
 }
+
+#[test]
+fn a_long_caption_runs_onto_the_next_page_instead_of_off_this_one() {
+    let tmp = TempDir::new("long-caption");
+    let m = tmp.path().join("m");
+    let caption = "A long description of a drawing, told in full for the reader. ".repeat(12);
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Captions\n"),
+            (
+                "articles/a.md",
+                &format!(
+                    "# Captions\n\n![A tall picture](img/tall.png \"{}\")\n\nAfter.\n",
+                    caption.trim()
+                ),
+            ),
+        ],
+    );
+    let img = image::GrayImage::from_fn(400, 900, |_, y| image::Luma([(y % 255) as u8]));
+    std::fs::create_dir_all(m.join("articles/img")).unwrap();
+    img.save(m.join("articles/img/tall.png")).unwrap();
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "large-print"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = read_pdf(&std::fs::read(out.join("captions-large-print.pdf")).unwrap());
+    for (i, lines) in pdf.pages.iter().enumerate() {
+        for l in lines {
+            assert!(
+                l.y < 792.0 - 36.0,
+                "page {}: `{}` at y {} runs off the page",
+                i + 1,
+                l.text,
+                l.y
+            );
+        }
+    }
+    let all: String = (0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect();
+    assert!(all.contains("told in full"), "the caption is printed");
+}

@@ -856,7 +856,9 @@ impl<'a> ArticleLayout<'a> {
 
     fn figure(&mut self, img: &Image, x: f32, width: f32) {
         let t = self.ctx.theme;
-        let caption = img.title.clone().unwrap_or_else(|| img.alt.clone());
+        // The title is the caption, as in the EPUB; the alt text is what the figure's tag
+        // carries (and what stands in for a picture that is not printed).
+        let caption = img.title.clone().unwrap_or_default();
         let mut e = Elem {
             space_before: t.body_size,
             ..Default::default()
@@ -923,6 +925,15 @@ impl<'a> ArticleLayout<'a> {
                 e.height = inner.height + 20.0;
             }
         }
+        if caption.trim().is_empty() {
+            e.height += 4.0;
+            self.out.push(e);
+            return;
+        }
+        // The caption's lines are elements of their own, so a long one can run onto the next
+        // page (keeping two lines with the picture) rather than off this one.
+        e.keep_with_next = true;
+        self.out.push(e);
         let style = t.serif(t.body_size * 0.9).italic();
         let cap_node = self.node(Role::Caption);
         let lines = self.set_as(
@@ -933,11 +944,11 @@ impl<'a> ArticleLayout<'a> {
             Align::Center,
             t.leading,
         );
-        let cap = self.lines_to_elem(lines, x + width * 0.075);
-        e.draws
-            .extend(cap.draws.iter().map(|d| d.shifted(0.0, e.height + 2.0)));
-        e.height += cap.height + 8.0;
-        self.out.push(e);
+        let start = self.out.len();
+        self.push_lines(lines, x + width * 0.075, 2.0);
+        if let Some(last) = self.out[start..].last_mut() {
+            last.height += 8.0;
+        }
     }
 
     /// Lays out every footnote once, numbered, in a smaller size, to be placed at the foot of
