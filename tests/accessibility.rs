@@ -80,7 +80,18 @@ fn walk(
     };
     let me = out.len();
     out.push(f);
+    let pg = e.get(b"Pg").and_then(Object::as_reference).ok();
     for k in &kids {
+        if let Object::Integer(mcid) = k {
+            // A bare MCID is on the element's /Pg.
+            let m = (
+                pages[&pg.expect("an element with bare MCIDs has /Pg")],
+                *mcid,
+            );
+            out[me].mcrs.push(m);
+            sequence.push(m);
+            continue;
+        }
         let Some(d) = dict(doc, k) else { continue };
         match d.get(b"Type").and_then(Object::as_name).ok() {
             Some(b"MCR") => {

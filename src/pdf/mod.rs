@@ -233,9 +233,9 @@ impl Typesetter {
             self.decorate(page, book, edition, &theme, i, number, total_body);
         }
 
-        let doc = write::Document {
+        let mut doc = write::Document {
             meta: &book.meta,
-            pages: &pages,
+            pages: &mut pages,
             front_pages,
             page_w: theme.page_w,
             page_h: theme.page_h,
@@ -243,7 +243,7 @@ impl Typesetter {
             prepared: &prepared,
             trees: &trees,
         };
-        let bytes = write::write(&doc, sh)?;
+        let bytes = write::write(&mut doc, sh)?;
         Ok(Some(Output {
             bytes,
             pages: pages.len(),

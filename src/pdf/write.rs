@@ -28,7 +28,8 @@ pub struct PdfImage {
 
 pub struct Document<'a> {
     pub meta: &'a BookMeta,
-    pub pages: &'a [Page],
+    /// Mutable so that the glyphs can be dropped once the content streams are written.
+    pub pages: &'a mut [Page],
     /// Printed page labels: the number of front-matter pages (roman) before the body (arabic).
     pub front_pages: usize,
     pub page_w: f32,
@@ -40,10 +41,10 @@ pub struct Document<'a> {
     pub trees: &'a HashMap<u32, Tree>,
 }
 
-pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
+pub fn write(doc: &mut Document, sh: &Shaper) -> Result<Vec<u8>, String> {
     // The glyphs each face draws, and the text each stands for.
     let mut uses: Vec<GlyphUse> = (0..sh.faces.len()).map(|_| GlyphUse::default()).collect();
-    for page in doc.pages {
+    for page in doc.pages.iter() {
         for d in &page.draws {
             if let Draw::Text(r) = d {
                 let u = &mut uses[r.face];
@@ -79,6 +80,16 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
         .map(|page| deflate(&page_content(page, doc.page_h, &embedded, &images, &role)))
         .collect();
 
+    // The glyphs are most of the memory held, and written now: the rest needs the drawing's
+    // order and tags, not its text.
+    doc.pages.par_iter_mut().for_each(|p| {
+        for d in &mut p.draws {
+            if let Draw::Text(r) = d {
+                r.glyphs = Vec::new();
+            }
+        }
+    });
+    let doc: &Document = doc;
     // The skeleton: catalog and page tree, pages empty.
     let mut pdf = PdfDocument::new(&doc.meta.title);
     pdf.pages = doc
@@ -141,20 +152,35 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
         resources.set("XObject", xobjects);
     }
     let resources = lo.add_object(resources);
+    // printpdf's empty content streams and resource dictionaries are replaced and deleted
+    // (deleting them directly: lopdf's general pruning walks the whole structure tree and
+    // cost a third of the writing time on a 400-page book).
+    let mut replaced: Vec<ObjectId> = Vec::new();
     for (pid, content) in page_ids.iter().zip(contents) {
         let mut dict = Dictionary::new();
         dict.set("Filter", "FlateDecode");
         let stream = lo.add_object(lopdf::Stream::new(dict, content).with_compression(false));
         if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(*pid) {
+            for key in [b"Contents".as_slice(), b"Resources".as_slice()] {
+                if let Ok(Object::Reference(r)) = pd.get(key) {
+                    replaced.push(*r);
+                }
+            }
             pd.set("Contents", Object::Reference(stream));
             pd.set("Resources", Object::Reference(resources));
             pd.remove(b"Annots");
         }
     }
+    let mut inner: Vec<ObjectId> = Vec::new();
+    for r in &replaced {
+        if let Ok(Object::Dictionary(d)) = lo.get_object(*r) {
+            inner.extend(d.iter().filter_map(|(_, v)| v.as_reference().ok()));
+        }
+    }
+    for r in replaced.into_iter().chain(inner) {
+        lo.objects.remove(&r);
+    }
     finish(&mut lo, doc, &page_ids)?;
-    // printpdf's empty streams and resource dictionaries are no longer referenced.
-    lo.prune_objects();
-    lo.renumber_objects();
     compress_streams(&mut lo);
     let mut out = Vec::new();
     lo.save_to(&mut out)
@@ -166,7 +192,7 @@ pub fn write(doc: &Document, sh: &Shaper) -> Result<Vec<u8>, String> {
 /// embedded).
 fn printed_images(doc: &Document) -> Result<Vec<Option<Arc<Prepared>>>, String> {
     let mut printed = vec![false; doc.images.len()];
-    for page in doc.pages {
+    for page in doc.pages.iter() {
         for d in &page.draws {
             if let Draw::Image { index, .. } = d {
                 if let Some(p) = printed.get_mut(*index) {
@@ -327,11 +353,16 @@ pub fn page_spans(page: &Page) -> (Vec<Span>, Vec<u32>) {
     }];
     let mut of = Vec::with_capacity(page.draws.len());
     let (mut has_shapes, mut has_text) = (vec![false], vec![false]);
+    // A tag takes effect at the next drawing: the tags between two lines of one paragraph
+    // (an artifact tag, then the paragraph's again) do not split its marked content.
+    let mut pending: Option<Option<NodeRef>> = None;
     for d in &page.draws {
         if let Draw::Tag(n) = d {
-            if spans.last().is_some_and(|s| s.node != *n) {
+            pending = Some(*n);
+        } else if let Some(n) = pending.take() {
+            if spans.last().is_some_and(|s| s.node != n) {
                 spans.push(Span {
-                    node: *n,
+                    node: n,
                     shapes: None,
                     text: None,
                 });
@@ -350,16 +381,16 @@ pub fn page_spans(page: &Page) -> (Vec<Span>, Vec<u32>) {
         of.push(i as u32);
     }
     let mut next = 0;
-    for pass in [&has_shapes, &has_text] {
-        for (i, span) in spans.iter_mut().enumerate() {
-            if span.node.is_some() && pass[i] {
-                if std::ptr::eq(pass, &has_shapes) {
-                    span.shapes = Some(next);
-                } else {
-                    span.text = Some(next);
-                }
-                next += 1;
-            }
+    for (i, span) in spans.iter_mut().enumerate() {
+        if span.node.is_some() && has_shapes[i] {
+            span.shapes = Some(next);
+            next += 1;
+        }
+    }
+    for (i, span) in spans.iter_mut().enumerate() {
+        if span.node.is_some() && has_text[i] {
+            span.text = Some(next);
+            next += 1;
         }
     }
     (spans, of)
@@ -889,6 +920,10 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, page_ids: &[ObjectId]) -> Re
     info.set("Producer", text_string("handout (printpdf, lopdf)"));
     info.set("CreationDate", pdf_date(meta));
     info.set("ModDate", pdf_date(meta));
+    if let Ok(Object::Reference(old)) = lo.trailer.get(b"Info") {
+        let old = *old;
+        lo.objects.remove(&old);
+    }
     let info_id = lo.add_object(info);
     lo.trailer.set("Info", Object::Reference(info_id));
     let id_seed = format!("{}|{}|{}", meta.identifier, meta.title, meta.date);
@@ -973,6 +1008,8 @@ fn structure(
         id: ObjectId,
         parent: ObjectId,
         kids: Vec<Object>,
+        /// The page of its first marked content: content there is listed by bare MCID.
+        pg: Option<ObjectId>,
     }
     let document = lo.new_object_id();
     let mut doc_kids: Vec<Object> = Vec::new();
@@ -1019,6 +1056,7 @@ fn structure(
                 id,
                 parent: parent_id,
                 kids: Vec::new(),
+                pg: None,
             },
         );
         order.push(n);
@@ -1046,7 +1084,9 @@ fn structure(
         }
         id
     }
-    let mut parent_tree: Vec<Object> = Vec::new();
+    // The parent tree's keys ascend: pages (0..), then annotations (after the last page).
+    let mut parent_tree: Vec<Object> = Vec::with_capacity(doc.pages.len() * 2);
+    let mut annot_parents: Vec<Object> = Vec::new();
     let mut next_key = doc.pages.len() as i64;
     for (pi, page) in doc.pages.iter().enumerate() {
         let (spans, span_of) = page_spans(page);
@@ -1073,12 +1113,17 @@ fn structure(
                     document,
                 );
                 for mcid in [span.shapes, span.text].into_iter().flatten() {
-                    let mut mcr = Dictionary::new();
-                    mcr.set("Type", "MCR");
-                    mcr.set("Pg", Object::Reference(page_ids[pi]));
-                    mcr.set("MCID", mcid as i64);
                     if let Some(e) = elems.get_mut(&node) {
-                        e.kids.push(Object::Dictionary(mcr));
+                        let pg = *e.pg.get_or_insert(page_ids[pi]);
+                        if pg == page_ids[pi] {
+                            e.kids.push(Object::Integer(mcid as i64));
+                        } else {
+                            let mut mcr = Dictionary::new();
+                            mcr.set("Type", "MCR");
+                            mcr.set("Pg", Object::Reference(page_ids[pi]));
+                            mcr.set("MCID", mcid as i64);
+                            e.kids.push(Object::Dictionary(mcr));
+                        }
                     }
                     by_mcid.push((mcid, id));
                 }
@@ -1106,8 +1151,8 @@ fn structure(
                 if let Ok(Object::Dictionary(a)) = lo.get_object_mut(*annot) {
                     a.set("StructParent", next_key);
                 }
-                parent_tree.push(Object::Integer(next_key));
-                parent_tree.push(Object::Reference(id));
+                annot_parents.push(Object::Integer(next_key));
+                annot_parents.push(Object::Reference(id));
                 next_key += 1;
             }
         }
@@ -1125,16 +1170,8 @@ fn structure(
                 .collect(),
         ));
     }
-    // The parent tree's keys must ascend: pages first, then annotations.
-    let mut pairs: Vec<(i64, Object)> = parent_tree
-        .chunks(2)
-        .map(|c| (c[0].as_i64().unwrap_or(0), c[1].clone()))
-        .collect();
-    pairs.sort_by_key(|(k, _)| *k);
-    let nums: Vec<Object> = pairs
-        .into_iter()
-        .flat_map(|(k, v)| [Object::Integer(k), v])
-        .collect();
+    parent_tree.append(&mut annot_parents);
+    let nums = parent_tree;
     for n in order {
         let Some(e) = elems.remove(&n) else { continue };
         let Some(node) = doc
@@ -1148,6 +1185,9 @@ fn structure(
         d.set("Type", "StructElem");
         d.set("S", Object::Name(node.role.name().as_bytes().to_vec()));
         d.set("P", Object::Reference(e.parent));
+        if let Some(pg) = e.pg {
+            d.set("Pg", Object::Reference(pg));
+        }
         d.set("K", e.kids);
         if let Some(alt) = &node.alt {
             d.set("Alt", text_string(alt));
