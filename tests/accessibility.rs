@@ -114,6 +114,26 @@ fn walk(
     }
 }
 
+/// Every structure element in order, and every marked-content reference in reading order.
+fn structure_of(
+    doc: &Document,
+    pages: &HashMap<ObjectId, usize>,
+) -> (Vec<Found>, Vec<(usize, i64)>) {
+    let root = dict(doc, doc.catalog().unwrap().get(b"StructTreeRoot").unwrap()).unwrap();
+    let (mut found, mut sequence) = (Vec::new(), Vec::new());
+    for k in root.get(b"K").unwrap().as_array().unwrap() {
+        walk(
+            doc,
+            dict(doc, k).unwrap(),
+            0,
+            pages,
+            &mut found,
+            &mut sequence,
+        );
+    }
+    (found, sequence)
+}
+
 /// What each page's content does: for every MCID, whether it shows text; and how many text
 /// and painting operators fall outside any marked content (there must be none).
 struct PageMarks {
@@ -208,19 +228,7 @@ fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
     assert!(xmp.contains(">Kratom and Opioids</rdf:li>"));
     assert!(!xmp.contains("pdfaid:part"), "PDF/A only when asked for");
 
-    let root = dict(&doc, catalog.get(b"StructTreeRoot").unwrap()).unwrap();
-    let mut found = Vec::new();
-    let mut sequence = Vec::new();
-    for k in root.get(b"K").unwrap().as_array().unwrap() {
-        walk(
-            &doc,
-            dict(&doc, k).unwrap(),
-            0,
-            &pages,
-            &mut found,
-            &mut sequence,
-        );
-    }
+    let (found, sequence) = structure_of(&doc, &pages);
     assert_eq!(found[0].role, "Document");
 
     // Every page: no content outside marked content; every MCID in the content belongs to
@@ -406,18 +414,7 @@ fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
         .enumerate()
         .map(|(i, p)| (*p, i))
         .collect();
-    let root = dict(&doc, catalog.get(b"StructTreeRoot").unwrap()).unwrap();
-    let (mut found, mut sequence) = (Vec::new(), Vec::new());
-    for k in root.get(b"K").unwrap().as_array().unwrap() {
-        walk(
-            &doc,
-            dict(&doc, k).unwrap(),
-            0,
-            &pages,
-            &mut found,
-            &mut sequence,
-        );
-    }
+    let (found, _) = structure_of(&doc, &pages);
     let arts: Vec<Option<&str>> = found
         .iter()
         .filter(|f| f.role == "Art")

@@ -1004,86 +1004,12 @@ fn structure(
     link_annots: &[Vec<Option<ObjectId>>],
     root_id: ObjectId,
 ) {
-    struct Elem {
-        id: ObjectId,
-        parent: ObjectId,
-        kids: Vec<Object>,
-        /// The page of its first marked content: content there is listed by bare MCID.
-        pg: Option<ObjectId>,
-    }
-    let document = lo.new_object_id();
-    let mut doc_kids: Vec<Object> = Vec::new();
-    let mut elems: HashMap<NodeRef, Elem> = HashMap::new();
-    // Attached in the order their content first appears, which is reading order.
-    let mut order: Vec<NodeRef> = Vec::new();
-    fn attach(
-        n: NodeRef,
-        doc: &Document,
-        lo: &mut lopdf::Document,
-        elems: &mut HashMap<NodeRef, Elem>,
-        order: &mut Vec<NodeRef>,
-        doc_kids: &mut Vec<Object>,
-        document: ObjectId,
-    ) -> ObjectId {
-        if let Some(e) = elems.get(&n) {
-            return e.id;
-        }
-        let parent = doc
-            .trees
-            .get(&n.tree)
-            .and_then(|t| t.nodes.get(n.node as usize))
-            .and_then(|node| node.parent)
-            .map(|p| NodeRef {
-                tree: n.tree,
-                node: p,
-            });
-        // The parent first; attaching it may attach this node too (a row attaches its cells).
-        let parent_id = match parent {
-            Some(p) => attach(p, doc, lo, elems, order, doc_kids, document),
-            None => document,
-        };
-        if let Some(e) = elems.get(&n) {
-            return e.id;
-        }
-        let id = lo.new_object_id();
-        match parent.and_then(|p| elems.get_mut(&p)) {
-            Some(pe) => pe.kids.push(Object::Reference(id)),
-            None => doc_kids.push(Object::Reference(id)),
-        }
-        elems.insert(
-            n,
-            Elem {
-                id,
-                parent: parent_id,
-                kids: Vec::new(),
-                pg: None,
-            },
-        );
-        order.push(n);
-        // A table row holds all its cells, empty ones too, so every row spans the grid.
-        if let Some(tree) = doc.trees.get(&n.tree) {
-            if tree.nodes.get(n.node as usize).map(|x| x.role) == Some(Role::TR) {
-                let cells: Vec<u32> = (0..tree.nodes.len() as u32)
-                    .filter(|&c| tree.nodes[c as usize].parent == Some(n.node))
-                    .collect();
-                for c in cells {
-                    attach(
-                        NodeRef {
-                            tree: n.tree,
-                            node: c,
-                        },
-                        doc,
-                        lo,
-                        elems,
-                        order,
-                        doc_kids,
-                        document,
-                    );
-                }
-            }
-        }
-        id
-    }
+    let mut tree = StructBuilder {
+        document: lo.new_object_id(),
+        doc_kids: Vec::new(),
+        elems: HashMap::new(),
+        order: Vec::new(),
+    };
     // The parent tree's keys ascend: pages (0..), then annotations (after the last page).
     let mut parent_tree: Vec<Object> = Vec::with_capacity(doc.pages.len() * 2);
     let mut annot_parents: Vec<Object> = Vec::new();
@@ -1103,17 +1029,9 @@ fn structure(
             };
             if !seen[si as usize] && !matches!(d, Draw::Tag(_) | Draw::Link { .. }) {
                 seen[si as usize] = true;
-                let id = attach(
-                    node,
-                    doc,
-                    lo,
-                    &mut elems,
-                    &mut order,
-                    &mut doc_kids,
-                    document,
-                );
+                let id = tree.attach(node, doc, lo);
                 for mcid in [span.shapes, span.text].into_iter().flatten() {
-                    if let Some(e) = elems.get_mut(&node) {
+                    if let Some(e) = tree.elems.get_mut(&node) {
                         let pg = *e.pg.get_or_insert(page_ids[pi]);
                         if pg == page_ids[pi] {
                             e.kids.push(Object::Integer(mcid as i64));
@@ -1132,20 +1050,12 @@ fn structure(
                 let Some(Some(annot)) = annots.next() else {
                     continue;
                 };
-                let id = attach(
-                    node,
-                    doc,
-                    lo,
-                    &mut elems,
-                    &mut order,
-                    &mut doc_kids,
-                    document,
-                );
+                let id = tree.attach(node, doc, lo);
                 let mut objr = Dictionary::new();
                 objr.set("Type", "OBJR");
                 objr.set("Pg", Object::Reference(page_ids[pi]));
                 objr.set("Obj", Object::Reference(*annot));
-                if let Some(e) = elems.get_mut(&node) {
+                if let Some(e) = tree.elems.get_mut(&node) {
                     e.kids.push(Object::Dictionary(objr));
                 }
                 if let Ok(Object::Dictionary(a)) = lo.get_object_mut(*annot) {
@@ -1172,6 +1082,12 @@ fn structure(
     }
     parent_tree.append(&mut annot_parents);
     let nums = parent_tree;
+    let StructBuilder {
+        document,
+        doc_kids,
+        mut elems,
+        order,
+    } = tree;
     for n in order {
         let Some(e) = elems.remove(&n) else { continue };
         let Some(node) = doc
@@ -1235,5 +1151,82 @@ fn structure(
         let mut mark = Dictionary::new();
         mark.set("Marked", true);
         cat.set("MarkInfo", mark);
+    }
+}
+
+/// A structure element being built: its object id, its parent's, its kids in order.
+struct StructElem {
+    id: ObjectId,
+    parent: ObjectId,
+    kids: Vec<Object>,
+    /// The page of its first marked content: content there is listed by bare MCID.
+    pg: Option<ObjectId>,
+}
+
+/// The structure elements attached so far, in the order their content first appears (which
+/// is reading order), under the Document element.
+struct StructBuilder {
+    document: ObjectId,
+    doc_kids: Vec<Object>,
+    elems: HashMap<NodeRef, StructElem>,
+    order: Vec<NodeRef>,
+}
+
+impl StructBuilder {
+    /// The element of `n`, attached (with its ancestors) on first use.
+    fn attach(&mut self, n: NodeRef, doc: &Document, lo: &mut lopdf::Document) -> ObjectId {
+        if let Some(e) = self.elems.get(&n) {
+            return e.id;
+        }
+        let tree = doc.trees.get(&n.tree);
+        let parent = tree
+            .and_then(|t| t.nodes.get(n.node as usize))
+            .and_then(|node| node.parent)
+            .map(|p| NodeRef {
+                tree: n.tree,
+                node: p,
+            });
+        // The parent first; attaching it may attach this node too (a row attaches its cells).
+        let parent_id = match parent {
+            Some(p) => self.attach(p, doc, lo),
+            None => self.document,
+        };
+        if let Some(e) = self.elems.get(&n) {
+            return e.id;
+        }
+        let id = lo.new_object_id();
+        match parent.and_then(|p| self.elems.get_mut(&p)) {
+            Some(pe) => pe.kids.push(Object::Reference(id)),
+            None => self.doc_kids.push(Object::Reference(id)),
+        }
+        self.elems.insert(
+            n,
+            StructElem {
+                id,
+                parent: parent_id,
+                kids: Vec::new(),
+                pg: None,
+            },
+        );
+        self.order.push(n);
+        // A table row holds all its cells, empty ones too, so every row spans the grid.
+        if let Some(t) = tree {
+            if t.nodes.get(n.node as usize).map(|x| x.role) == Some(Role::TR) {
+                let cells: Vec<u32> = (0..t.nodes.len() as u32)
+                    .filter(|&c| t.nodes[c as usize].parent == Some(n.node))
+                    .collect();
+                for c in cells {
+                    self.attach(
+                        NodeRef {
+                            tree: n.tree,
+                            node: c,
+                        },
+                        doc,
+                        lo,
+                    );
+                }
+            }
+        }
+        id
     }
 }
