@@ -487,3 +487,60 @@ fn the_epub_page_list_matches_the_printed_pages() {
     assert!(opf.contains("<meta property=\"pageBreakSource\">Kratom and Opioids, PDF edition"));
     assert!(opf.contains(">printPageNumbers</meta>"));
 }
+
+#[test]
+fn headings_never_skip_a_level_and_missing_characters_never_draw_notdef() {
+    let tmp = TempDir::new("levels");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Levels\n"),
+            (
+                "articles/a.md",
+                "## A chapter titled at level two\n\n#### Four, right under the title\n\nA crab \u{1F980} and a private \u{E000} sign.\n\n### Three\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "pdf,large-print"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for file in ["levels.pdf", "levels-large-print.pdf"] {
+        let bytes = std::fs::read(out.join(file)).unwrap();
+        let doc = Document::load_mem(&bytes).unwrap();
+        let pages: HashMap<ObjectId, usize> = doc
+            .get_pages()
+            .values()
+            .enumerate()
+            .map(|(i, p)| (*p, i))
+            .collect();
+        let (found, _) = structure_of(&doc, &pages);
+        let levels: Vec<&str> = found
+            .iter()
+            .filter(|f| f.role.starts_with('H'))
+            .map(|f| f.role.as_str())
+            .filter(|r| r.len() == 2)
+            .collect();
+        // Book title, Contents, then the article: H1, H2 (was ####), H2 (was ###).
+        assert_eq!(levels, ["H1", "H1", "H1", "H2", "H2"], "{file}");
+        // No text shows glyph code 0 (.notdef); the characters still copy as written.
+        for &pid in pages.keys() {
+            let ops = lopdf::content::Content::decode(&doc.get_page_content(pid))
+                .unwrap()
+                .operations;
+            for op in ops.iter().filter(|o| o.operator == "TJ") {
+                for item in op.operands[0].as_array().unwrap() {
+                    if let Object::String(b, _) = item {
+                        assert!(b.chunks(2).all(|c| c != [0, 0]), "{file}: .notdef drawn");
+                    }
+                }
+            }
+        }
+        let text = read_pdf(&bytes);
+        let all: String = (0..text.pages.len()).map(|i| text.page_text(i)).collect();
+        assert!(
+            all.contains('\u{1F980}') && all.contains('\u{E000}'),
+            "{file}: {all}"
+        );
+    }
+}

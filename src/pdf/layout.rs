@@ -348,9 +348,28 @@ impl<'a> ArticleLayout<'a> {
         let mut links = Vec::new();
         let mut pieces = Vec::new();
         self.pieces(&h.content, style, &mut links, &mut pieces, false);
-        // The article's title is its H1; headings inside follow their own levels, a level-1
-        // heading in the text counting as H2 below the title.
-        let level = if h.is_title { 1 } else { h.level.max(2) };
+        // The article's title is its H1; the headings inside keep their levels relative to the
+        // title's (a chapter titled with `##` has its `###` as H2), never below H2 and never
+        // more than one level below the heading before (PDF/UA: no skipped levels).
+        let level = {
+            let title_level = self
+                .article
+                .blocks
+                .iter()
+                .find_map(|b| match b {
+                    Block::Heading(t) if t.is_title => Some(t.level),
+                    _ => None,
+                })
+                .unwrap_or(1);
+            let mut tree = self.tree.borrow_mut();
+            let level = if h.is_title {
+                1
+            } else {
+                (h.level.saturating_sub(title_level) + 1).clamp(2, tree.last_heading.max(1) + 1)
+            };
+            tree.last_heading = level;
+            level
+        };
         let hn = self.node(Role::H(level));
         let link_nodes = self.link_nodes(&links, hn);
         let setter = LineSetter::new(self.ctx.sh, &links, 1.2)

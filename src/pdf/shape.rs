@@ -30,6 +30,8 @@ pub struct Face {
     pub descender: f32,
     /// Glyph used for a hyphen and for a space.
     pub hyphen: Option<u16>,
+    /// The replacement character's glyph and advance, drawn for characters the face lacks.
+    pub replacement: Option<(u16, i32)>,
 }
 
 pub struct Shaper {
@@ -60,6 +62,9 @@ impl Shaper {
                 ascender: rb.ascender() as f32 / upem,
                 descender: rb.descender() as f32 / upem,
                 hyphen: rb.glyph_index('-').map(|g| g.0),
+                replacement: rb
+                    .glyph_index('\u{fffd}')
+                    .map(|g| (g.0, rb.glyph_hor_advance(g).unwrap_or(0) as i32)),
                 rb,
             });
         }
@@ -156,12 +161,19 @@ impl Shaper {
             } else {
                 ""
             };
+            // A character no bundled face has would draw the .notdef glyph, which PDF/UA
+            // forbids: the face's replacement character (U+FFFD) is drawn instead, standing
+            // for the same text (`handout check` names such characters).
+            let (gid, advance) = match (info.glyph_id, f.replacement) {
+                (0, Some((g, adv))) => (g, adv),
+                (g, _) => (g as u16, pos.x_advance),
+            };
             glyphs.push(ShapedGlyph {
-                gid: info.glyph_id as u16,
-                advance: pos.x_advance,
+                gid,
+                advance,
                 text: cluster_text.into(),
             });
-            width += pos.x_advance;
+            width += advance;
         }
         Shaped { glyphs, width }
     }

@@ -85,6 +85,8 @@ pub struct Node {
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
     pub nodes: Vec<Node>,
+    /// The level of the last heading tagged (levels never skip in the structure).
+    pub last_heading: u8,
 }
 
 impl Tree {

@@ -221,7 +221,20 @@ impl<'a> LineSetter<'a> {
                 return f;
             }
         }
-        primary
+        // No face has it: one that can draw the replacement character instead.
+        if self.sh.faces[primary].replacement.is_some() {
+            return primary;
+        }
+        [Family::Sans, Family::Serif]
+            .into_iter()
+            .map(|family| {
+                self.sh.face_index(FaceKey {
+                    family,
+                    ..style.face
+                })
+            })
+            .find(|&f| self.sh.faces[f].replacement.is_some())
+            .unwrap_or(primary)
     }
 
     fn items(&self, pieces: &[Piece]) -> Vec<Item> {
