@@ -314,8 +314,8 @@ impl Typesetter {
         number: Option<usize>,
         total: usize,
     ) {
-        // Running heads, page numbers and bands are page furniture: artifacts.
-        page.draws.push(Draw::Tag(None));
+        // Running heads, page numbers and bands are page furniture: pagination artifacts.
+        page.draws.push(Draw::Tag(Some(tags::PAGINATION)));
         let s = t.scale;
         let left = t.margin_left;
         let right = t.page_w - t.margin_right;

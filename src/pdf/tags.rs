@@ -13,6 +13,13 @@ pub struct NodeRef {
 /// The tree id of the title page and contents.
 pub const FRONT: u32 = u32::MAX;
 
+/// Not an element: tagging with it marks page furniture (running heads, page numbers, bands)
+/// as a pagination artifact.
+pub const PAGINATION: NodeRef = NodeRef {
+    tree: u32::MAX - 1,
+    node: 0,
+};
+
 /// Standard structure types of PDF 1.7 (so no role map is needed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

@@ -10,7 +10,7 @@ use super::flow::{Draw, LinkDest};
 use super::images::Prepared;
 use super::paginate::Page;
 use super::shape::Shaper;
-use super::tags::{NodeRef, Role, Tree};
+use super::tags::{NodeRef, Role, Tree, PAGINATION};
 use crate::model::{BookMeta, ImageFormat};
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions, Pt};
@@ -338,7 +338,10 @@ fn paint(c: &mut Content, fill: Option<f32>, stroke: Option<(f32, f32)>) -> &'st
 /// the marked-content ids of its shapes and of its text (they are written in two passes).
 #[derive(Debug, Clone, Copy)]
 pub struct Span {
+    /// The structure element (None: an artifact).
     pub node: Option<NodeRef>,
+    /// An artifact of page furniture (running head, page number, band).
+    pub pagination: bool,
     pub shapes: Option<u32>,
     pub text: Option<u32>,
 }
@@ -348,9 +351,11 @@ pub struct Span {
 pub fn page_spans(page: &Page) -> (Vec<Span>, Vec<u32>) {
     let mut spans = vec![Span {
         node: None,
+        pagination: false,
         shapes: None,
         text: None,
     }];
+    let mut keys: Vec<Option<NodeRef>> = vec![None];
     let mut of = Vec::with_capacity(page.draws.len());
     let (mut has_shapes, mut has_text) = (vec![false], vec![false]);
     // A tag takes effect at the next drawing: the tags between two lines of one paragraph
@@ -360,9 +365,12 @@ pub fn page_spans(page: &Page) -> (Vec<Span>, Vec<u32>) {
         if let Draw::Tag(n) = d {
             pending = Some(*n);
         } else if let Some(n) = pending.take() {
-            if spans.last().is_some_and(|s| s.node != n) {
+            if keys.last() != Some(&n) {
+                keys.push(n);
+                let pagination = n == Some(PAGINATION);
                 spans.push(Span {
-                    node: n,
+                    node: n.filter(|_| !pagination),
+                    pagination,
                     shapes: None,
                     text: None,
                 });
@@ -416,6 +424,7 @@ impl Marker<'_> {
         let mcid = if self.text_pass { s.text } else { s.shapes };
         match (s.node, mcid) {
             (Some(n), Some(id)) => c.begin_tagged((self.role)(n), id as usize),
+            _ if s.pagination => c.begin_artifact(Some("Pagination")),
             _ => c.begin_artifact(None),
         };
         self.open = Some(span);
