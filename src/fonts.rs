@@ -113,8 +113,6 @@ pub struct FontSet {
     pub files: Vec<FontFile>,
 }
 
-impl FontSet {}
-
 /// Font bytes live for the whole process: faces borrow them, and a test run that publishes many
 /// books reads each file once.
 fn cache() -> &'static Mutex<HashMap<(PathBuf, u64), &'static [u8]>> {

@@ -61,7 +61,7 @@ fn walk(
         Ok(o) => vec![o.clone()],
         Err(_) => Vec::new(),
     };
-    let mut f = Found {
+    let f = Found {
         role,
         depth,
         alt: e.get(b"Alt").ok().map(string),
@@ -115,10 +115,13 @@ fn walk(
 }
 
 /// Every structure element in order, and every marked-content reference in reading order.
-fn structure_of(
-    doc: &Document,
-    pages: &HashMap<ObjectId, usize>,
-) -> (Vec<Found>, Vec<(usize, i64)>) {
+fn structure_of(doc: &Document) -> (Vec<Found>, Vec<(usize, i64)>) {
+    let pages: &HashMap<ObjectId, usize> = &doc
+        .get_pages()
+        .values()
+        .enumerate()
+        .map(|(i, p)| (*p, i))
+        .collect();
     let root = dict(doc, doc.catalog().unwrap().get(b"StructTreeRoot").unwrap()).unwrap();
     let (mut found, mut sequence) = (Vec::new(), Vec::new());
     for k in root.get(b"K").unwrap().as_array().unwrap() {
@@ -225,8 +228,6 @@ fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
     let doc =
         Document::load_mem(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap()).unwrap();
     let page_ids: Vec<ObjectId> = doc.get_pages().values().copied().collect();
-    let pages: HashMap<ObjectId, usize> =
-        page_ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
     let catalog = doc.catalog().unwrap();
 
     // Declared tagged, titled, in a language, and claiming PDF/UA-1 in its XMP.
@@ -245,7 +246,7 @@ fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
     assert!(xmp.contains(">Kratom and Opioids</rdf:li>"));
     assert!(!xmp.contains("pdfaid:part"), "PDF/A only when asked for");
 
-    let (found, sequence) = structure_of(&doc, &pages);
+    let (found, sequence) = structure_of(&doc);
     assert_eq!(found[0].role, "Document");
 
     // Every page: no content outside marked content; every MCID in the content belongs to
@@ -369,10 +370,8 @@ fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
 
 #[test]
 fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
-    let tmp = TempDir::new("pdfa");
-    let m = tmp.path().join("m");
-    write_files(
-        &m,
+    let (_tmp, m, out) = publish_files(
+        "pdfa",
         &[
             (
                 "book.yaml",
@@ -384,10 +383,8 @@ fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
                 "---\nlang: es\n---\n# Guardado\n\nUn párrafo.\n",
             ),
         ],
+        &["--only", "pdf"],
     );
-    let out = tmp.path().join("out");
-    let o = publish(&m, &out, &["--only", "pdf"]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let doc = Document::load_mem(&std::fs::read(out.join("archive-copy.pdf")).unwrap()).unwrap();
     let catalog = doc.catalog().unwrap();
     let intents = catalog.get(b"OutputIntents").unwrap().as_array().unwrap();
@@ -425,13 +422,7 @@ fn pdf_a_2b_is_declared_with_an_srgb_output_intent_when_asked_for() {
     }
     assert!(doc.version.as_str() >= "1.4");
     // An article in another language says so on its element.
-    let pages: HashMap<ObjectId, usize> = doc
-        .get_pages()
-        .values()
-        .enumerate()
-        .map(|(i, p)| (*p, i))
-        .collect();
-    let (found, _) = structure_of(&doc, &pages);
+    let (found, _) = structure_of(&doc);
     let arts: Vec<Option<&str>> = found
         .iter()
         .filter(|f| f.role == "Art")
@@ -507,10 +498,8 @@ fn the_epub_page_list_matches_the_printed_pages() {
 
 #[test]
 fn headings_never_skip_a_level_and_missing_characters_never_draw_notdef() {
-    let tmp = TempDir::new("levels");
-    let m = tmp.path().join("m");
-    write_files(
-        &m,
+    let (_tmp, _m, out) = publish_files(
+        "levels",
         &[
             ("book.yaml", "title: Levels\n"),
             (
@@ -518,20 +507,12 @@ fn headings_never_skip_a_level_and_missing_characters_never_draw_notdef() {
                 "## A chapter titled at level two\n\n#### Four, right under the title\n\nA crab \u{1F980} and a private \u{E000} sign.\n\n### Three\n",
             ),
         ],
+        &["--only", "pdf,large-print"],
     );
-    let out = tmp.path().join("out");
-    let o = publish(&m, &out, &["--only", "pdf,large-print"]);
-    assert!(o.status.success(), "{}", stderr(&o));
     for file in ["levels.pdf", "levels-large-print.pdf"] {
         let bytes = std::fs::read(out.join(file)).unwrap();
         let doc = Document::load_mem(&bytes).unwrap();
-        let pages: HashMap<ObjectId, usize> = doc
-            .get_pages()
-            .values()
-            .enumerate()
-            .map(|(i, p)| (*p, i))
-            .collect();
-        let (found, _) = structure_of(&doc, &pages);
+        let (found, _) = structure_of(&doc);
         let levels: Vec<&str> = found
             .iter()
             .filter(|f| f.role.starts_with('H'))
@@ -541,7 +522,7 @@ fn headings_never_skip_a_level_and_missing_characters_never_draw_notdef() {
         // Book title, Contents, then the article: H1, H2 (was ####), H2 (was ###).
         assert_eq!(levels, ["H1", "H1", "H1", "H2", "H2"], "{file}");
         // No text shows glyph code 0 (.notdef); the characters still copy as written.
-        for &pid in pages.keys() {
+        for &pid in doc.get_pages().values() {
             let ops = lopdf::content::Content::decode(&doc.get_page_content(pid))
                 .unwrap()
                 .operations;

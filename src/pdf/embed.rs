@@ -246,18 +246,12 @@ pub fn embed(face: &Face, used: &GlyphUse) -> Result<(Embedded, FontObjects), St
 }
 
 fn subset_tag(gids: &[u16], variants: &[(u16, Box<str>)]) -> String {
-    let mut h = 0xcbf29ce484222325u64;
-    let mut mix = |b: u8| {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    };
-    for g in gids {
-        g.to_be_bytes().into_iter().for_each(&mut mix);
-    }
+    let mut bytes: Vec<u8> = gids.iter().flat_map(|g| g.to_be_bytes()).collect();
     for (g, t) in variants {
-        g.to_be_bytes().into_iter().for_each(&mut mix);
-        t.bytes().for_each(&mut mix);
+        bytes.extend_from_slice(&g.to_be_bytes());
+        bytes.extend_from_slice(t.as_bytes());
     }
+    let mut h = fnv(&bytes, 0);
     (0..6)
         .map(|_| {
             let c = (b'A' + (h % 26) as u8) as char;
@@ -265,6 +259,16 @@ fn subset_tag(gids: &[u16], variants: &[(u16, Box<str>)]) -> String {
             c
         })
         .collect()
+}
+
+/// A stable 64-bit FNV-1a hash, for ids and subset tags that must not change between runs.
+pub fn fnv(bytes: &[u8], seed: u64) -> u64 {
+    let mut h = 0xcbf29ce484222325u64 ^ seed;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
 }
 
 /// A ToUnicode CMap: code → the UTF-16 text it stands for.

@@ -132,6 +132,8 @@ struct ArticleLayout<'a> {
     tree: Rc<RefCell<Tree>>,
     tree_id: u32,
     parent: Option<u32>,
+    /// The source level of the article's title heading: the others are tagged relative to it.
+    title_level: u8,
     out: Vec<Elem>,
     /// Each footnote, laid out for the foot of the page, by number.
     notes: HashMap<usize, Arc<Vec<Elem>>>,
@@ -155,6 +157,14 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
         tree: Rc::new(RefCell::new(tree)),
         tree_id: index as u32,
         parent: Some(root),
+        title_level: article
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Heading(t) if t.is_title => Some(t.level),
+                _ => None,
+            })
+            .unwrap_or(1),
         out: Vec::new(),
         notes: HashMap::new(),
         body: ctx.theme.body(),
@@ -201,6 +211,7 @@ impl<'a> ArticleLayout<'a> {
             tree: self.tree.clone(),
             tree_id: self.tree_id,
             parent: self.parent,
+            title_level: self.title_level,
             out: Vec::new(),
             notes: HashMap::new(),
             body,
@@ -352,20 +363,12 @@ impl<'a> ArticleLayout<'a> {
         // title's (a chapter titled with `##` has its `###` as H2), never below H2 and never
         // more than one level below the heading before (PDF/UA: no skipped levels).
         let level = {
-            let title_level = self
-                .article
-                .blocks
-                .iter()
-                .find_map(|b| match b {
-                    Block::Heading(t) if t.is_title => Some(t.level),
-                    _ => None,
-                })
-                .unwrap_or(1);
             let mut tree = self.tree.borrow_mut();
             let level = if h.is_title {
                 1
             } else {
-                (h.level.saturating_sub(title_level) + 1).clamp(2, tree.last_heading.max(1) + 1)
+                (h.level.saturating_sub(self.title_level) + 1)
+                    .clamp(2, tree.last_heading.max(1) + 1)
             };
             tree.last_heading = level;
             level

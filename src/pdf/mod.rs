@@ -150,7 +150,7 @@ impl Typesetter {
         };
         // Images are prepared while the articles are laid out: no figure is printed wider
         // than the text block, so that width bounds the resolution each needs.
-        let text_width = theme.page_w - theme.margin_left - theme.margin_right;
+        let text_width = theme.text_width();
         let (laid_out, prepared) = rayon::join(
             || -> Vec<(usize, (Vec<flow::Elem>, tags::Tree))> {
                 indices

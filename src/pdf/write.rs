@@ -5,12 +5,13 @@
 //! and a fixed document id.
 
 use super::content::{Content, TjItem};
-use super::embed::{self, Embedded, GlyphUse};
+use super::embed::{self, fnv, Embedded, GlyphUse};
 use super::flow::{Draw, LinkDest};
 use super::images::Prepared;
 use super::paginate::Page;
 use super::shape::Shaper;
 use super::tags::{NodeRef, Role, Tree, PAGINATION};
+use crate::epub::xhtml::escape;
 use crate::model::{BookMeta, ImageFormat};
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions, Pt};
@@ -600,19 +601,6 @@ fn page_content(
 /// The sRGB profile of the PDF/A output intent (zlib licence: sRGB-LICENSE.txt).
 const SRGB_ICC: &[u8] = include_bytes!("sRGB.icc");
 
-fn xml_escape(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control())
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
 /// The XMP packet: title, authors, subject, language, dates, tools, and the standards the
 /// file conforms to. With PDF/A, the PDF/UA identification schema is declared as an extension
 /// (PDF/A-2 knows only its own schemas).
@@ -650,23 +638,23 @@ fn xmp(meta: &BookMeta) -> String {
     ));
     x.push_str(&format!(
         "<dc:format>application/pdf</dc:format>\n<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>\n",
-        xml_escape(&meta.title)
+        escape(&meta.title)
     ));
     if let Some(a) = author {
         x.push_str(&format!(
             "<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>\n",
-            xml_escape(&a)
+            escape(&a)
         ));
     }
     if let Some(sub) = &meta.subtitle {
         x.push_str(&format!(
             "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>\n",
-            xml_escape(sub)
+            escape(sub)
         ));
     }
     x.push_str(&format!(
         "<dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag></dc:language>\n",
-        xml_escape(&meta.language)
+        escape(&meta.language)
     ));
     x.push_str(&format!(
         "<xmp:CreateDate>{date}</xmp:CreateDate>\n<xmp:ModifyDate>{date}</xmp:ModifyDate>\n<xmp:MetadataDate>{date}</xmp:MetadataDate>\n"
@@ -698,16 +686,6 @@ fn pdf_date(meta: &BookMeta) -> Object {
         format!("D:{:04}{:02}{:02}000000Z", d.year, d.month, d.day).into_bytes(),
         StringFormat::Literal,
     )
-}
-
-/// A stable 64-bit FNV-1a hash, for ids and subset tags that must not change between runs.
-fn fnv(bytes: &[u8], seed: u64) -> u64 {
-    let mut h = 0xcbf29ce484222325u64 ^ seed;
-    for b in bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
 }
 
 fn finish(lo: &mut lopdf::Document, doc: &Document, page_ids: &[ObjectId]) -> Result<(), String> {

@@ -443,3 +443,19 @@ pub fn publish_sample(name: &str) -> (TempDir, PathBuf) {
     assert!(o.status.success(), "publish failed: {}", stderr(&o));
     (tmp, out)
 }
+
+/// A manuscript made of `files` in a temp folder, published with `extra` flags; panics if the
+/// build fails. Returns the folder, the manuscript and the output folder.
+pub fn publish_files(
+    name: &str,
+    files: &[(&str, &str)],
+    extra: &[&str],
+) -> (TempDir, PathBuf, PathBuf) {
+    let tmp = TempDir::new(name);
+    let m = tmp.path().join("m");
+    write_files(&m, files);
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, extra);
+    assert!(o.status.success(), "publish failed: {}", stderr(&o));
+    (tmp, m, out)
+}
