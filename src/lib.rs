@@ -112,7 +112,9 @@ enum Job {
 pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report, Vec<Diagnostic>> {
     use rayon::prelude::*;
     let start = Instant::now();
+    trace("start");
     let loaded = manuscript::load(&opts.manuscript)?;
+    trace("loaded");
     let book = loaded.book;
     progress(&format!(
         "read {} article(s) from {} ({:.0} ms)",
@@ -201,6 +203,7 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
             let (book, fonts, epub_out) = (&book, &fonts, &epub_out);
             s.spawn(move |_| {
                 let r = epub::write(book, fonts, &starts);
+                trace("epub packaged");
                 if let Ok(mut slot) = epub_out.lock() {
                     *slot = Some(r);
                 }
@@ -254,6 +257,7 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
     // temporary files, and only when every one of them is safely on disk are they renamed over
     // the previous outputs.
     write_all(&files).map_err(|d| vec![d])?;
+    trace("outputs written");
     for (path, bytes) in &files {
         report.outputs.push((path.clone(), bytes.len() as u64));
     }
@@ -399,4 +403,24 @@ pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
+}
+
+/// With `HANDOUT_TRACE` set, prints a stage's name, the milliseconds since the first stage
+/// and the process's anonymous memory (Linux), for profiling a build stage by stage.
+pub fn trace(stage: &str) {
+    static ON: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
+    let Some(start) = ON.get_or_init(|| std::env::var_os("HANDOUT_TRACE").map(|_| Instant::now()))
+    else {
+        return;
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let memory = status
+        .lines()
+        .find_map(|l| l.strip_prefix("RssAnon:"))
+        .map(str::trim)
+        .unwrap_or("?");
+    eprintln!(
+        "[trace] {:7.1} ms  {stage} (memory {memory})",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
 }

@@ -14,6 +14,7 @@ const STYLESHEET: &str = include_str!("stylesheet.css");
 
 /// `print_pages`: where each printed page of the book PDF starts, for the page list.
 pub fn write(book: &Book, fonts: &FontSet, print_pages: &[PageStart]) -> Result<Vec<u8>, String> {
+    crate::trace("epub started");
     let err = |e: epub_builder::Error| format!("EPUB packaging failed: {e}");
     let meta = &book.meta;
     let mut b = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;

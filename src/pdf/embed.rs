@@ -7,6 +7,7 @@
 //! distinct (glyph, text) pair gets a code of its own; a CIDToGIDMap leads the codes back to
 //! the glyphs.
 
+use super::flow::GlyphText;
 use super::shape::Face;
 use lopdf::{Dictionary, Object, Stream};
 use std::collections::HashMap;
@@ -16,25 +17,26 @@ use std::collections::HashMap;
 pub struct GlyphUse {
     /// By glyph id: the text the glyph first stood for (`Some("")` for a glyph seen only
     /// inside a cluster).
-    primary: Vec<Option<Box<str>>>,
+    /// (Texts are compared as `GlyphText`s: eight bytes, no string compared per glyph.)
+    primary: Vec<Option<GlyphText>>,
     /// Other texts the same glyph stood for.
-    variants: Vec<(u16, Box<str>)>,
+    variants: Vec<(u16, GlyphText)>,
 }
 
 impl GlyphUse {
-    pub fn note(&mut self, gid: u16, text: &str) {
+    pub fn note(&mut self, gid: u16, text: GlyphText) {
         let i = gid as usize;
         if self.primary.len() <= i {
             self.primary.resize(i + 1, None);
         }
-        match &self.primary[i] {
-            None => self.primary[i] = Some(text.into()),
-            Some(p) if &**p == text => {}
-            Some(p) if p.is_empty() => self.primary[i] = Some(text.into()),
-            Some(_) if text.is_empty() => {}
+        match self.primary[i] {
+            None => self.primary[i] = Some(text),
+            Some(p) if p == text => {}
+            Some(p) if p == GlyphText::EMPTY => self.primary[i] = Some(text),
+            Some(_) if text == GlyphText::EMPTY => {}
             Some(_) => {
-                if !self.variants.iter().any(|(g, t)| *g == gid && &**t == text) {
-                    self.variants.push((gid, text.into()));
+                if !self.variants.iter().any(|&(g, t)| g == gid && t == text) {
+                    self.variants.push((gid, text));
                 }
             }
         }
@@ -50,17 +52,17 @@ pub struct Embedded {
     /// By original glyph id: the code of its primary text (0 = not embedded).
     codes: Vec<u16>,
     /// By glyph id: the codes of its other texts.
-    variant_codes: HashMap<u16, Vec<(Box<str>, u16)>>,
+    variant_codes: HashMap<u16, Vec<(GlyphText, u16)>>,
     /// By original glyph id: the /W width, in thousandths of an em.
     pub widths: Vec<i32>,
 }
 
 impl Embedded {
     /// The code to write for `gid` standing for `text`.
-    pub fn code(&self, gid: u16, text: &str) -> u16 {
-        if !text.is_empty() {
+    pub fn code(&self, gid: u16, text: GlyphText) -> u16 {
+        if text != GlyphText::EMPTY && !self.variant_codes.is_empty() {
             if let Some(vs) = self.variant_codes.get(&gid) {
-                if let Some((_, c)) = vs.iter().find(|(t, _)| &**t == text) {
+                if let Some((_, c)) = vs.iter().find(|(t, _)| *t == text) {
                     return *c;
                 }
             }
@@ -136,15 +138,15 @@ pub fn embed(face: &Face, used: &GlyphUse) -> Result<(Embedded, FontObjects), St
         cid_text.push(
             used.primary
                 .get(g as usize)
-                .and_then(|t| t.as_deref())
+                .and_then(|t| t.as_ref().map(GlyphText::as_str))
                 .filter(|t| !t.is_empty()),
         );
         cid_width.push(width_of(g));
     }
-    let mut variant_codes: HashMap<u16, Vec<(Box<str>, u16)>> = HashMap::new();
+    let mut variant_codes: HashMap<u16, Vec<(GlyphText, u16)>> = HashMap::new();
     for (g, t) in &used.variants {
         let code = cid_gid.len() as u16;
-        variant_codes.entry(*g).or_default().push((t.clone(), code));
+        variant_codes.entry(*g).or_default().push((*t, code));
         cid_gid.push(remapper.get(*g).unwrap_or(0));
         cid_text.push(Some(t));
         cid_width.push(width_of(*g));
@@ -245,7 +247,7 @@ pub fn embed(face: &Face, used: &GlyphUse) -> Result<(Embedded, FontObjects), St
     ))
 }
 
-fn subset_tag(gids: &[u16], variants: &[(u16, Box<str>)]) -> String {
+fn subset_tag(gids: &[u16], variants: &[(u16, GlyphText)]) -> String {
     let mut bytes: Vec<u8> = gids.iter().flat_map(|g| g.to_be_bytes()).collect();
     for (g, t) in variants {
         bytes.extend_from_slice(&g.to_be_bytes());
@@ -308,18 +310,18 @@ mod tests {
     #[test]
     fn one_glyph_with_two_texts_gets_two_codes() {
         let mut u = GlyphUse::default();
-        u.note(5, "-");
-        u.note(5, "\u{ad}");
-        u.note(5, "-");
-        u.note(9, "");
-        u.note(9, "fi");
+        u.note(5, "-".into());
+        u.note(5, "\u{ad}".into());
+        u.note(5, "-".into());
+        u.note(9, "".into());
+        u.note(9, "fi".into());
         assert_eq!(u.primary[5].as_deref(), Some("-"));
         assert_eq!(
             u.primary[9].as_deref(),
             Some("fi"),
             "a cluster's text wins over none"
         );
-        assert_eq!(u.variants, vec![(5u16, Box::<str>::from("\u{ad}"))]);
+        assert_eq!(u.variants, vec![(5u16, GlyphText::from("\u{ad}"))]);
         let cmap = String::from_utf8(to_unicode_cmap(&[
             None,
             Some("-"),

@@ -171,6 +171,7 @@ impl Typesetter {
                     .collect::<Vec<_>>()
             },
         );
+        crate::trace("laid out");
         let mut trees: HashMap<u32, tags::Tree> = HashMap::new();
         let mut articles = Vec::with_capacity(laid_out.len());
         for (i, (elems, tree)) in laid_out {
@@ -178,6 +179,7 @@ impl Typesetter {
             articles.push((Some(i), elems));
         }
         let body = paginate::paginate(articles, &theme);
+        crate::trace("paginated");
         on_paginated(
             body.iter()
                 .enumerate()

@@ -2,7 +2,10 @@
 //! result is kept in font units so any size can use it.
 
 use crate::fonts::{FaceKey, FontSet};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 #[derive(Debug, Clone, Copy)]
@@ -36,8 +39,13 @@ pub struct Face {
 
 pub struct Shaper {
     pub faces: Vec<Face>,
+    /// Which shaper this is, for the per-thread caches.
+    id: u64,
     /// Shaped words, one map per face, looked up by the word itself (no allocation on a hit).
-    cache: Vec<RwLock<HashMap<Box<str>, Arc<Shaped>>>>,
+    /// Shared by every thread; each thread looks in its own copy first (`LOCAL`), since two
+    /// threads taking the same lock for every word spent more time passing its cache line
+    /// between them than finding the word.
+    cache: Vec<RwLock<FxHashMap<Box<str>, Arc<Shaped>>>>,
     /// The bundled fonts for the text of SVG drawings.
     pub svg_fonts: Arc<svg2pdf::usvg::fontdb::Database>,
     /// Per face, which characters of the Basic Multilingual Plane it has a glyph for: every
@@ -47,6 +55,22 @@ pub struct Shaper {
     /// Shaping plans, per face, by script.
     plans: Vec<RwLock<Vec<(rustybuzz::Script, Arc<rustybuzz::ShapePlan>)>>>,
 }
+
+/// A thread's shaped words: for one shaper at a time, by face and word.
+struct Local {
+    shaper: u64,
+    words: Vec<FxHashMap<Box<str>, Rc<Shaped>>>,
+}
+
+thread_local! {
+    static LOCAL: RefCell<Local> = RefCell::new(Local { shaper: u64::MAX, words: Vec::new() });
+}
+
+/// A thread's cache is dropped past this many words (a long-lived thread serving many
+/// different documents).
+const LOCAL_LIMIT: usize = 200_000;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 impl Shaper {
     pub fn new(fonts: &FontSet) -> Result<Shaper, String> {
@@ -68,7 +92,10 @@ impl Shaper {
                 rb,
             });
         }
-        let cache = faces.iter().map(|_| RwLock::new(HashMap::new())).collect();
+        let cache = faces
+            .iter()
+            .map(|_| RwLock::new(FxHashMap::default()))
+            .collect();
         let bmp_coverage = faces.iter().map(|f| bmp_coverage(&f.rb)).collect();
         let plans = faces.iter().map(|_| RwLock::new(Vec::new())).collect();
         let mut db = svg2pdf::usvg::fontdb::Database::new();
@@ -83,6 +110,7 @@ impl Shaper {
         db.set_fantasy_family("Noto Sans");
         Ok(Shaper {
             faces,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             cache,
             bmp_coverage,
             plans,
@@ -98,7 +126,29 @@ impl Shaper {
     }
 
     /// Shapes one word (no line breaks inside) in one face.
-    pub fn shape(&self, face: usize, text: &str) -> Arc<Shaped> {
+    pub fn shape(&self, face: usize, text: &str) -> Rc<Shaped> {
+        LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            if local.shaper != self.id
+                || local.words.iter().map(|m| m.len()).sum::<usize>() > LOCAL_LIMIT
+            {
+                local.shaper = self.id;
+                local.words = self.faces.iter().map(|_| FxHashMap::default()).collect();
+            }
+            if let Some(hit) = local.words[face].get(text) {
+                return hit.clone();
+            }
+            let shared = self.shape_shared(face, text);
+            let copy = Rc::new(Shaped {
+                glyphs: shared.glyphs.clone(),
+                width: shared.width,
+            });
+            local.words[face].insert(Box::from(text), copy.clone());
+            copy
+        })
+    }
+
+    fn shape_shared(&self, face: usize, text: &str) -> Arc<Shaped> {
         if let Some(hit) = self.cache[face]
             .read()
             .ok()

@@ -6,7 +6,7 @@ use super::flow::{Draw, Glyph, GlyphRun, LinkDest};
 use super::shape::{Shaped, Shaper};
 use super::tags::NodeRef;
 use crate::fonts::{FaceKey, Family};
-use std::sync::Arc;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Style {
@@ -70,7 +70,7 @@ struct Frag {
     text: String,
     style: Style,
     face: usize,
-    shaped: Arc<Shaped>,
+    shaped: Rc<Shaped>,
     width: f32,
 }
 
@@ -131,39 +131,56 @@ impl<'a> LineSetter<'a> {
         self
     }
 
-    /// Splits a finished word into syllables with hyphenation points between them, when it is
-    /// an ordinary word (one style, not code, letters only at its core, six letters or more).
     fn push_word(&self, word: &mut Vec<Frag>, items: &mut Vec<Item>) {
-        if word.is_empty() {
-            return;
+        if !word.is_empty() {
+            items.push(Item::Word(std::mem::take(word)));
         }
-        let frags = std::mem::take(word);
-        if let (Some(h), [f]) = (self.hyphenator, frags.as_slice()) {
-            if f.style.face.family != Family::Mono {
-                if let Some(points) = hyphenation_points(h, &f.text) {
-                    let mut last = 0;
-                    let hyphen = self.hyphen_frag(f.style, f.face);
-                    for p in points {
-                        items.push(Item::Word(vec![self.frag(
-                            &f.text[last..p],
-                            f.style,
-                            f.face,
-                        )]));
-                        if let Some(hy) = &hyphen {
-                            items.push(Item::Hyphen(hy.clone()));
+    }
+
+    /// The items with every ordinary word (one style, not code, letters only at its core,
+    /// six letters or more) split into syllables with hyphenation points between them; the
+    /// last word of a paragraph is left whole. `None` when nothing could be hyphenated.
+    /// Done only when a paragraph cannot be set well without it: most never need it.
+    fn hyphenated(&self, items: &[Item]) -> Option<Vec<Item>> {
+        let h = self.hyphenator?;
+        let last_word = items
+            .iter()
+            .rposition(|i| matches!(i, Item::Space(_) | Item::Zero | Item::Forced))
+            .map_or(0, |i| i + 1);
+        let mut out = Vec::with_capacity(items.len() * 2);
+        let mut any = false;
+        for (i, it) in items.iter().enumerate() {
+            if let (Item::Word(frags), true) = (it, i < last_word) {
+                if let [f] = frags.as_slice() {
+                    if f.style.face.family != Family::Mono {
+                        if let Some(points) = hyphenation_points(h, &f.text) {
+                            let hyphen = self.hyphen_frag(f.style, f.face);
+                            let mut last = 0;
+                            for p in points {
+                                out.push(Item::Word(vec![self.frag(
+                                    &f.text[last..p],
+                                    f.style,
+                                    f.face,
+                                )]));
+                                if let Some(hy) = &hyphen {
+                                    out.push(Item::Hyphen(hy.clone()));
+                                }
+                                last = p;
+                            }
+                            out.push(Item::Word(vec![self.frag(
+                                &f.text[last..],
+                                f.style,
+                                f.face,
+                            )]));
+                            any = true;
+                            continue;
                         }
-                        last = p;
                     }
-                    items.push(Item::Word(vec![self.frag(
-                        &f.text[last..],
-                        f.style,
-                        f.face,
-                    )]));
-                    return;
                 }
             }
+            out.push(it.clone());
         }
-        items.push(Item::Word(frags));
+        any.then_some(out)
     }
 
     /// The hyphen drawn at a line end: the font's soft-hyphen glyph, so that copying the text
@@ -177,7 +194,7 @@ impl<'a> LineSetter<'a> {
         let adv =
             f.rb.glyph_hor_advance(ttf_parser::GlyphId(gid))
                 .unwrap_or(0) as i32;
-        let shaped = Arc::new(Shaped {
+        let shaped = Rc::new(Shaped {
             glyphs: vec![super::shape::ShapedGlyph {
                 gid,
                 advance: adv,
@@ -334,22 +351,14 @@ impl<'a> LineSetter<'a> {
     /// (first without hyphenation, then with it, then with words split where nothing else
     /// fits); ragged text is filled line by line.
     pub fn set(&self, pieces: &[Piece], width: f32, align: Align) -> Vec<Line> {
-        let mut items = self.items(pieces);
-        // The last word of a paragraph is never hyphenated.
-        for it in items.iter_mut().rev() {
-            match it {
-                Item::Space(_) | Item::Zero | Item::Forced => break,
-                Item::Hyphen(_) => *it = Item::Anchor(String::new()),
-                _ => {}
-            }
-        }
-        items.retain(|i| !matches!(i, Item::Anchor(id) if id.is_empty()));
+        let items = self.items(pieces);
         if align == Align::Justify {
-            let passes = [(1.0, false), (1.6, true)];
-            for (max_ratio, hyphenate) in passes {
-                if let Some(lines) = self.total_fit(&items, width, max_ratio, hyphenate) {
-                    return lines;
-                }
+            if let Some(lines) = self.total_fit(&items, width, 1.0, false) {
+                return lines;
+            }
+            let items = self.hyphenated(&items).unwrap_or(items);
+            if let Some(lines) = self.total_fit(&items, width, 1.6, true) {
+                return lines;
             }
             // Words wider than the line are cut first; then any looseness is accepted.
             let items = self.presplit(items, width);
@@ -436,12 +445,13 @@ impl<'a> LineSetter<'a> {
         for (k, br) in chosen.iter().enumerate() {
             let end = node_item[br.at];
             let last = k + 1 == chosen.len() || matches!(items.get(end), Some(Item::Forced));
-            let mut line_items: Vec<Item> = items[start..end.min(items.len())].to_vec();
-            if let Some(Item::Hyphen(h)) = items.get(end) {
-                line_items.push(Item::Word(vec![h.clone()]));
-            }
+            let hyphen = match items.get(end) {
+                Some(Item::Hyphen(h)) => Some(h),
+                _ => None,
+            };
             lines.push(self.render(
-                &line_items,
+                &items[start..end.min(items.len())],
+                hyphen,
                 width,
                 if last { Align::Left } else { Align::Justify },
             ));
@@ -532,7 +542,7 @@ impl<'a> LineSetter<'a> {
                 end += 1;
             }
             let is_last = end >= items.len();
-            let slice: Vec<Item> = items[start..end.min(items.len())].to_vec();
+            let slice = &items[start..end.min(items.len())];
             let justify = align == Align::Justify && !is_last && !forced;
             let line_align = if justify {
                 Align::Justify
@@ -541,7 +551,7 @@ impl<'a> LineSetter<'a> {
             } else {
                 align
             };
-            lines.push(self.render(&slice, width, line_align));
+            lines.push(self.render(slice, None, width, line_align));
             start = end;
             // Skip the break itself (a space, a zero break or a forced break).
             while start < items.len()
@@ -555,7 +565,7 @@ impl<'a> LineSetter<'a> {
             }
         }
         if lines.is_empty() {
-            lines.push(self.render(&[], width, align));
+            lines.push(self.render(&[], None, width, align));
         }
         lines
     }
@@ -627,23 +637,26 @@ impl<'a> LineSetter<'a> {
     }
 
     /// Joins the syllables of words that were not broken, so they are drawn as shaped whole
-    /// (kerning and ligatures across the hyphenation points).
-    fn merge_syllables(&self, items: &[Item]) -> Vec<Item> {
-        let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    /// (kerning and ligatures across the hyphenation points), each joined word shaped once;
+    /// then the hyphen the line ends with, if it ends inside a word.
+    fn merge_syllables(&self, items: &[Item], hyphen: Option<&Frag>) -> Vec<Item> {
+        let mut out: Vec<Item> = Vec::with_capacity(items.len() + 1);
+        // Frags (item, frag) whose text grew and must be shaped again.
+        let mut grown: Vec<(usize, usize)> = Vec::new();
         for it in items {
             match it {
                 Item::Hyphen(_) => {}
                 Item::Word(frags) => {
+                    let at = out.len().wrapping_sub(1);
                     if let Some(Item::Word(prev)) = out.last_mut() {
                         for f in frags {
                             match prev.last_mut() {
-                                Some(p)
-                                    if p.style == f.style
-                                        && p.face == f.face
-                                        && f.text != "\u{ad}" =>
-                                {
-                                    let text = format!("{}{}", p.text, f.text);
-                                    *p = self.frag(&text, p.style, p.face);
+                                Some(p) if p.style == f.style && p.face == f.face => {
+                                    p.text.push_str(&f.text);
+                                    let key = (at, prev.len() - 1);
+                                    if grown.last() != Some(&key) {
+                                        grown.push(key);
+                                    }
                                 }
                                 _ => prev.push(f.clone()),
                             }
@@ -655,12 +668,29 @@ impl<'a> LineSetter<'a> {
                 other => out.push(other.clone()),
             }
         }
+        for (i, k) in grown {
+            if let Item::Word(frags) = &mut out[i] {
+                let f = &frags[k];
+                frags[k] = self.frag(&f.text, f.style, f.face);
+            }
+        }
+        if let Some(h) = hyphen {
+            out.push(Item::Word(vec![h.clone()]));
+        }
         out
     }
 
-    fn render(&self, items: &[Item], width: f32, align: Align) -> Line {
-        let merged = self.merge_syllables(items);
-        let items = merged.as_slice();
+    fn render(&self, items: &[Item], hyphen: Option<&Frag>, width: f32, align: Align) -> Line {
+        let syllables = items
+            .windows(2)
+            .any(|w| matches!(w, [Item::Word(_), Item::Word(_) | Item::Hyphen(_)]));
+        let merged;
+        let items = if syllables || hyphen.is_some() {
+            merged = self.merge_syllables(items, hyphen);
+            merged.as_slice()
+        } else {
+            items
+        };
         // Trailing breakables are not set.
         let mut n = items.len();
         while n > 0 && matches!(items[n - 1], Item::Space(_) | Item::Zero) {
@@ -853,6 +883,8 @@ impl<'a> LineSetter<'a> {
     /// and of the whole text on one line.
     pub fn measure(&self, pieces: &[Piece]) -> (f32, f32) {
         let items = self.items(pieces);
+        // A word that can be hyphenated is as narrow as its widest syllable.
+        let items = self.hyphenated(&items).unwrap_or(items);
         let mut widest: f32 = 0.0;
         let mut total: f32 = 0.0;
         let mut line: f32 = 0.0;

@@ -50,11 +50,12 @@ pub fn write(doc: &mut Document, sh: &Shaper) -> Result<Vec<u8>, String> {
             if let Draw::Text(r) = d {
                 let u = &mut uses[r.face];
                 for g in &r.glyphs {
-                    u.note(g.gid, g.text.as_str());
+                    u.note(g.gid, g.text);
                 }
             }
         }
     }
+    crate::trace("glyphs counted");
     let fonts: Vec<Option<(Embedded, embed::FontObjects)>> = uses
         .par_iter()
         .enumerate()
@@ -65,6 +66,7 @@ pub fn write(doc: &mut Document, sh: &Shaper) -> Result<Vec<u8>, String> {
         })
         .collect::<Result<_, _>>()?;
     let images = printed_images(doc)?;
+    crate::trace("fonts embedded");
 
     let role = |n: NodeRef| -> &'static str {
         doc.trees
@@ -90,6 +92,7 @@ pub fn write(doc: &mut Document, sh: &Shaper) -> Result<Vec<u8>, String> {
             }
         }
     });
+    crate::trace("page contents written");
     let doc: &Document = doc;
     // The skeleton: catalog and page tree, pages empty.
     let mut pdf = PdfDocument::new(&doc.meta.title);
@@ -181,11 +184,15 @@ pub fn write(doc: &mut Document, sh: &Shaper) -> Result<Vec<u8>, String> {
     for r in replaced.into_iter().chain(inner) {
         lo.objects.remove(&r);
     }
+    crate::trace("page tree built");
     finish(&mut lo, doc, &page_ids)?;
+    crate::trace("links, outline, structure tree built");
     compress_streams(&mut lo);
+    crate::trace("streams compressed");
     let mut out = Vec::new();
     lo.save_to(&mut out)
         .map_err(|e| format!("writing the PDF failed: {e}"))?;
+    crate::trace("pdf serialised");
     Ok(out)
 }
 
@@ -265,26 +272,29 @@ fn import_form(lo: &mut lopdf::Document, pdf: &[u8]) -> Result<ObjectId, String>
 }
 
 fn add_image(lo: &mut lopdf::Document, p: &Prepared) -> ObjectId {
-    let mut dict = Dictionary::new();
-    dict.set("Type", "XObject");
-    dict.set("Subtype", "Image");
-    dict.set("Width", p.width as i64);
-    dict.set("Height", p.height as i64);
-    dict.set(
-        "ColorSpace",
-        Object::Name(p.color_space.as_bytes().to_vec()),
-    );
-    dict.set("BitsPerComponent", 8);
-    dict.set("Filter", Object::Name(p.filter.as_bytes().to_vec()));
+    let image = |color_space: &str, colors: i64, filter: &str| {
+        let mut dict = Dictionary::new();
+        dict.set("Type", "XObject");
+        dict.set("Subtype", "Image");
+        dict.set("Width", p.width as i64);
+        dict.set("Height", p.height as i64);
+        dict.set("ColorSpace", Object::Name(color_space.as_bytes().to_vec()));
+        dict.set("BitsPerComponent", 8);
+        dict.set("Filter", Object::Name(filter.as_bytes().to_vec()));
+        if p.predicted {
+            let mut parms = Dictionary::new();
+            parms.set("Predictor", 15);
+            parms.set("Colors", colors);
+            parms.set("BitsPerComponent", 8);
+            parms.set("Columns", p.width as i64);
+            dict.set("DecodeParms", parms);
+        }
+        dict
+    };
+    let colors = if p.color_space == "DeviceRGB" { 3 } else { 1 };
+    let mut dict = image(p.color_space, colors, p.filter);
     if let Some(alpha) = &p.alpha {
-        let mut m = Dictionary::new();
-        m.set("Type", "XObject");
-        m.set("Subtype", "Image");
-        m.set("Width", p.width as i64);
-        m.set("Height", p.height as i64);
-        m.set("ColorSpace", "DeviceGray");
-        m.set("BitsPerComponent", 8);
-        m.set("Filter", "FlateDecode");
+        let m = image("DeviceGray", 1, "FlateDecode");
         let mask = lo.add_object(lopdf::Stream::new(m, alpha.clone()).with_compression(false));
         dict.set("SMask", Object::Reference(mask));
     }
@@ -301,22 +311,28 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
     enc.finish().unwrap_or_default()
 }
 
-/// Deflates every stream not compressed yet (fonts, maps), at a fast level.
+/// Deflates every stream not compressed yet (fonts, maps), at a fast level, in parallel.
 fn compress_streams(lo: &mut lopdf::Document) {
-    for obj in lo.objects.values_mut() {
-        if let Object::Stream(stream) = obj {
+    let mut streams: Vec<&mut lopdf::Stream> = lo
+        .objects
+        .values_mut()
+        .filter_map(|obj| match obj {
+            Object::Stream(stream) => Some(stream),
+            _ => None,
+        })
+        .filter(|stream| {
             let metadata = stream.dict.get(b"Type").and_then(Object::as_name).ok()
                 == Some(b"Metadata".as_slice());
-            if stream.dict.has(b"Filter") || stream.content.len() < 64 || metadata {
-                continue;
-            }
-            let compressed = deflate(&stream.content);
-            if compressed.len() < stream.content.len() {
-                stream.dict.set("Filter", "FlateDecode");
-                stream.set_content(compressed);
-            }
+            !(stream.dict.has(b"Filter") || stream.content.len() < 64 || metadata)
+        })
+        .collect();
+    streams.par_iter_mut().for_each(|stream| {
+        let compressed = deflate(&stream.content);
+        if compressed.len() < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
         }
-    }
+    });
 }
 
 /// Sets the fill and stroke of a shape (inside a saved graphics state) and returns the
@@ -576,7 +592,7 @@ fn page_content(
         let mut carry = 0.0f32;
         for g in &run.glyphs {
             let w = font.widths.get(g.gid as usize).copied().unwrap_or(0) as f32;
-            items.push(TjItem::Glyph(font.code(g.gid, g.text.as_str())));
+            items.push(TjItem::Glyph(font.code(g.gid, g.text)));
             carry += w - g.advance * 1000.0 / run.size;
             if carry.abs() >= 0.5 {
                 let k = carry.round();
@@ -977,6 +993,7 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, page_ids: &[ObjectId]) -> Re
         }
     }
 
+    crate::trace("links and outline built");
     structure(lo, doc, page_ids, &link_annots, root_id);
     Ok(())
 }
