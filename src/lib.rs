@@ -190,19 +190,36 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
             ));
         }
     }
+    // Each output is written by its job straight to a temporary file beside it (no output is
+    // ever held in memory whole); only when every one is safely on disk are they renamed over
+    // the previous outputs. A failure removes the temporary files and leaves the rest as it was.
+    let staged: Vec<Staged> = jobs
+        .iter()
+        .map(|(path, _)| Staged::new(path))
+        .collect::<Result<_, _>>()
+        .map_err(|d| vec![d])?;
+    let mut folders: Vec<&Path> = jobs.iter().filter_map(|(p, _)| p.parent()).collect();
+    folders.dedup();
+    folders.iter().for_each(|dir| remove_abandoned(dir));
     // The EPUB marks where each printed page of the book starts, so it waits for the book's
     // pagination: it is started as soon as the pages are known, while the PDF is written.
     let book_pdf = Edition {
         scope: pdf::Scope::Book,
         large_print: false,
     };
-    let epub_out: std::sync::Mutex<Option<Result<Vec<u8>, String>>> = std::sync::Mutex::new(None);
-    let mut built: Vec<Result<(Vec<u8>, usize), String>> = Vec::new();
+    let epub_file = jobs
+        .iter()
+        .zip(&staged)
+        .find(|((_, job), _)| matches!(job, Job::Epub))
+        .map(|(_, st)| st);
+    let epub_out: std::sync::Mutex<Option<Result<u64, String>>> = std::sync::Mutex::new(None);
+    let mut built: Vec<Result<(u64, usize), String>> = Vec::new();
     rayon::scope(|s| {
         let start_epub = |starts: Vec<pdf::PageStart>| {
             let (book, fonts, epub_out) = (&book, &fonts, &epub_out);
+            let Some(file) = epub_file else { return };
             s.spawn(move |_| {
-                let r = epub::write(book, fonts, &starts);
+                let r = file.write(|w| epub::write(book, fonts, &starts, w));
                 trace("epub packaged");
                 if let Ok(mut slot) = epub_out.lock() {
                     *slot = Some(r);
@@ -211,33 +228,56 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         };
         built = jobs
             .par_iter()
-            .map(|(_, job)| match job {
-                Job::Pdf(e) if *e == book_pdf && opts.epub => typesetter
-                    .typeset(&book, *e, &start_epub, true)
-                    .map(|o| o.map(|o| (o.bytes, o.pages)).unwrap_or_default()),
-                Job::Pdf(e) => typesetter.write(&book, *e).map(|o| (o.bytes, o.pages)),
-                Job::Epub if opts.pdf => Ok((Vec::new(), 0)),
+            .zip(&staged)
+            .map(|((_, job), file)| match job {
+                Job::Pdf(e) if *e == book_pdf && opts.epub => {
+                    let mut pages = 0;
+                    let size = file.write(|w| {
+                        pages = typesetter
+                            .typeset(&book, *e, &start_epub, Some(w))?
+                            .unwrap_or(0);
+                        Ok(())
+                    })?;
+                    Ok((size, pages))
+                }
+                Job::Pdf(e) => {
+                    let mut pages = 0;
+                    let size = file.write(|w| {
+                        pages = typesetter
+                            .typeset(&book, *e, &|_| {}, Some(w))?
+                            .unwrap_or(0);
+                        Ok(())
+                    })?;
+                    Ok((size, pages))
+                }
+                Job::Epub if opts.pdf => Ok((0, 0)),
                 Job::Epub => typesetter
-                    .typeset(&book, book_pdf, &start_epub, false)
-                    .map(|_| (Vec::new(), 0)),
+                    .typeset(&book, book_pdf, &start_epub, None)
+                    .map(|_| (0, 0)),
             })
             .collect();
     });
-    let epub_bytes = epub_out.into_inner().ok().flatten();
+    let epub_result = epub_out.into_inner().ok().flatten();
     for ((_, job), result) in jobs.iter().zip(built.iter_mut()) {
         if matches!(job, Job::Epub) {
             if let Ok(r) = result.as_mut() {
-                match &epub_bytes {
-                    Some(Ok(b)) => r.0 = b.clone(),
+                match &epub_result {
+                    Some(Ok(size)) => r.0 = *size,
                     Some(Err(e)) => *result = Err(e.clone()),
                     None => *result = Err("the EPUB was not made".into()),
                 }
             }
         }
     }
-    let mut files = Vec::new();
+    let mut sizes = Vec::new();
     for ((path, job), result) in jobs.iter().zip(built) {
-        let (bytes, pages) = result.map_err(|e| vec![Diagnostic::error(path, 0, 0, e)])?;
+        let (size, pages) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                staged.iter().for_each(Staged::discard);
+                return Err(vec![Diagnostic::error(path, 0, 0, e)]);
+            }
+        };
         if let Job::Pdf(pdf::Edition {
             scope: pdf::Scope::Book,
             large_print: false,
@@ -245,25 +285,19 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         {
             report.pdf_pages = pages;
         }
-        files.push((path.clone(), bytes));
+        sizes.push((path.clone(), size));
     }
     progress(&format!(
         "typeset and packaged {} file(s) ({:.0} ms)",
-        files.len(),
+        sizes.len(),
         start.elapsed().as_secs_f64() * 1000.0
     ));
-
-    // Every output is complete in memory before anything is written; then all are written to
-    // temporary files, and only when every one of them is safely on disk are they renamed over
-    // the previous outputs.
-    write_all(&files).map_err(|d| vec![d])?;
+    commit(&staged).map_err(|d| vec![d])?;
     trace("outputs written");
-    for (path, bytes) in &files {
-        report.outputs.push((path.clone(), bytes.len() as u64));
-    }
+    report.outputs = sizes;
     progress(&format!(
         "wrote {} file(s) to {}",
-        files.len(),
+        report.outputs.len(),
         opts.out.display()
     ));
     report.seconds = start.elapsed().as_secs_f64();
@@ -353,49 +387,83 @@ fn output_inside_manuscript(out: &Path, manuscript: &Path) -> Option<Diagnostic>
     })
 }
 
-/// Writes every file or none: each goes to a temporary file in its own folder (flushed to
-/// disk), and the renames over the old files happen only after all of them succeeded. On
-/// failure the temporary files are removed and the old outputs are untouched.
-pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
-    use std::io::Write;
-    let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
-    let cleanup = |temps: &[(PathBuf, &Path)]| {
-        for (t, _) in temps {
-            let _ = std::fs::remove_file(t);
-        }
-    };
-    for (path, bytes) in files {
+/// An output being written: its temporary file beside the final path, renamed over it by
+/// `commit` once every output is complete.
+pub struct Staged {
+    path: PathBuf,
+    tmp: PathBuf,
+}
+
+impl Staged {
+    /// Makes the output's folder (the error names it when that is impossible).
+    pub fn new(path: &Path) -> Result<Staged, Diagnostic> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            cleanup(&temps);
-            return Err(Diagnostic::error(
-                dir,
-                0,
-                0,
-                format!("cannot create the output folder: {e}"),
-            ));
-        }
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Diagnostic::error(dir, 0, 0, format!("cannot create the output folder: {e}"))
+        })?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let written = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        })();
-        temps.push((tmp, path));
-        if let Err(e) = written {
-            cleanup(&temps);
-            return Err(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+        Ok(Staged {
+            path: path.to_path_buf(),
+            tmp: dir.join(format!(".{name}.{}.tmp", std::process::id())),
+        })
+    }
+
+    /// Writes the temporary file with `fill`, flushed and synced to disk; returns its size.
+    pub fn write(
+        &self,
+        fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), String>,
+    ) -> Result<u64, String> {
+        let cannot = |e: std::io::Error| format!("cannot write {}: {e}", self.tmp.display());
+        let file = std::fs::File::create(&self.tmp).map_err(cannot)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut w)?;
+        let file = w.into_inner().map_err(|e| cannot(e.into_error()))?;
+        file.sync_all().map_err(cannot)?;
+        Ok(file.metadata().map_err(cannot)?.len())
+    }
+
+    /// Removes the temporary file, if it was made.
+    pub fn discard(&self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// Removes the temporary outputs (`.NAME.PID.tmp`) left in `dir` by builds that were killed
+/// (their process is gone: a build killed outright cannot clean up after itself).
+fn remove_abandoned(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().to_string();
+        let Some(pid) = file
+            .strip_prefix('.')
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.rsplit('.').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let running = pid == std::process::id()
+            || (cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists())
+            || !cfg!(target_os = "linux");
+        if !running {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
-    for (i, (tmp, path)) in temps.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, path) {
-            cleanup(&temps[i..]);
+}
+
+/// Renames every staged output over its final path; on a failure, the outputs not yet
+/// renamed are discarded.
+pub fn commit(staged: &[Staged]) -> Result<(), Diagnostic> {
+    for (i, st) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(&st.tmp, &st.path) {
+            staged[i..].iter().for_each(Staged::discard);
             return Err(Diagnostic::error(
-                path,
+                &st.path,
                 0,
                 0,
                 format!("cannot replace the previous file: {e}"),

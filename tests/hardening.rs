@@ -287,9 +287,27 @@ fn a_build_killed_midway_leaves_the_previous_outputs_byte_identical() {
         !finished_early,
         "the big build should still be running when killed"
     );
-    let after = previous_outputs(&out);
+    // Outputs are written to hidden temporary files beside them and renamed only when all
+    // are complete: a killed build can leave those behind, never a changed output.
+    let is_temp = |p: &std::path::Path| {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        name.starts_with('.') && name.ends_with(".tmp")
+    };
+    let after: Vec<_> = previous_outputs(&out)
+        .into_iter()
+        .filter(|(p, _)| !is_temp(p))
+        .collect();
     assert_eq!(before.len(), after.len());
     for ((p, a), (_, b)) in before.iter().zip(after.iter()) {
         assert!(a == b, "{} changed", p.display());
     }
+    // The next build clears what the killed one left.
+    let o = publish(&tmp.path().join("manuscript"), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let left: Vec<_> = previous_outputs(&out)
+        .into_iter()
+        .filter(|(p, _)| is_temp(p))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
 }

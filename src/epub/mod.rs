@@ -13,7 +13,13 @@ use std::io::{Cursor, Read, Write};
 const STYLESHEET: &str = include_str!("stylesheet.css");
 
 /// `print_pages`: where each printed page of the book PDF starts, for the page list.
-pub fn write(book: &Book, fonts: &FontSet, print_pages: &[PageStart]) -> Result<Vec<u8>, String> {
+/// The EPUB is written to `out` (a zip needs to seek back to fill in entry headers).
+pub fn write<W: std::io::Write + std::io::Seek>(
+    book: &Book,
+    fonts: &FontSet,
+    print_pages: &[PageStart],
+    out: W,
+) -> Result<(), String> {
     crate::trace("epub started");
     let err = |e: epub_builder::Error| format!("EPUB packaging failed: {e}");
     let meta = &book.meta;
@@ -121,7 +127,7 @@ pub fn write(book: &Book, fonts: &FontSet, print_pages: &[PageStart]) -> Result<
             ));
         }
     }
-    repack(&raw, book, &binaries, &page_list)
+    repack(&raw, book, &binaries, &page_list, out)
 }
 
 /// A file added to the package as it is (fonts, images).
@@ -182,12 +188,13 @@ fn toc_children(article: &Article, file: &str) -> Vec<TocElement> {
 /// Rewrites the zip: fixed timestamps (from the book's date), `mimetype` first and stored, and
 /// the package metadata epub-builder cannot express (identifier, dates, publisher,
 /// accessibility, language on the package and nav).
-fn repack(
+fn repack<W: std::io::Write + std::io::Seek>(
     raw: &[u8],
     book: &Book,
     binaries: &[Binary],
     page_list: &str,
-) -> Result<Vec<u8>, String> {
+    out: W,
+) -> Result<(), String> {
     let err = |e: zip::result::ZipError| format!("EPUB re-packing failed: {e}");
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).map_err(err)?;
     let d = book.meta.date;
@@ -200,8 +207,7 @@ fn repack(
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(6))
         .last_modified_time(time);
-    let size = raw.len() + binaries.iter().map(|b| b.data.len()).sum::<usize>();
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(size + 4096)));
+    let mut out = zip::ZipWriter::new(out);
     out.start_file("mimetype", stored).map_err(err)?;
     out.write_all(b"application/epub+zip")
         .map_err(|e| e.to_string())?;
@@ -242,7 +248,10 @@ fn repack(
             .map_err(err)?;
         out.write_all(b.data).map_err(|e| e.to_string())?;
     }
-    Ok(out.finish().map_err(err)?.into_inner())
+    out.finish()
+        .map_err(err)?
+        .flush()
+        .map_err(|e| format!("writing the EPUB failed: {e}"))
 }
 
 fn fix_opf(opf: &str, book: &Book, binaries: &[Binary], print_pages: bool) -> String {

@@ -99,24 +99,25 @@ impl Typesetter {
         })
     }
 
+    /// An edition's PDF, in memory.
     pub fn write(&self, book: &Book, edition: Edition) -> Result<Output, String> {
-        self.typeset(book, edition, &|_| {}, true).map(|o| {
-            o.unwrap_or(Output {
-                bytes: Vec::new(),
-                pages: 0,
-            })
-        })
+        let mut bytes = Vec::new();
+        let pages = self
+            .typeset(book, edition, &|_| {}, Some(&mut bytes))?
+            .unwrap_or(0);
+        Ok(Output { bytes, pages })
     }
 
-    /// Typesets an edition; `on_paginated` hears where each body page starts as soon as the
-    /// pages are known (before the PDF is written). With `write` false, stops there.
+    /// Typesets an edition and writes its PDF to `out`, returning its page count;
+    /// `on_paginated` hears where each body page starts as soon as the pages are known
+    /// (before the PDF is written). Without `out`, stops there.
     pub fn typeset(
         &self,
         book: &Book,
         edition: Edition,
         on_paginated: &(dyn Fn(Vec<PageStart>) + Sync),
-        write: bool,
-    ) -> Result<Option<Output>, String> {
+        out: Option<&mut dyn std::io::Write>,
+    ) -> Result<Option<usize>, String> {
         let sh = &self.sh;
         let theme = if edition.large_print {
             layout::Theme::large_print(book.meta.paper)
@@ -192,9 +193,9 @@ impl Typesetter {
                 })
                 .collect(),
         );
-        if !write {
+        let Some(out) = out else {
             return Ok(None);
-        }
+        };
 
         let mut pages = Vec::new();
         if edition.scope == Scope::Book {
@@ -245,11 +246,8 @@ impl Typesetter {
             prepared: &prepared,
             trees: &trees,
         };
-        let bytes = write::write(&mut doc, sh)?;
-        Ok(Some(Output {
-            bytes,
-            pages: pages.len(),
-        }))
+        write::write(&mut doc, sh, out)?;
+        Ok(Some(pages.len()))
     }
 
     /// One line of text set at (x, baseline y), left-aligned, centred or right-aligned on x.

@@ -42,7 +42,7 @@ pub struct Document<'a> {
     pub trees: &'a HashMap<u32, Tree>,
 }
 
-pub fn write(doc: &mut Document, sh: &Shaper) -> Result<Vec<u8>, String> {
+pub fn write(doc: &mut Document, sh: &Shaper, out: &mut dyn std::io::Write) -> Result<(), String> {
     // The glyphs each face draws, and the text each stands for.
     let mut uses: Vec<GlyphUse> = (0..sh.faces.len()).map(|_| GlyphUse::default()).collect();
     for page in doc.pages.iter() {
@@ -189,11 +189,10 @@ pub fn write(doc: &mut Document, sh: &Shaper) -> Result<Vec<u8>, String> {
     crate::trace("links, outline, structure tree built");
     compress_streams(&mut lo);
     crate::trace("streams compressed");
-    let mut out = Vec::new();
-    lo.save_to(&mut out)
+    lo.save_to(&mut std::io::BufWriter::with_capacity(1 << 16, out))
         .map_err(|e| format!("writing the PDF failed: {e}"))?;
     crate::trace("pdf serialised");
-    Ok(out)
+    Ok(())
 }
 
 /// The images this edition prints (an image only mentioned, say in a sentence, is not
