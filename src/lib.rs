@@ -199,6 +199,7 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         .collect::<Result<_, _>>()
         .map_err(|d| vec![d])?;
     let mut folders: Vec<&Path> = jobs.iter().filter_map(|(p, _)| p.parent()).collect();
+    folders.sort_unstable();
     folders.dedup();
     folders.iter().for_each(|dir| remove_abandoned(dir));
     // The EPUB marks where each printed page of the book starts, so it waits for the book's

@@ -129,14 +129,16 @@ impl Shaper {
     pub fn shape(&self, face: usize, text: &str) -> Rc<Shaped> {
         LOCAL.with(|local| {
             let mut local = local.borrow_mut();
-            if local.shaper != self.id
-                || local.words.iter().map(|m| m.len()).sum::<usize>() > LOCAL_LIMIT
-            {
+            if local.shaper != self.id {
                 local.shaper = self.id;
                 local.words = self.faces.iter().map(|_| FxHashMap::default()).collect();
             }
             if let Some(hit) = local.words[face].get(text) {
                 return hit.clone();
+            }
+            // Counted only on a miss: a hit stays a single lookup.
+            if local.words.iter().map(|m| m.len()).sum::<usize>() > LOCAL_LIMIT {
+                local.words.iter_mut().for_each(|m| m.clear());
             }
             let shared = self.shape_shared(face, text);
             let copy = Rc::new(Shaped {
