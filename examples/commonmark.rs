@@ -50,7 +50,7 @@ fn main() {
             format!("# Example {}\n\n{md}", i + 1),
         )
         .unwrap();
-        let result = std::panic::catch_unwind(|| handout::manuscript::load(&dir).map(|_| ()));
+        let result = std::panic::catch_unwind(|| handout::read::load(&dir).map(|_| ()));
         match result {
             Ok(Ok(())) => good.push((name, md.clone())),
             Ok(Err(diags)) => {
@@ -89,7 +89,7 @@ fn main() {
     }
     std::fs::write(book_dir.join("book.yaml"), yaml).unwrap();
     let opts = handout::Options {
-        handouts: false,
+        only: ["pdf", "epub", "large-print"].map(String::from).to_vec(),
         ..handout::Options::all(&book_dir, out.join("book"))
     };
     match std::panic::catch_unwind(|| handout::publish(&opts, &mut |_| {})) {

@@ -1,5 +1,5 @@
-//! The bundled typefaces, read from the fonts folder once per process. Both writers use them:
-//! the PDF writer shapes and subsets them, the EPUB writer embeds the text face.
+//! The bundled typefaces, read from the fonts folder once per process: the typesetter shapes
+//! with them, the PDF writer subsets them, the EPUB embeds the text face.
 
 use crate::diag::Diagnostic;
 use std::collections::HashMap;
@@ -103,6 +103,7 @@ pub const FACES: &[(FaceKey, &str)] = &[
     ),
 ];
 
+#[derive(Debug, Clone, Copy)]
 pub struct FontFile {
     pub key: FaceKey,
     pub file_name: &'static str,

@@ -40,7 +40,7 @@ enum Command {
         fonts: Option<PathBuf>,
         /// Build only these outputs (comma-separated): pdf (the book), epub, handouts (one PDF
         /// per article), large-print (the book and the handouts in large print).
-        #[arg(long, value_delimiter = ',', value_parser = ["pdf", "epub", "handouts", "large-print"])]
+        #[arg(long, value_delimiter = ',', value_parser = renderer_names())]
         only: Vec<String>,
         /// A final edition: refuse to publish while any article is unreviewed or overdue for
         /// review.
@@ -59,6 +59,15 @@ enum Command {
     },
 }
 
+/// The names `--only` accepts: the renderer registry's.
+fn renderer_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        handout::render::RENDERERS
+            .iter()
+            .map(|(name, about)| clap::builder::PossibleValue::new(*name).help(*about)),
+    )
+}
+
 fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         eprintln!("{d}");
@@ -75,16 +84,11 @@ fn main() -> ExitCode {
             only,
             final_edition,
         } => {
-            let all = only.is_empty();
-            let wants = |name: &str| all || only.iter().any(|o| o == name);
             let opts = handout::Options {
                 manuscript,
                 out,
                 fonts: fonts.unwrap_or_else(handout::default_fonts_dir),
-                pdf: wants("pdf"),
-                epub: wants("epub"),
-                handouts: wants("handouts"),
-                large_print: wants("large-print"),
+                only,
                 final_edition,
             };
             match handout::publish(&opts, &mut |line| eprintln!("handout: {line}")) {

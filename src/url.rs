@@ -51,6 +51,32 @@ pub fn normalize(url: &str) -> Option<String> {
     }
 }
 
+/// A URL as printed: without `https://` and `mailto:`, which a reader types anyway, and
+/// without a trailing slash.
+pub fn display(url: &str) -> String {
+    let s = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("mailto:"))
+        .unwrap_or(url);
+    s.trim_end_matches('/').to_string()
+}
+
+/// Whether link text already shows the URL (ignoring the scheme and a trailing slash).
+pub fn shown_by(text: &str, url: &str) -> bool {
+    let strip = |s: &str| {
+        let s = s.trim();
+        let s = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .or_else(|| s.strip_prefix("mailto:"))
+            .or_else(|| s.strip_prefix("tel:"))
+            .unwrap_or(s);
+        let s = s.strip_prefix("www.").unwrap_or(s);
+        s.trim_end_matches('/').to_ascii_lowercase()
+    };
+    strip(text) == strip(url)
+}
+
 /// Percent-encodes what may not appear in a URL's path, query or fragment.
 fn encode(s: &str) -> String {
     let bytes = s.as_bytes();

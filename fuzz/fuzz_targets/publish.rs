@@ -7,11 +7,19 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-fn typesetter() -> &'static handout::pdf::Typesetter {
-    static T: OnceLock<handout::pdf::Typesetter> = OnceLock::new();
-    T.get_or_init(|| {
+struct Writers {
+    typesetter: handout::typeset::Typesetter,
+    pdf: handout::render::pdf::PdfWriter,
+}
+
+fn writers() -> &'static Writers {
+    static W: OnceLock<Writers> = OnceLock::new();
+    W.get_or_init(|| {
         let fonts = handout::fonts::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fonts")).expect("fonts");
-        handout::pdf::Typesetter::new(&fonts).expect("typesetter")
+        Writers {
+            typesetter: handout::typeset::Typesetter::new(&fonts).expect("typesetter"),
+            pdf: handout::render::pdf::PdfWriter::new(&fonts),
+        }
     })
 }
 
@@ -25,11 +33,14 @@ fuzz_target!(|data: &[u8]| {
     for i in 0..book.articles.len() {
         // A page-break marker before the first block, as the page list puts them.
         let pages = [(0, "1".to_string())];
-        let xhtml = handout::epub::xhtml::article(&book, i, &names, &pages);
+        let xhtml = handout::render::xhtml::article(&book, i, &names, &pages);
         assert!(!xhtml.contains('\0'));
     }
-    let _ = handout::epub::xhtml::title_page(&book.meta);
+    let _ = handout::render::xhtml::title_page(&book.meta);
     let large_print = data.first().is_some_and(|b| b & 1 == 1);
-    let edition = handout::pdf::Edition { scope: handout::pdf::Scope::Book, large_print };
-    typesetter().write(&book, edition).expect("the PDF is written");
+    let edition = handout::paged::Edition { scope: handout::paged::Scope::Book, large_print };
+    let w = writers();
+    let mut doc = w.typesetter.typeset(&book, edition);
+    let mut pdf = Vec::new();
+    w.pdf.write(&mut doc, &mut pdf).expect("the PDF is written");
 });

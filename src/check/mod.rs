@@ -2,9 +2,8 @@
 //! clinic prints: reading level, review status, characters no bundled font can print.
 //! (Alt text, heading levels and links are reported by the Markdown reader.)
 
-pub mod readability;
-
 use crate::diag::{Diagnostic, LineIndex};
+use crate::locale::{readability, Locale};
 use crate::model::*;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +66,7 @@ pub fn prose(article: &Article) -> String {
 }
 
 pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
-    let loaded = match crate::manuscript::load(manuscript) {
+    let loaded = match crate::read::load(manuscript) {
         Ok(l) => l,
         Err(diagnostics) => {
             return CheckReport {
@@ -98,8 +97,10 @@ pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let lines = LineIndex::new(&text);
 
-        let c = readability::counts(&prose(article));
-        if let Some(grade) = readability::flesch_kincaid_grade(&prose(article)) {
+        let running_text = prose(article);
+        let c = readability::counts(&running_text);
+        let formula = Locale::of(&article.lang).readability();
+        if let Some(grade) = formula.and_then(|f| (f.grade)(&running_text)) {
             if grade > book.meta.reading_level {
                 diags.push(Diagnostic::warning(
                     &file,

@@ -1,0 +1,336 @@
+//! Everything that depends on the language of the text: the words the tool prints around the
+//! author's (one table per language, as data in `strings/`), dates, hyphenation patterns,
+//! the readability formula, quotation marks and the rules for dialling a number. Chosen by a
+//! BCP 47 tag (an article's `lang`, else the book's `language`). Adding a language means
+//! adding a table and, where they exist, patterns: no renderer changes.
+
+pub mod hyphenation;
+pub mod phone;
+pub mod readability;
+
+use crate::model::{AlertKind, Date, Review};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The words the tool prints, by the key of their entry in the tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Text {
+    Contents,
+    PageOf,
+    Continued,
+    ListSeparator,
+    Draft,
+    Reviewed,
+    EditionOf,
+    Date,
+    HelpTitle,
+    HelpCall,
+    HelpScan,
+    HelpHours,
+    HelpLanguages,
+    HelpMentionedIn,
+    HelpQrAlt,
+    HelpQrLink,
+    AppendixTitle,
+    AppendixIntro,
+    AppendixLinks,
+    ComparisonLabel,
+    ImageNotIncluded,
+    ImagePlaceholder,
+    TaskDone,
+    TaskOpen,
+    TaskDoneSpoken,
+    TaskOpenSpoken,
+    LinkGoTo,
+    LinkFootnote,
+    LinkElsewhere,
+    EpubNotes,
+    EpubPageList,
+    EpubLandmarks,
+    EpubPageSource,
+    EpubAccessibilitySummary,
+    Alert(AlertKind),
+}
+
+impl Text {
+    /// Every key, for checking tables.
+    pub const ALL: &'static [Text] = &[
+        Text::Contents,
+        Text::PageOf,
+        Text::Continued,
+        Text::ListSeparator,
+        Text::Draft,
+        Text::Reviewed,
+        Text::EditionOf,
+        Text::Date,
+        Text::HelpTitle,
+        Text::HelpCall,
+        Text::HelpScan,
+        Text::HelpHours,
+        Text::HelpLanguages,
+        Text::HelpMentionedIn,
+        Text::HelpQrAlt,
+        Text::HelpQrLink,
+        Text::AppendixTitle,
+        Text::AppendixIntro,
+        Text::AppendixLinks,
+        Text::ComparisonLabel,
+        Text::ImageNotIncluded,
+        Text::ImagePlaceholder,
+        Text::TaskDone,
+        Text::TaskOpen,
+        Text::TaskDoneSpoken,
+        Text::TaskOpenSpoken,
+        Text::LinkGoTo,
+        Text::LinkFootnote,
+        Text::LinkElsewhere,
+        Text::EpubNotes,
+        Text::EpubPageList,
+        Text::EpubLandmarks,
+        Text::EpubPageSource,
+        Text::EpubAccessibilitySummary,
+        Text::Alert(AlertKind::Note),
+        Text::Alert(AlertKind::Tip),
+        Text::Alert(AlertKind::Important),
+        Text::Alert(AlertKind::Warning),
+        Text::Alert(AlertKind::Caution),
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Text::Contents => "contents",
+            Text::PageOf => "page_of",
+            Text::Continued => "continued",
+            Text::ListSeparator => "list_separator",
+            Text::Draft => "review.draft",
+            Text::Reviewed => "review.done",
+            Text::EditionOf => "edition_of",
+            Text::Date => "date",
+            Text::HelpTitle => "help.title",
+            Text::HelpCall => "help.call",
+            Text::HelpScan => "help.scan",
+            Text::HelpHours => "help.hours",
+            Text::HelpLanguages => "help.languages",
+            Text::HelpMentionedIn => "help.mentioned_in",
+            Text::HelpQrAlt => "help.qr_alt",
+            Text::HelpQrLink => "help.qr_link",
+            Text::AppendixTitle => "appendix.title",
+            Text::AppendixIntro => "appendix.intro",
+            Text::AppendixLinks => "appendix.links",
+            Text::ComparisonLabel => "comparison.label",
+            Text::ImageNotIncluded => "image.not_included",
+            Text::ImagePlaceholder => "image.placeholder",
+            Text::TaskDone => "task.done",
+            Text::TaskOpen => "task.open",
+            Text::TaskDoneSpoken => "task.done_spoken",
+            Text::TaskOpenSpoken => "task.open_spoken",
+            Text::LinkGoTo => "link.go_to",
+            Text::LinkFootnote => "link.footnote",
+            Text::LinkElsewhere => "link.elsewhere",
+            Text::EpubNotes => "epub.notes",
+            Text::EpubPageList => "epub.page_list",
+            Text::EpubLandmarks => "epub.landmarks",
+            Text::EpubPageSource => "epub.page_source",
+            Text::EpubAccessibilitySummary => "epub.accessibility_summary",
+            Text::Alert(AlertKind::Note) => "alert.note",
+            Text::Alert(AlertKind::Tip) => "alert.tip",
+            Text::Alert(AlertKind::Important) => "alert.important",
+            Text::Alert(AlertKind::Warning) => "alert.warning",
+            Text::Alert(AlertKind::Caution) => "alert.caution",
+        }
+    }
+}
+
+/// The tables the binary carries, by primary language subtag.
+const TABLES: &[(&str, &str)] = &[("en", include_str!("strings/en.yaml"))];
+
+/// One language's words, parsed once per process.
+#[derive(Debug)]
+pub struct Table {
+    pub language: &'static str,
+    entries: HashMap<String, String>,
+    months: Vec<String>,
+}
+
+fn parse_table(language: &'static str, yaml: &str) -> Table {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Entry {
+        One(String),
+        List(Vec<String>),
+    }
+    let raw: HashMap<String, Entry> = serde_yaml::from_str(yaml).unwrap_or_default();
+    let mut entries = HashMap::new();
+    let mut months = Vec::new();
+    for (k, v) in raw {
+        match v {
+            Entry::One(s) => {
+                entries.insert(k, s);
+            }
+            Entry::List(l) if k == "months" && l.len() == 12 => months = l,
+            Entry::List(_) => {}
+        }
+    }
+    Table {
+        language,
+        entries,
+        months,
+    }
+}
+
+fn table(language: &str) -> Option<&'static Table> {
+    static PARSED: OnceLock<Vec<Table>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| TABLES.iter().map(|(l, y)| parse_table(l, y)).collect())
+        .iter()
+        .find(|t| t.language == language)
+}
+
+fn english() -> &'static Table {
+    table("en").expect("the English table is built in")
+}
+
+/// The language rules and words for one BCP 47 tag.
+#[derive(Debug, Clone, Copy)]
+pub struct Locale {
+    /// The primary language subtag, lower case (`en` of `en-US`).
+    primary: &'static str,
+    table: &'static Table,
+}
+
+/// The primary subtag of a BCP 47 tag, lower case.
+pub fn primary_subtag(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+impl Locale {
+    /// The locale for `tag`; a language without a table of its own uses English words.
+    pub fn of(tag: &str) -> Locale {
+        let primary = primary_subtag(tag);
+        let table = table(&primary).unwrap_or_else(english);
+        Locale {
+            primary: table.language,
+            table,
+        }
+    }
+
+    /// The word or phrase for `key`, from this language's table, else English.
+    pub fn text(&self, key: Text) -> &'static str {
+        self.table
+            .entries
+            .get(key.key())
+            .or_else(|| english().entries.get(key.key()))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The phrase for `key` with its `{name}` holes filled in.
+    pub fn fill(&self, key: Text, args: &[(&str, &str)]) -> String {
+        let mut out = self.text(key).to_string();
+        for (name, value) in args {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+
+    /// The phrase for `key` around its hole `{name}`: the text before it and after it (for a
+    /// phrase whose filling is set in another style, or is a list of links).
+    pub fn around(&self, key: Text, name: &str) -> (&'static str, &'static str) {
+        let s = self.text(key);
+        let hole = format!("{{{name}}}");
+        match s.find(&hole) {
+            Some(i) => (&s[..i], &s[i + hole.len()..]),
+            None => (s, ""),
+        }
+    }
+
+    pub fn alert(&self, kind: AlertKind) -> &'static str {
+        self.text(Text::Alert(kind))
+    }
+
+    /// A date as printed: "26 November 2026".
+    pub fn date(&self, d: Date) -> String {
+        let months = if self.table.months.len() == 12 {
+            &self.table.months
+        } else {
+            &english().months
+        };
+        let month = months
+            .get(d.month as usize - 1)
+            .map(String::as_str)
+            .unwrap_or("");
+        self.fill(
+            Text::Date,
+            &[
+                ("day", &d.day.to_string()),
+                ("month", month),
+                ("year", &d.year.to_string()),
+            ],
+        )
+    }
+
+    /// "Reviewed by … on …", or the draft notice for an unreviewed article.
+    pub fn review_line(&self, review: Option<&Review>) -> String {
+        match review {
+            Some(r) => self.fill(Text::Reviewed, &[("by", &r.by), ("date", &self.date(r.on))]),
+            None => self.text(Text::Draft).to_string(),
+        }
+    }
+
+    /// Hyphenation patterns for the language, where the tool has them.
+    pub fn hyphenator(&self) -> Option<&'static ::hyphenation::Standard> {
+        hyphenation::patterns(self.primary)
+    }
+
+    /// The readability formula made for the language, if there is one.
+    pub fn readability(&self) -> Option<readability::Formula> {
+        readability::formula(self.primary)
+    }
+
+    /// The keys this language's table lacks (they print in English).
+    pub fn missing(&self) -> Vec<&'static str> {
+        Text::ALL
+            .iter()
+            .map(|t| t.key())
+            .filter(|k| !self.table.entries.contains_key(*k))
+            .chain((self.table.months.len() != 12).then_some("months"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_has_every_key_and_no_other() {
+        for (lang, yaml) in TABLES {
+            let t = parse_table(lang, yaml);
+            let loc = Locale::of(lang);
+            assert!(loc.missing().is_empty(), "{lang} lacks {:?}", loc.missing());
+            for k in t.entries.keys() {
+                assert!(
+                    Text::ALL.iter().any(|t| t.key() == k),
+                    "{lang}: unknown key {k}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn holes_fill_and_split() {
+        let en = Locale::of("en-US");
+        assert_eq!(
+            en.fill(Text::PageOf, &[("page", "2"), ("total", "3")]),
+            "Page 2 of 3"
+        );
+        assert_eq!(en.around(Text::HelpCall, "phone"), ("Call ", ""));
+        let d = Date::parse("2026-11-26").unwrap();
+        assert_eq!(en.date(d), "26 November 2026");
+        // A language with no table of its own speaks English.
+        assert_eq!(Locale::of("xx").text(Text::Contents), "Contents");
+    }
+}

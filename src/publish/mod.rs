@@ -1,0 +1,344 @@
+//! Publishing: read the manuscript, then make every output the chosen renderers list. Each
+//! output is a job: one that needs an edition's pages gets them from the typesetter (each
+//! edition typeset once; a job that needs only where the pages start, the EPUB, starts as soon
+//! as they are known). Outputs are staged and replace the previous ones only when all are made.
+
+mod staging;
+
+pub use staging::{commit, Staged};
+
+use crate::diag::Diagnostic;
+use crate::model::{self, Book, PageStart};
+use crate::paged::Edition;
+use crate::render::{self, Input, Needs, Output, RenderError, Rendered, Renderer};
+use crate::typeset::Typesetter;
+use crate::{fonts, read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub manuscript: PathBuf,
+    pub out: PathBuf,
+    pub fonts: PathBuf,
+    /// The renderers to run, by name (`render::RENDERERS`); empty: all of them.
+    pub only: Vec<String>,
+    /// Refuse to publish unless every article is reviewed and its review is not overdue.
+    pub final_edition: bool,
+}
+
+impl Options {
+    /// Everything, for a manuscript and an output folder.
+    pub fn all(manuscript: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
+        Options {
+            manuscript: manuscript.into(),
+            out: out.into(),
+            fonts: default_fonts_dir(),
+            only: Vec::new(),
+            final_edition: false,
+        }
+    }
+
+    fn wants(&self, renderer: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o == renderer)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files written, with their sizes in bytes.
+    pub outputs: Vec<(PathBuf, u64)>,
+    /// Pages of the book PDF.
+    pub pdf_pages: usize,
+    pub articles: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub seconds: f64,
+}
+
+/// The fonts folder to use when none is given: `./fonts` if present, else the one this
+/// binary was built with.
+pub fn default_fonts_dir() -> PathBuf {
+    let local = PathBuf::from("fonts");
+    if local.is_dir() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")
+    }
+}
+
+/// Problems that stop a final edition: an article nobody reviewed, or whose review is due
+/// before the edition's date.
+pub fn final_edition_problems(book: &Book, manuscript: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for a in book.articles.iter().filter(|a| !a.appendix) {
+        let file = manuscript.join(&a.source);
+        match &a.reviewed {
+            None => out.push(Diagnostic::error(
+                &file,
+                1,
+                1,
+                "not clinically reviewed: add `reviewed: {by, on, next}` to its front matter",
+            )),
+            Some(r) => {
+                if let Some(next) = r.next.filter(|n| *n < book.meta.date) {
+                    out.push(Diagnostic::error(
+                        &file,
+                        1,
+                        1,
+                        format!("review overdue: the next review was due on {next}, before this edition's date {}", book.meta.date),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One output of one renderer.
+struct Job<'r> {
+    renderer: &'r dyn Renderer,
+    output: Output,
+}
+
+/// Builds the outputs. `progress` hears one line per stage.
+pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report, Vec<Diagnostic>> {
+    let start = Instant::now();
+    crate::trace("start");
+    let loaded = read::load(&opts.manuscript)?;
+    crate::trace("loaded");
+    let book = loaded.book;
+    progress(&format!(
+        "read {} article(s) from {} ({:.0} ms)",
+        book.articles.len(),
+        opts.manuscript.display(),
+        start.elapsed().as_secs_f64() * 1000.0
+    ));
+    if let Some(d) = output_inside_manuscript(&opts.out, &opts.manuscript) {
+        return Err(vec![d]);
+    }
+    if opts.final_edition {
+        let problems = final_edition_problems(&book, &opts.manuscript);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+    }
+    let fonts = fonts::load(&opts.fonts).map_err(|d| vec![d])?;
+    let typesetter =
+        Typesetter::new(&fonts).map_err(|e| vec![Diagnostic::error(&opts.fonts, 0, 0, e)])?;
+    let registry = render::registry(&fonts);
+    let jobs: Vec<Job> = registry
+        .iter()
+        .filter(|r| opts.wants(r.name()))
+        .flat_map(|r| {
+            r.outputs(&book).into_iter().map(|output| Job {
+                renderer: r.as_ref(),
+                output,
+            })
+        })
+        .collect();
+    let staged: Vec<Staged> = jobs
+        .iter()
+        .map(|j| Staged::new(&opts.out.join(&j.output.path)))
+        .collect::<Result<_, _>>()
+        .map_err(|d| vec![d])?;
+    let mut folders: Vec<&Path> = staged.iter().filter_map(|s| s.path().parent()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    folders
+        .iter()
+        .for_each(|dir| staging::remove_abandoned(dir));
+
+    let results = run(&book, &typesetter, &jobs, &staged);
+    let mut report = Report {
+        articles: book.articles.len(),
+        warnings: loaded.warnings,
+        ..Default::default()
+    };
+    let mut sizes = Vec::new();
+    for ((job, st), result) in jobs.iter().zip(&staged).zip(results) {
+        match result {
+            Ok((size, rendered)) => {
+                if job.renderer.name() == "pdf" && job.output.needs == Needs::Pages(Edition::BOOK) {
+                    report.pdf_pages = rendered.pages.unwrap_or(0);
+                }
+                sizes.push((st.path().to_path_buf(), size));
+            }
+            Err(e) => {
+                staged.iter().for_each(Staged::discard);
+                return Err(vec![diagnostic(e, &opts.manuscript, st.path())]);
+            }
+        }
+    }
+    progress(&format!(
+        "typeset and packaged {} file(s) ({:.0} ms)",
+        sizes.len(),
+        start.elapsed().as_secs_f64() * 1000.0
+    ));
+    commit(&staged).map_err(|d| vec![d])?;
+    crate::trace("outputs written");
+    report.outputs = sizes;
+    progress(&format!(
+        "wrote {} file(s) to {}",
+        report.outputs.len(),
+        opts.out.display()
+    ));
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+type JobResult = Result<(u64, Rendered), RenderError>;
+
+/// Runs every job, each writing its staged file; returns their results in job order. Each
+/// edition any job needs is typeset once; the jobs that need only its page map are started as
+/// soon as it is known, the one that needs its pages is handed them.
+fn run(book: &Book, typesetter: &Typesetter, jobs: &[Job], staged: &[Staged]) -> Vec<JobResult> {
+    let slots: Vec<Mutex<Option<JobResult>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let render_one = |k: usize, input: Input| {
+        let result = staged[k].write(|w| jobs[k].renderer.render(book, input, w));
+        if let Ok(mut slot) = slots[k].lock() {
+            *slot = Some(result);
+        }
+    };
+    let mut editions: Vec<Edition> = Vec::new();
+    for j in jobs {
+        if let Needs::Pages(e) | Needs::PageMap(e) = j.output.needs {
+            if !editions.contains(&e) {
+                editions.push(e);
+            }
+        }
+    }
+    rayon::scope(|s| {
+        let render_one = &render_one;
+        for edition in editions {
+            s.spawn(move |s| {
+                let doc = typesetter.typeset(book, edition);
+                let readers: Vec<usize> = (0..jobs.len())
+                    .filter(|&k| jobs[k].output.needs == Needs::PageMap(edition))
+                    .collect();
+                if !readers.is_empty() {
+                    let map: std::sync::Arc<Vec<PageStart>> = doc.page_map.clone().into();
+                    for k in readers {
+                        let map = map.clone();
+                        s.spawn(move |_| render_one(k, Input::PageMap(&map)));
+                    }
+                }
+                let takers: Vec<usize> = (0..jobs.len())
+                    .filter(|&k| jobs[k].output.needs == Needs::Pages(edition))
+                    .collect();
+                // The first job takes the pages; any other is given its own typesetting.
+                let mut doc = Some(doc);
+                for k in takers {
+                    let pages = doc
+                        .take()
+                        .unwrap_or_else(|| typesetter.typeset(book, edition));
+                    render_one(k, Input::Pages(Box::new(pages)));
+                }
+            });
+        }
+        for (k, job) in jobs.iter().enumerate() {
+            if job.output.needs == Needs::Model {
+                s.spawn(move |_| render_one(k, Input::Model));
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(RenderError::Internal("the output was not made".into())))
+        })
+        .collect()
+}
+
+/// A renderer's error as a diagnostic: at the input at fault, else at the output.
+fn diagnostic(e: RenderError, manuscript: &Path, output: &Path) -> Diagnostic {
+    match e {
+        RenderError::Input { file, message } => {
+            Diagnostic::error(manuscript.join(file), 0, 0, message)
+        }
+        RenderError::Write(m) | RenderError::Internal(m) => Diagnostic::error(output, 0, 0, m),
+    }
+}
+
+/// A one-article book made from Markdown alone, without touching the file system (images and
+/// links to other files are refused as errors would be): for fuzzing and benchmarks.
+pub fn book_from_markdown(text: &str) -> Book {
+    struct NoFiles;
+    impl read::markdown::Resolver for NoFiles {
+        fn article(&self, _: &str) -> Option<usize> {
+            None
+        }
+        fn image(&self, src: &str) -> Result<model::ImageSource, String> {
+            Err(format!("image `{src}` not found"))
+        }
+    }
+    let lines = crate::diag::LineIndex::new(text);
+    let parsed = read::markdown::parse(text, 0, &lines, Path::new("input.md"), 0, &NoFiles);
+    let article = model::Article {
+        source: PathBuf::from("input.md"),
+        slug: "input".into(),
+        title: vec![model::Inline::Text("Input".into())],
+        summary: None,
+        authors: Vec::new(),
+        lang: "en".into(),
+        reviewed: None,
+        resources: Vec::new(),
+        appendix: false,
+        depth: 0,
+        blocks: parsed.blocks,
+        footnotes: parsed.footnotes,
+    };
+    let meta = model::BookMeta {
+        title: "Input".into(),
+        subtitle: None,
+        publisher: None,
+        authors: Vec::new(),
+        language: "en".into(),
+        date: model::Date {
+            year: 2026,
+            month: 1,
+            day: 1,
+        },
+        identifier: "urn:uuid:00000000-0000-5000-8000-000000000000".into(),
+        date_given: true,
+        description: None,
+        paper: model::Paper::Letter,
+        pdf_a: false,
+        reading_level: 8.0,
+        slug: "input".into(),
+    };
+    let mut book = Book::new(meta, vec![article], Vec::new(), Vec::new());
+    read::appendix::add(&mut book);
+    book
+}
+
+/// The output folder may not be inside the manuscript: outputs would be read back as input.
+fn output_inside_manuscript(out: &Path, manuscript: &Path) -> Option<Diagnostic> {
+    let m = manuscript.canonicalize().ok()?;
+    // The output folder may not exist yet: judge its nearest existing ancestor.
+    let mut probe = out.to_path_buf();
+    let mut rest = Vec::new();
+    while !probe.exists() {
+        rest.push(probe.file_name()?.to_owned());
+        probe = probe.parent()?.to_path_buf();
+        if probe.as_os_str().is_empty() {
+            probe = PathBuf::from(".");
+        }
+    }
+    let mut full = probe.canonicalize().ok()?;
+    full.extend(rest.iter().rev());
+    full.starts_with(&m).then(|| {
+        Diagnostic::error(
+            out,
+            0,
+            0,
+            format!(
+                "the output folder is inside the manuscript folder {}; choose one outside it",
+                manuscript.display()
+            ),
+        )
+    })
+}

@@ -1,0 +1,111 @@
+//! The book.yaml source: settings and an ordered article list (or every `articles/*.md`).
+
+use super::config::{self, BookYaml, PaperName, BOOK_KEYS};
+use super::files::read_text;
+use super::source::{Entry, Outline, Place, Settings, Source};
+use crate::diag::Diagnostic;
+use crate::model::Paper;
+use std::path::{Path, PathBuf};
+
+pub struct BookYamlSource<'a> {
+    pub root: &'a Path,
+}
+
+impl Source for BookYamlSource<'_> {
+    fn outline(&self) -> Result<Outline, Vec<Diagnostic>> {
+        let book_path = self.root.join("book.yaml");
+        let text = read_text(&book_path).map_err(|d| vec![d])?;
+        let yaml: BookYaml =
+            config::parse_yaml(&text, &book_path, 0, BOOK_KEYS).map_err(|d| vec![d])?;
+        let mut diagnostics = Vec::new();
+        let at = |key: &str, value: &str| {
+            let (line, col) = config::locate_value(&text, key, value);
+            Place {
+                file: book_path.clone(),
+                line,
+                col,
+            }
+        };
+        if yaml.title.trim().is_empty() {
+            diagnostics.push(at("title", "title").error("`title` is empty"));
+        }
+        let entries: Vec<Entry> = match &yaml.articles {
+            Some(list) => list
+                .iter()
+                .map(|p| Entry {
+                    path: PathBuf::from(p),
+                    depth: 0,
+                    listed: at("articles", p),
+                })
+                .collect(),
+            None => articles_folder(self.root)
+                .into_iter()
+                .map(|path| Entry {
+                    path,
+                    depth: 0,
+                    listed: Place {
+                        file: book_path.clone(),
+                        line: 1,
+                        col: 1,
+                    },
+                })
+                .collect(),
+        };
+        if entries.is_empty() {
+            diagnostics.push(Diagnostic::error(
+                &book_path,
+                1,
+                1,
+                "the book has no articles: list them under `articles:` or put .md files in articles/",
+            ));
+        }
+        // Resources: the file named in book.yaml, else resources.yaml when there is one.
+        let resources = match &yaml.resources {
+            Some(r) => Some((PathBuf::from(r), Some(at("resources", r)))),
+            None => Some((PathBuf::from("resources.yaml"), None))
+                .filter(|(p, _)| self.root.join(p).is_file()),
+        };
+        let settings = Settings {
+            title: yaml.title,
+            subtitle: yaml.subtitle,
+            publisher: yaml.publisher,
+            authors: yaml.authors,
+            description: yaml.description,
+            language: yaml.language.map(|l| l.0),
+            date: yaml.date.map(|d| d.0),
+            identifier: yaml.identifier,
+            paper: match yaml.paper {
+                Some(PaperName::A4) => Paper::A4,
+                _ => Paper::Letter,
+            },
+            reading_level: yaml.reading_level,
+            pdf_a: yaml
+                .pdf
+                .and_then(|p| p.standard)
+                .is_some_and(|s| s == config::PdfStandard::PdfA2b),
+        };
+        Ok(Outline {
+            settings,
+            entries,
+            parts: Vec::new(),
+            resources,
+            diagnostics,
+        })
+    }
+}
+
+/// Every `articles/*.md`, sorted by name.
+fn articles_folder(root: &Path) -> Vec<PathBuf> {
+    let dir = root.join("articles");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "md") && p.is_file())
+                .filter_map(|p| p.file_name().map(|n| Path::new("articles").join(n)))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}

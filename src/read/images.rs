@@ -1,0 +1,141 @@
+//! Image files referenced by articles: found inside the manuscript, identified by their bytes,
+//! measured. Pixels are decoded later, only by the writer that needs them.
+
+use super::files::{normalize, percent_decode};
+use crate::model::{ImageFormat, ImageSource};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Larger files are refused rather than embedded in every output.
+pub const MAX_IMAGE_BYTES: u64 = 32 * 1024 * 1024;
+/// Decoded pixel count beyond which an image is refused (a 16-megapixel photo is plenty for print).
+pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
+
+/// Resolves `src` (as written in an article at `article_dir`, relative to `root`) to a checked
+/// image. Remote sources are never fetched.
+pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource, String> {
+    let lower = src.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//") {
+        return Ok(ImageSource::Remote(src.to_string()));
+    }
+    if lower.starts_with("data:") {
+        return Err(
+            "inline `data:` images are not supported; save the image as a file in the manuscript"
+                .into(),
+        );
+    }
+    let rel = normalize(&article_dir.join(percent_decode(src)))
+        .ok_or_else(|| format!("image `{src}` points outside the manuscript folder"))?;
+    let full = root.join(&rel);
+    let canon_root = root
+        .canonicalize()
+        .map_err(|e| format!("manuscript folder: {e}"))?;
+    let canon = full
+        .canonicalize()
+        .map_err(|_| format!("image `{src}` not found (looked for {})", full.display()))?;
+    if !canon.starts_with(&canon_root) {
+        return Err(format!(
+            "image `{src}` resolves outside the manuscript folder"
+        ));
+    }
+    let meta = std::fs::metadata(&canon).map_err(|e| format!("image `{src}`: {e}"))?;
+    if meta.len() > MAX_IMAGE_BYTES {
+        return Err(format!(
+            "image `{src}` is {} MB; the limit is {} MB",
+            meta.len() >> 20,
+            MAX_IMAGE_BYTES >> 20
+        ));
+    }
+    let data = std::fs::read(&canon).map_err(|e| format!("image `{src}`: {e}"))?;
+    let (format, width, height) = identify(&data)
+        .ok_or_else(|| format!("image `{src}` is not a readable PNG, JPEG or SVG file"))?;
+    if width as u64 * height as u64 > MAX_IMAGE_PIXELS {
+        return Err(format!(
+            "image `{src}` is {width}×{height} pixels; the limit is {MAX_IMAGE_PIXELS} pixels"
+        ));
+    }
+    Ok(ImageSource::Local {
+        path: rel,
+        data: Arc::new(data),
+        format,
+        width,
+        height,
+    })
+}
+
+/// Format and pixel size from the file's own bytes.
+pub fn identify(data: &[u8]) -> Option<(ImageFormat, u32, u32)> {
+    if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 24 && &data[12..16] == b"IHDR" {
+        let w = u32::from_be_bytes(data[16..20].try_into().ok()?);
+        let h = u32::from_be_bytes(data[20..24].try_into().ok()?);
+        return (w > 0 && h > 0).then_some((ImageFormat::Png, w, h));
+    }
+    if data.starts_with(&[0xFF, 0xD8]) {
+        let mut i = 2;
+        while i + 9 < data.len() {
+            if data[i] != 0xFF {
+                return None;
+            }
+            let marker = data[i + 1];
+            if marker == 0xFF {
+                i += 1;
+                continue;
+            }
+            let len = u16::from_be_bytes([data[i + 2], data[i + 3]]) as usize;
+            // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+            if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+                let h = u16::from_be_bytes([data[i + 5], data[i + 6]]) as u32;
+                let w = u16::from_be_bytes([data[i + 7], data[i + 8]]) as u32;
+                return (w > 0 && h > 0).then_some((ImageFormat::Jpeg, w, h));
+            }
+            i += 2 + len;
+        }
+        return None;
+    }
+    let head = std::str::from_utf8(&data[..data.len().min(4096)])
+        .ok()
+        .or_else(|| {
+            // A multi-byte character may be cut at 4096; trust the valid prefix.
+            std::str::from_utf8(&data[..data.len().min(4096).saturating_sub(3)]).ok()
+        })?;
+    let start = head.find("<svg")?;
+    let tag_end = head[start..].find('>')? + start;
+    let tag = &head[start..tag_end];
+    let attr = |name: &str| -> Option<f32> {
+        let i = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let v = &tag[i..i + tag[i..].find('"')?];
+        let num: String = v
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        num.parse().ok()
+    };
+    let (w, h) = match (attr("width"), attr("height")) {
+        (Some(w), Some(h)) => (w, h),
+        _ => {
+            let i = tag.find("viewBox=\"")? + 9;
+            let vb: Vec<f32> = tag[i..i + tag[i..].find('"')?]
+                .split(|c: char| c == ' ' || c == ',')
+                .filter_map(|s| s.parse().ok())
+                .collect();
+            (*vb.get(2)?, *vb.get(3)?)
+        }
+    };
+    (w > 0.0 && h > 0.0).then_some((ImageFormat::Svg, w.round() as u32, h.round() as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifies_png_and_svg() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&640u32.to_be_bytes());
+        png.extend_from_slice(&480u32.to_be_bytes());
+        assert_eq!(identify(&png), Some((ImageFormat::Png, 640, 480)));
+        let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 60"></svg>"#;
+        assert_eq!(identify(svg), Some((ImageFormat::Svg, 120, 60)));
+        assert_eq!(identify(b"GIF89a"), None);
+    }
+}

@@ -1,0 +1,307 @@
+//! Reading a manuscript into the document model. A `Source` (book.yaml today) says which
+//! files make the book; this module reads them all the same way: paths kept inside the
+//! manuscript, resources checked, articles parsed in parallel, links between them checked,
+//! metadata completed and the resource appendix added. The result is the model, or every
+//! error found on the way.
+
+pub mod appendix;
+mod articles;
+mod book_yaml;
+pub mod config;
+pub mod files;
+pub mod html;
+pub mod images;
+pub mod markdown;
+pub mod resources;
+pub mod source;
+
+pub use articles::split_front_matter;
+use book_yaml::BookYamlSource;
+
+use crate::diag::Diagnostic;
+use crate::model::*;
+use rayon::prelude::*;
+use source::{Entry, Outline, Settings, Source};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// A loaded manuscript, with the warnings met on the way.
+pub struct Loaded {
+    pub book: Book,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads the manuscript at `root`. `Err` holds every error found (and any warnings), sorted.
+pub fn load(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    let outline = BookYamlSource { root }.outline()?;
+    read(root, outline)
+}
+
+/// Reads the book a source outlined.
+pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
+    let Outline {
+        settings,
+        entries,
+        parts,
+        resources,
+        mut diagnostics,
+    } = outline;
+    let canon_root = root
+        .canonicalize()
+        .map_err(|e| vec![Diagnostic::error(root, 0, 0, e.to_string())])?;
+    let entries = checked_entries(root, &canon_root, entries, &mut diagnostics);
+    let resource_list = read_resources(root, resources, &mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    let language = settings
+        .language
+        .clone()
+        .unwrap_or_else(|| "en".to_string());
+    let articles = read_articles(root, &entries, &resource_list, &language, &mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        return Err(diagnostics);
+    }
+    let parts = parts
+        .into_iter()
+        .map(|(title, first)| Part { title, first })
+        .collect();
+    let mut book = Book::new(
+        book_meta(settings, language),
+        articles,
+        parts,
+        resource_list,
+    );
+    appendix::add(&mut book);
+    Ok(Loaded {
+        book,
+        warnings: diagnostics,
+    })
+}
+
+/// The entries whose paths stay inside the manuscript, name a file and are listed once
+/// (normalised); a problem with any is an error where it is listed.
+fn checked_entries(
+    root: &Path,
+    canon_root: &Path,
+    entries: Vec<Entry>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Entry> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for entry in entries {
+        let shown = entry.path.display().to_string();
+        let Some(norm) = files::normalize(&entry.path) else {
+            diags.push(entry.listed.error(format!(
+                "article `{shown}` points outside the manuscript folder"
+            )));
+            continue;
+        };
+        match root.join(&norm).canonicalize() {
+            Ok(canon) if !canon.starts_with(canon_root) => diags.push(entry.listed.error(format!(
+                "article `{shown}` resolves outside the manuscript folder"
+            ))),
+            Ok(canon) if !canon.is_file() => diags.push(
+                entry
+                    .listed
+                    .error(format!("article `{shown}` is not a file")),
+            ),
+            Ok(_) if !seen.insert(norm.clone()) => diags.push(
+                entry
+                    .listed
+                    .error(format!("article `{shown}` is listed twice")),
+            ),
+            Ok(_) => out.push(Entry {
+                path: norm,
+                ..entry
+            }),
+            Err(_) => diags.push(entry.listed.error(format!("article `{shown}` not found"))),
+        }
+    }
+    out
+}
+
+/// The resources file's entries (none when the book has no resources file).
+fn read_resources(
+    root: &Path,
+    file: Option<(PathBuf, Option<source::Place>)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Resource> {
+    let Some((rel, named_at)) = file else {
+        return Vec::new();
+    };
+    let path = root.join(&rel);
+    if !path.is_file() {
+        if let Some(at) = named_at {
+            diags.push(at.error(format!("resources file `{}` not found", rel.display())));
+        }
+        return Vec::new();
+    }
+    match resources::load(&path) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.extend(d);
+            Vec::new()
+        }
+    }
+}
+
+/// Every article, read in parallel (they are independent until links are checked), then the
+/// links to anchors in other articles checked.
+fn read_articles(
+    root: &Path,
+    entries: &[Entry],
+    resources: &[Resource],
+    language: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Article> {
+    let sources: Vec<PathBuf> = entries.iter().map(|e| e.path.clone()).collect();
+    let index: HashMap<PathBuf, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), i))
+        .collect();
+    let resource_ids: HashSet<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+    let slugs = unique_slugs(&sources);
+    let ctx = articles::LoadContext {
+        root,
+        index: &index,
+        resource_ids: &resource_ids,
+    };
+    let results: Vec<_> = entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| articles::load_article(&ctx, i, &e.path, &slugs[i], e.depth, language))
+        .collect();
+    let mut loaded: Vec<Option<Article>> = Vec::new();
+    let mut anchor_refs = Vec::new();
+    for r in results {
+        match r {
+            Ok((article, parsed)) => {
+                diags.extend(parsed.diagnostics);
+                anchor_refs.push((article.source.clone(), parsed.anchor_refs));
+                loaded.push(Some(article));
+            }
+            Err(d) => {
+                diags.extend(d);
+                loaded.push(None);
+            }
+        }
+    }
+    check_anchors(root, &sources, &loaded, &anchor_refs, diags);
+    loaded.into_iter().flatten().collect()
+}
+
+/// Every `#anchor` must name a heading or anchor of its article (among those that loaded).
+fn check_anchors(
+    root: &Path,
+    sources: &[PathBuf],
+    loaded: &[Option<Article>],
+    anchor_refs: &[(PathBuf, Vec<markdown::AnchorRef>)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let ids: Vec<Option<HashSet<&str>>> = loaded
+        .iter()
+        .map(|a| a.as_ref().map(|a| a.anchor_ids().into_iter().collect()))
+        .collect();
+    for (file, refs) in anchor_refs {
+        for (article, anchor, l, c) in refs {
+            let Some(Some(known)) = ids.get(*article) else {
+                continue;
+            };
+            if !known.contains(anchor.as_str()) {
+                diags.push(Diagnostic::error(
+                    root.join(file),
+                    *l,
+                    *c,
+                    format!(
+                        "link to `#{anchor}`: `{}` has no heading or anchor with that id",
+                        sources[*article].display()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The book's metadata: the source's settings with their defaults filled in.
+fn book_meta(s: Settings, language: String) -> BookMeta {
+    let date = s.date.or_else(source_date_epoch).unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    });
+    let identifier = s.identifier.clone().unwrap_or_else(|| {
+        format!(
+            "urn:uuid:{}",
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, s.title.as_bytes())
+        )
+    });
+    BookMeta {
+        slug: file_slug(&s.title),
+        title: s.title.trim().to_string(),
+        subtitle: s.subtitle,
+        publisher: s.publisher,
+        authors: s.authors,
+        language,
+        date,
+        date_given: s.date.is_some(),
+        identifier,
+        description: s.description,
+        reading_level: s.reading_level.unwrap_or(8.0),
+        paper: s.paper,
+        pdf_a: s.pdf_a,
+    }
+}
+
+/// `SOURCE_DATE_EPOCH`, the reproducible-builds convention, when the book gives no date.
+fn source_date_epoch() -> Option<Date> {
+    let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Date::from_days_since_epoch(secs.div_euclid(86400)))
+}
+
+fn unique_slugs(paths: &[PathBuf]) -> Vec<String> {
+    let mut used = HashSet::new();
+    paths
+        .iter()
+        .map(|p| {
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let base = file_slug(&stem);
+            let base = if base.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("a-{base}")
+            } else {
+                base
+            };
+            let mut slug = base.clone();
+            let mut n = 1;
+            while !used.insert(slug.clone()) {
+                n += 1;
+                slug = format!("{base}-{n}");
+            }
+            slug
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_unique_and_safe() {
+        let s = unique_slugs(&[
+            PathBuf::from("a/What Is.md"),
+            PathBuf::from("b/what-is.md"),
+            PathBuf::from("01-x.md"),
+        ]);
+        assert_eq!(s, vec!["what-is", "what-is-2", "a-01-x"]);
+    }
+}

@@ -1,0 +1,293 @@
+//! The structure tree (tagged PDF, PDF/UA): every structure element in reading order, each
+//! with its marked content (page and id) and link annotations; the parent tree that leads back
+//! from content to element; and the catalog entries that declare the file tagged.
+
+use super::metadata::text_string;
+use super::page::page_spans;
+use crate::paged::{Draw, NodeRef, Page, PagedDocument, Role, Tree};
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use std::collections::HashMap;
+
+/// Builds the tree for `doc`, whose pages are `page_ids` and whose link annotations, per
+/// page in drawing order, are `link_annots`.
+pub fn add(
+    lo: &mut lopdf::Document,
+    doc: &PagedDocument,
+    page_ids: &[ObjectId],
+    link_annots: &[Vec<Option<ObjectId>>],
+    root_id: ObjectId,
+) {
+    let mut tree = StructBuilder {
+        document: lo.new_object_id(),
+        doc_kids: Vec::new(),
+        elems: HashMap::new(),
+        order: Vec::new(),
+        // The parent tree's keys ascend: pages (0..), then annotations (after the last page).
+        parent_tree: Vec::with_capacity(doc.pages.len() * 2),
+        annot_parents: Vec::new(),
+        next_key: doc.pages.len() as i64,
+    };
+    for (pi, page) in doc.pages.iter().enumerate() {
+        let annots = link_annots.get(pi).map(Vec::as_slice).unwrap_or(&[]);
+        tree.attach_page(lo, &doc.trees, pi, page, page_ids, annots);
+    }
+    let next_key = tree.next_key;
+    let mut nums = std::mem::take(&mut tree.parent_tree);
+    nums.append(&mut tree.annot_parents);
+    let document = tree.document;
+    let doc_kids = std::mem::take(&mut tree.doc_kids);
+    tree.write_elements(lo, &doc.trees);
+    let root = lo.new_object_id();
+    let mut document_elem = Dictionary::new();
+    document_elem.set("Type", "StructElem");
+    document_elem.set("S", "Document");
+    document_elem.set("P", Object::Reference(root));
+    document_elem.set("K", doc_kids);
+    lo.objects
+        .insert(document, Object::Dictionary(document_elem));
+    let mut ptree = Dictionary::new();
+    ptree.set("Nums", nums);
+    let ptree = lo.add_object(ptree);
+    let mut tree_root = Dictionary::new();
+    tree_root.set("Type", "StructTreeRoot");
+    tree_root.set("K", vec![Object::Reference(document)]);
+    tree_root.set("ParentTree", Object::Reference(ptree));
+    tree_root.set("ParentTreeNextKey", next_key);
+    lo.objects.insert(root, Object::Dictionary(tree_root));
+    if let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root_id) {
+        cat.set("StructTreeRoot", Object::Reference(root));
+        let mut mark = Dictionary::new();
+        mark.set("Marked", true);
+        cat.set("MarkInfo", mark);
+    }
+}
+
+/// The structure element dictionary of `node`.
+fn element_dict(n: NodeRef, node: &crate::paged::Node, e: StructElem) -> Dictionary {
+    let mut d = Dictionary::new();
+    d.set("Type", "StructElem");
+    d.set("S", Object::Name(node.role.name().as_bytes().to_vec()));
+    d.set("P", Object::Reference(e.parent));
+    if let Some(pg) = e.pg {
+        d.set("Pg", Object::Reference(pg));
+    }
+    d.set("K", e.kids);
+    if let Some(alt) = &node.alt {
+        d.set("Alt", text_string(alt));
+    }
+    if let Some(lang) = &node.lang {
+        d.set("Lang", text_string(lang));
+    }
+    if node.role == Role::Note {
+        // Notes are identified (PDF/UA).
+        d.set(
+            "ID",
+            Object::String(
+                format!("note-{}-{}", n.tree, n.node).into_bytes(),
+                StringFormat::Literal,
+            ),
+        );
+    }
+    if let Some(scope) = node.scope {
+        let mut a = Dictionary::new();
+        a.set("O", "Table");
+        a.set("Scope", Object::Name(scope.as_bytes().to_vec()));
+        d.set("A", a);
+    }
+    d
+}
+
+/// A structure element being built: its object id, its parent's, its kids in order.
+struct StructElem {
+    id: ObjectId,
+    parent: ObjectId,
+    kids: Vec<Object>,
+    /// The page of its first marked content: content there is listed by bare MCID.
+    pg: Option<ObjectId>,
+}
+
+/// The structure elements attached so far, in the order their content first appears (which
+/// is reading order), under the Document element.
+struct StructBuilder {
+    document: ObjectId,
+    doc_kids: Vec<Object>,
+    elems: HashMap<NodeRef, StructElem>,
+    order: Vec<NodeRef>,
+    /// Per page: its key and the element of each of its marked-content ids.
+    parent_tree: Vec<Object>,
+    /// Per annotation: its key and its element.
+    annot_parents: Vec<Object>,
+    next_key: i64,
+}
+
+impl StructBuilder {
+    /// Attaches the content of one page: each span's marked content to its element (by bare
+    /// id on the element's own page, by reference elsewhere), each link annotation to its
+    /// link element.
+    fn attach_page(
+        &mut self,
+        lo: &mut lopdf::Document,
+        trees: &HashMap<u32, Tree>,
+        pi: usize,
+        page: &Page,
+        page_ids: &[ObjectId],
+        link_annots: &[Option<ObjectId>],
+    ) {
+        let (spans, span_of) = page_spans(page);
+        let mut by_mcid: Vec<(u32, ObjectId)> = Vec::new();
+        let mut seen = vec![false; spans.len()];
+        let mut annots = link_annots.iter();
+        for (d, &si) in page.draws.iter().zip(&span_of) {
+            let span = spans[si as usize];
+            let Some(node) = span.node else {
+                if matches!(d, Draw::Link { .. }) {
+                    annots.next();
+                }
+                continue;
+            };
+            if !seen[si as usize] && !matches!(d, Draw::Tag(_) | Draw::Link { .. }) {
+                seen[si as usize] = true;
+                let id = self.attach(node, trees, lo);
+                for mcid in [span.shapes, span.text].into_iter().flatten() {
+                    if let Some(e) = self.elems.get_mut(&node) {
+                        let pg = *e.pg.get_or_insert(page_ids[pi]);
+                        if pg == page_ids[pi] {
+                            e.kids.push(Object::Integer(mcid as i64));
+                        } else {
+                            let mut mcr = Dictionary::new();
+                            mcr.set("Type", "MCR");
+                            mcr.set("Pg", Object::Reference(page_ids[pi]));
+                            mcr.set("MCID", mcid as i64);
+                            e.kids.push(Object::Dictionary(mcr));
+                        }
+                    }
+                    by_mcid.push((mcid, id));
+                }
+            }
+            if matches!(d, Draw::Link { .. }) {
+                let Some(Some(annot)) = annots.next() else {
+                    continue;
+                };
+                self.attach_annotation(lo, trees, node, page_ids[pi], *annot);
+            }
+        }
+        by_mcid.sort_by_key(|(m, _)| *m);
+        if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_ids[pi]) {
+            pd.set("StructParents", pi as i64);
+            // Tab order follows the structure (PDF/UA).
+            pd.set("Tabs", "S");
+        }
+        self.parent_tree.push(Object::Integer(pi as i64));
+        self.parent_tree.push(Object::Array(
+            by_mcid
+                .into_iter()
+                .map(|(_, id)| Object::Reference(id))
+                .collect(),
+        ));
+    }
+
+    /// A link annotation as the last kid of its link element.
+    fn attach_annotation(
+        &mut self,
+        lo: &mut lopdf::Document,
+        trees: &HashMap<u32, Tree>,
+        node: NodeRef,
+        page: ObjectId,
+        annot: ObjectId,
+    ) {
+        let id = self.attach(node, trees, lo);
+        let mut objr = Dictionary::new();
+        objr.set("Type", "OBJR");
+        objr.set("Pg", Object::Reference(page));
+        objr.set("Obj", Object::Reference(annot));
+        if let Some(e) = self.elems.get_mut(&node) {
+            e.kids.push(Object::Dictionary(objr));
+        }
+        if let Ok(Object::Dictionary(a)) = lo.get_object_mut(annot) {
+            a.set("StructParent", self.next_key);
+        }
+        self.annot_parents.push(Object::Integer(self.next_key));
+        self.annot_parents.push(Object::Reference(id));
+        self.next_key += 1;
+    }
+
+    /// Writes every attached element, in the order attached.
+    fn write_elements(mut self, lo: &mut lopdf::Document, trees: &HashMap<u32, Tree>) {
+        for n in std::mem::take(&mut self.order) {
+            let Some(e) = self.elems.remove(&n) else {
+                continue;
+            };
+            let Some(node) = trees
+                .get(&n.tree)
+                .and_then(|t| t.nodes.get(n.node as usize))
+            else {
+                continue;
+            };
+            let id = e.id;
+            lo.objects
+                .insert(id, Object::Dictionary(element_dict(n, node, e)));
+        }
+    }
+
+    /// The element of `n`, attached (with its ancestors) on first use.
+    fn attach(
+        &mut self,
+        n: NodeRef,
+        trees: &HashMap<u32, Tree>,
+        lo: &mut lopdf::Document,
+    ) -> ObjectId {
+        if let Some(e) = self.elems.get(&n) {
+            return e.id;
+        }
+        let tree = trees.get(&n.tree);
+        let parent = tree
+            .and_then(|t| t.nodes.get(n.node as usize))
+            .and_then(|node| node.parent)
+            .map(|p| NodeRef {
+                tree: n.tree,
+                node: p,
+            });
+        // The parent first; attaching it may attach this node too (a row attaches its cells).
+        let parent_id = match parent {
+            Some(p) => self.attach(p, trees, lo),
+            None => self.document,
+        };
+        if let Some(e) = self.elems.get(&n) {
+            return e.id;
+        }
+        let id = lo.new_object_id();
+        match parent.and_then(|p| self.elems.get_mut(&p)) {
+            Some(pe) => pe.kids.push(Object::Reference(id)),
+            None => self.doc_kids.push(Object::Reference(id)),
+        }
+        self.elems.insert(
+            n,
+            StructElem {
+                id,
+                parent: parent_id,
+                kids: Vec::new(),
+                pg: None,
+            },
+        );
+        self.order.push(n);
+        // A table row holds all its cells, empty ones too, so every row spans the grid.
+        if let Some(t) = tree {
+            if t.nodes.get(n.node as usize).map(|x| x.role) == Some(Role::TR) {
+                let cells: Vec<u32> = (0..t.nodes.len() as u32)
+                    .filter(|&c| t.nodes[c as usize].parent == Some(n.node))
+                    .collect();
+                for c in cells {
+                    self.attach(
+                        NodeRef {
+                            tree: n.tree,
+                            node: c,
+                        },
+                        trees,
+                        lo,
+                    );
+                }
+            }
+        }
+        id
+    }
+}

@@ -1,0 +1,523 @@
+//! Model → XHTML, shared by the EPUB and the web edition. Everything from the manuscript is
+//! escaped, so every file is well-formed whatever the Markdown holds.
+
+use super::xml::escape;
+use crate::locale::{Locale, Text};
+use crate::model::*;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Where each local image lives inside the EPUB (keyed by its manuscript path).
+pub type ImageNames = HashMap<std::path::PathBuf, String>;
+
+pub fn file_name(article: &Article) -> String {
+    format!("{}.xhtml", article.slug)
+}
+
+fn head(out: &mut String, title: &str, lang: &str) {
+    let lang = escape(lang);
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n\
+         <head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n\
+         <link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n</head>\n",
+        escape(title)
+    );
+}
+
+/// The title page: title, subtitle, authors, publisher and edition date.
+pub fn title_page(meta: &BookMeta) -> String {
+    let mut out = String::new();
+    head(&mut out, &meta.title, &meta.language);
+    out.push_str("<body>\n<section class=\"titlepage\" epub:type=\"titlepage\" aria-labelledby=\"book-title\">\n");
+    let _ = writeln!(
+        out,
+        "<h1 id=\"book-title\" class=\"book-title\">{}</h1>",
+        escape(&meta.title)
+    );
+    if let Some(s) = &meta.subtitle {
+        let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", escape(s));
+    }
+    if !meta.authors.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"authors\">{}</p>",
+            escape(&meta.authors.join(", "))
+        );
+    }
+    if let Some(p) = &meta.publisher {
+        let _ = writeln!(out, "<p class=\"publisher\">{}</p>", escape(p));
+    }
+    if meta.date_given {
+        let locale = Locale::of(&meta.language);
+        let (before, after) = locale.around(Text::EditionOf, "date");
+        let _ = writeln!(
+            out,
+            "<p class=\"edition\">{}<time datetime=\"{}\">{}</time>{}</p>",
+            escape(before),
+            meta.date,
+            escape(&locale.date(meta.date)),
+            escape(after)
+        );
+    }
+    out.push_str("</section>\n</body>\n</html>\n");
+    out
+}
+
+struct Writer<'a> {
+    book: &'a Book,
+    /// The words and rules of the article's language.
+    locale: Locale,
+    index: usize,
+    article: &'a Article,
+    /// How often each footnote has been referenced so far (ids must stay unique).
+    note_refs: HashMap<usize, usize>,
+    images: &'a ImageNames,
+    out: String,
+}
+
+/// One article as a complete XHTML document.
+/// `pages`: the printed pages of the book that start in this article, as (top-level block,
+/// page number); a page-break marker goes before each such block.
+pub fn article(
+    book: &Book,
+    index: usize,
+    images: &ImageNames,
+    pages: &[(usize, String)],
+) -> String {
+    let article = &book.articles[index];
+    let mut w = Writer {
+        book,
+        locale: Locale::of(&article.lang),
+        index,
+        article,
+        note_refs: HashMap::new(),
+        images,
+        out: String::with_capacity(16 * 1024),
+    };
+    head(&mut w.out, &article.title_text(), &article.lang);
+    let title_id = article.title_heading().map(|h| h.id.clone());
+    match &title_id {
+        Some(id) => {
+            let _ = writeln!(w.out, "<body>\n<section epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"{}\">", escape(id));
+        }
+        None => {
+            let _ = writeln!(
+                w.out,
+                "<body>\n<section epub:type=\"chapter\" role=\"doc-chapter\" aria-label=\"{}\">",
+                escape(&article.title_text())
+            );
+        }
+    }
+    for (i, b) in article.blocks.iter().enumerate() {
+        for (_, label) in pages.iter().filter(|(block, _)| *block == i) {
+            let _ = writeln!(
+                w.out,
+                "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{0}\" aria-label=\"{0}\"></span>",
+                escape(label)
+            );
+        }
+        w.block(b, true);
+    }
+    if !article.footnotes.is_empty() {
+        w.out.push_str(&format!(
+            "<section class=\"footnotes\" epub:type=\"footnotes\" aria-label=\"{}\">\n<hr/>\n",
+            escape(w.locale.text(Text::EpubNotes))
+        ));
+        for f in &article.footnotes {
+            let _ = writeln!(
+                w.out,
+                "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn{}\">",
+                f.number
+            );
+            let _ = write!(
+                w.out,
+                "<p class=\"fn-number\"><a href=\"#fnref{0}\" role=\"doc-backlink\">{0}.</a></p>\n",
+                f.number
+            );
+            w.blocks(&f.blocks, false);
+            w.out.push_str("</aside>\n");
+        }
+        w.out.push_str("</section>\n");
+    }
+    w.out.push_str("</section>\n</body>\n</html>\n");
+    w.out
+}
+
+impl Writer<'_> {
+    fn blocks(&mut self, blocks: &[Block], top: bool) {
+        for b in blocks {
+            self.block(b, top);
+        }
+    }
+
+    fn block(&mut self, block: &Block, top: bool) {
+        match block {
+            Block::Heading(h) => {
+                let _ = write!(self.out, "<h{} id=\"{}\">", h.level, escape(&h.id));
+                self.inlines(&h.content);
+                let _ = writeln!(self.out, "</h{}>", h.level);
+                if h.is_title && top && !self.article.appendix {
+                    let reviewed = self.article.reviewed.as_ref();
+                    let class = if reviewed.is_some() {
+                        "review"
+                    } else {
+                        "review draft"
+                    };
+                    let line = self.locale.review_line(reviewed);
+                    let _ = writeln!(self.out, "<p class=\"{class}\">{}</p>", escape(&line));
+                }
+                if h.is_title && top {
+                    if let Some(s) = &self.article.summary {
+                        let _ = writeln!(self.out, "<p class=\"summary\">{}</p>", escape(s));
+                    }
+                }
+            }
+            Block::Paragraph(inl) => {
+                self.out.push_str("<p>");
+                self.inlines(inl);
+                self.out.push_str("</p>\n");
+            }
+            Block::List(list) => {
+                let tag = if list.start.is_some() { "ol" } else { "ul" };
+                let task = list.items.iter().any(|i| i.task.is_some());
+                let _ = write!(self.out, "<{tag}");
+                if let Some(start) = list.start.filter(|&s| s != 1) {
+                    let _ = write!(self.out, " start=\"{start}\"");
+                }
+                if task {
+                    self.out.push_str(" class=\"tasks\"");
+                }
+                self.out.push_str(">\n");
+                for item in &list.items {
+                    self.out.push_str("<li>");
+                    if let Some(done) = item.task {
+                        let (mark, spoken) = if done {
+                            ("☑", Text::TaskDoneSpoken)
+                        } else {
+                            ("☐", Text::TaskOpenSpoken)
+                        };
+                        let _ = write!(
+                            self.out,
+                            "<span class=\"task\">{mark}<span class=\"sr\">{}</span></span> ",
+                            escape(self.locale.text(spoken))
+                        );
+                    }
+                    // A one-paragraph item reads better without the paragraph wrapper.
+                    match item.blocks.as_slice() {
+                        [Block::Paragraph(inl)] => self.inlines(inl),
+                        blocks => {
+                            self.out.push('\n');
+                            self.blocks(blocks, false);
+                        }
+                    }
+                    self.out.push_str("</li>\n");
+                }
+                let _ = writeln!(self.out, "</{tag}>");
+            }
+            Block::Quote(blocks) => {
+                self.out.push_str("<blockquote>\n");
+                self.blocks(blocks, false);
+                self.out.push_str("</blockquote>\n");
+            }
+            Block::Alert { kind, blocks } => {
+                let role = if *kind == AlertKind::Tip {
+                    "doc-tip"
+                } else {
+                    "note"
+                };
+                let class = kind.class();
+                let _ = writeln!(
+                    self.out,
+                    "<aside class=\"callout {class}\" role=\"{role}\">\n<p class=\"callout-label\">{}</p>",
+                    escape(self.locale.alert(*kind))
+                );
+                self.blocks(blocks, false);
+                self.out.push_str("</aside>\n");
+            }
+            Block::Code { lang, text } => {
+                match lang {
+                    Some(l) => {
+                        let _ = write!(
+                            self.out,
+                            "<pre><code class=\"language-{}\">",
+                            escape(&l.replace(' ', "-"))
+                        );
+                    }
+                    None => self.out.push_str("<pre><code>"),
+                }
+                self.out
+                    .push_str(&escape(text.strip_suffix('\n').unwrap_or(text)));
+                self.out.push_str("</code></pre>\n");
+            }
+            Block::Rule => self.out.push_str("<hr/>\n"),
+            Block::Table(t) => self.table(t),
+            Block::Figure(img) => {
+                self.out.push_str("<figure>\n");
+                self.image(img);
+                if let Some(title) = &img.title {
+                    let _ = write!(self.out, "\n<figcaption>{}</figcaption>", escape(title));
+                }
+                self.out.push_str("\n</figure>\n");
+            }
+            Block::Anchor(id) => {
+                let _ = writeln!(self.out, "<span id=\"{}\"></span>", escape(id));
+            }
+            Block::Comparison(c) => self.comparison(c),
+            Block::Resources { ids, cited_by } => self.resources(ids, *cited_by),
+        }
+    }
+
+    fn table(&mut self, t: &Table) {
+        let align = |i: usize| match t.align.get(i) {
+            Some(Align::Center) => " class=\"center\"",
+            Some(Align::Right) => " class=\"right\"",
+            Some(Align::Left) => " class=\"left\"",
+            _ => "",
+        };
+        self.out.push_str("<table>\n<thead>\n<tr>");
+        for (i, cell) in t.header.iter().enumerate() {
+            let _ = write!(self.out, "<th scope=\"col\"{}>", align(i));
+            self.inlines(cell);
+            self.out.push_str("</th>");
+        }
+        self.out.push_str("</tr>\n</thead>\n<tbody>\n");
+        for row in &t.rows {
+            self.out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                let _ = write!(self.out, "<td{}>", align(i));
+                self.inlines(cell);
+                self.out.push_str("</td>");
+            }
+            self.out.push_str("</tr>\n");
+        }
+        self.out.push_str("</tbody>\n</table>\n");
+    }
+
+    /// A comparison: an aside labelled by its title, holding a table whose first row names
+    /// the things compared and whose first column names the aspects (row headers). On a narrow
+    /// screen the stylesheet stacks the cells, each labelled with its column.
+    fn comparison(&mut self, c: &Comparison) {
+        let id = escape(&c.id);
+        let _ = writeln!(
+            self.out,
+            "<aside class=\"comparison\" aria-labelledby=\"{id}\">"
+        );
+        let _ = write!(self.out, "<p class=\"comparison-title\" id=\"{id}\">");
+        self.inlines(&c.title);
+        self.out.push_str("</p>\n");
+        self.blocks(&c.before, false);
+        self.out.push_str("<table>\n<thead>\n<tr>");
+        let labels: Vec<String> = c.table.header.iter().map(|h| plain_text(h)).collect();
+        for (i, cell) in c.table.header.iter().enumerate() {
+            if i == 0 && plain_text(cell).trim().is_empty() {
+                self.out.push_str("<td class=\"corner\"></td>");
+                continue;
+            }
+            self.out.push_str("<th scope=\"col\">");
+            self.inlines(cell);
+            self.out.push_str("</th>");
+        }
+        self.out.push_str("</tr>\n</thead>\n<tbody>\n");
+        for row in &c.table.rows {
+            self.out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                if i == 0 {
+                    self.out.push_str("<th scope=\"row\">");
+                    self.inlines(cell);
+                    self.out.push_str("</th>");
+                } else {
+                    let _ = write!(
+                        self.out,
+                        "<td data-label=\"{}\">",
+                        escape(labels.get(i).map(String::as_str).unwrap_or(""))
+                    );
+                    self.inlines(cell);
+                    self.out.push_str("</td>");
+                }
+            }
+            self.out.push_str("</tr>\n");
+        }
+        self.out.push_str("</tbody>\n</table>\n");
+        self.blocks(&c.after, false);
+        self.out.push_str("</aside>\n");
+    }
+
+    /// Resources with clickable phone (`tel:`) and web links; in the appendix, with the
+    /// articles that cite them.
+    fn resources(&mut self, ids: &[usize], cited_by: bool) {
+        self.out.push_str("<ul class=\"resources\">\n");
+        for &i in ids {
+            let Some(r) = self.book.resources.get(i) else {
+                continue;
+            };
+            let _ = writeln!(
+                self.out,
+                "<li class=\"resource\" id=\"res-{}\">",
+                escape(&r.id)
+            );
+            let _ = writeln!(
+                self.out,
+                "<p class=\"resource-name\"><strong>{}</strong></p>",
+                escape(&r.name)
+            );
+            if let Some(d) = &r.description {
+                let _ = writeln!(self.out, "<p>{}</p>", escape(d));
+            }
+            if let Some(p) = &r.phone {
+                let region = self.book.meta.region();
+                let tel = crate::locale::phone::tel_uri(p, region.as_deref());
+                let (before, after) = self.locale.around(Text::HelpCall, "phone");
+                let _ = writeln!(
+                    self.out,
+                    "<p class=\"phone\">{}<a href=\"{}\">{}</a>{}</p>",
+                    escape(before),
+                    escape(&tel),
+                    escape(p),
+                    escape(after)
+                );
+            }
+            if let Some(u) = &r.url {
+                let _ = writeln!(
+                    self.out,
+                    "<p class=\"url\"><a href=\"{0}\">{0}</a></p>",
+                    escape(u)
+                );
+            }
+            if let Some(h) = &r.hours {
+                let hours = self.locale.fill(Text::HelpHours, &[("hours", h)]);
+                let _ = writeln!(self.out, "<p class=\"detail\">{}</p>", escape(&hours));
+            }
+            if !r.languages.is_empty() {
+                let separator = self.locale.text(Text::ListSeparator);
+                let languages = self.locale.fill(
+                    Text::HelpLanguages,
+                    &[("languages", &r.languages.join(separator))],
+                );
+                let _ = writeln!(self.out, "<p class=\"detail\">{}</p>", escape(&languages));
+            }
+            if cited_by && !r.cited_by.is_empty() {
+                let (before, after) = self.locale.around(Text::HelpMentionedIn, "articles");
+                let separator = escape(self.locale.text(Text::ListSeparator));
+                let _ = write!(self.out, "<p class=\"cited\">{}", escape(before));
+                for (k, &a) in r.cited_by.iter().enumerate() {
+                    if k > 0 {
+                        self.out.push_str(&separator);
+                    }
+                    let art = &self.book.articles[a];
+                    let _ = write!(
+                        self.out,
+                        "<a href=\"{}\">{}</a>",
+                        escape(&file_name(art)),
+                        escape(&art.title_text())
+                    );
+                }
+                let _ = writeln!(self.out, "{}</p>", escape(after));
+            }
+            self.out.push_str("</li>\n");
+        }
+        self.out.push_str("</ul>\n");
+    }
+
+    fn image(&mut self, img: &Image) {
+        match &img.src {
+            ImageSource::Local { path, .. } => {
+                let name = self.images.get(path).cloned().unwrap_or_default();
+                let _ = write!(
+                    self.out,
+                    "<img src=\"{}\" alt=\"{}\"/>",
+                    escape(&name),
+                    escape(&img.alt)
+                );
+            }
+            ImageSource::Remote(_) => {
+                let note = self
+                    .locale
+                    .fill(Text::ImagePlaceholder, &[("alt", &img.alt)]);
+                let _ = write!(
+                    self.out,
+                    "<span class=\"missing-image\">{}</span>",
+                    escape(&note)
+                );
+            }
+        }
+    }
+
+    fn href(&self, target: &LinkTarget) -> String {
+        match target {
+            LinkTarget::External(url) => url.clone(),
+            LinkTarget::Internal { article, anchor } => {
+                let file = if *article == self.index {
+                    String::new()
+                } else {
+                    file_name(&self.book.articles[*article])
+                };
+                match anchor {
+                    Some(a) => format!("{file}#{a}"),
+                    None if file.is_empty() => "#".to_string() + &self.title_id(),
+                    None => file,
+                }
+            }
+        }
+    }
+
+    fn title_id(&self) -> String {
+        self.article
+            .title_heading()
+            .map(|h| h.id.clone())
+            .unwrap_or_default()
+    }
+
+    fn inlines(&mut self, inlines: &[Inline]) {
+        for i in inlines {
+            match i {
+                Inline::Text(t) => self.out.push_str(&escape(t)),
+                Inline::Code(t) => {
+                    let _ = write!(self.out, "<code>{}</code>", escape(t));
+                }
+                Inline::Emphasis(c) => self.wrap("em", c),
+                Inline::Strong(c) => self.wrap("strong", c),
+                Inline::Strikethrough(c) => self.wrap("del", c),
+                Inline::Link { target, content } => {
+                    let _ = write!(self.out, "<a href=\"{}\">", escape(&self.href(target)));
+                    self.inlines(content);
+                    self.out.push_str("</a>");
+                }
+                Inline::Image(img) => self.image(img),
+                Inline::FootnoteRef(n) => {
+                    let seen = self.note_refs.entry(*n).or_insert(0);
+                    *seen += 1;
+                    let id = if *seen == 1 {
+                        format!("fnref{n}")
+                    } else {
+                        format!("fnref{n}-{seen}")
+                    };
+                    let _ = write!(
+                        self.out,
+                        "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#fn{n}\" id=\"{id}\">{n}</a></sup>"
+                    );
+                }
+                Inline::SoftBreak => self.out.push('\n'),
+                Inline::HardBreak => self.out.push_str("<br/>\n"),
+                Inline::Anchor(id) => {
+                    let _ = write!(self.out, "<span id=\"{}\"></span>", escape(id));
+                }
+                Inline::Styled { style, content } => match style {
+                    HtmlStyle::Abbreviation(Some(title)) => {
+                        let _ = write!(self.out, "<abbr title=\"{}\">", escape(title));
+                        self.inlines(content);
+                        self.out.push_str("</abbr>");
+                    }
+                    _ => self.wrap(style.tag(), content),
+                },
+            }
+        }
+    }
+
+    fn wrap(&mut self, tag: &str, content: &[Inline]) {
+        let _ = write!(self.out, "<{tag}>");
+        self.inlines(content);
+        let _ = write!(self.out, "</{tag}>");
+    }
+}

@@ -1,0 +1,289 @@
+//! The front matter: the title page and the printed table of contents, made once the body's
+//! page numbers are known.
+
+use super::flow::Elem;
+use super::lines::{Align, LineSetter, Piece, Style};
+use super::shape::Shaper;
+use super::theme::Theme;
+use crate::locale::{Locale, Text};
+use crate::model::BookMeta;
+use crate::paged::structure::FRONT;
+use crate::paged::{Draw, Glyph, GlyphRun, LinkDest, NodeRef, OutlineMark, Page, Role, Tree};
+
+fn front_ref(node: u32) -> NodeRef {
+    NodeRef { tree: FRONT, node }
+}
+
+/// The title page and the contents, whose entries are the articles and their sections with
+/// the body page each starts on; their structure goes into `tree`.
+pub fn front_matter(
+    sh: &Shaper,
+    meta: &BookMeta,
+    theme: &Theme,
+    body: &[Page],
+    tree: &mut Tree,
+) -> Vec<Page> {
+    let mut entries = Vec::new();
+    for (i, page) in body.iter().enumerate() {
+        for (mark, _) in &page.outline {
+            if mark.level <= 2 {
+                entries.push(TocEntry {
+                    level: mark.level,
+                    title: mark.title.clone(),
+                    dest: mark.dest.clone(),
+                    label: (i + 1).to_string(),
+                });
+            }
+        }
+    }
+    let locale = Locale::of(&meta.language);
+    let mut pages = vec![title_page(meta, &locale, sh, theme, tree)];
+    pages.extend(super::paginate::paginate(
+        vec![(None, toc_elems(&entries, &locale, sh, theme, tree))],
+        theme,
+    ));
+    pages
+}
+
+/// The title page; its structure goes into `tree` (the front matter's).
+fn title_page(
+    meta: &BookMeta,
+    locale: &Locale,
+    sh: &Shaper,
+    theme: &Theme,
+    tree: &mut Tree,
+) -> Page {
+    let width = theme.text_width();
+    let setter = LineSetter::new(sh, &[], 1.25);
+    let mut page = Page::default();
+    let mut y = theme.page_h * 0.28;
+    let sect = tree.add(Role::Sect, None);
+    let mut put = |text: &str, style: Style, y: &mut f32, after: f32, page: &mut Page| {
+        let role = if page.draws.is_empty() {
+            Role::H(1)
+        } else {
+            Role::P
+        };
+        page.draws
+            .push(Draw::Tag(Some(front_ref(tree.add(role, Some(sect))))));
+        for line in setter.set(
+            &[Piece::Text(text.to_string(), style)],
+            width,
+            Align::Center,
+        ) {
+            page.draws
+                .extend(line.draws.iter().map(|d| d.shifted(theme.margin_left, *y)));
+            *y += line.height;
+        }
+        *y += after;
+    };
+    put(
+        &meta.title,
+        theme.sans(28.0 * theme.scale).bold(),
+        &mut y,
+        12.0,
+        &mut page,
+    );
+    if let Some(s) = &meta.subtitle {
+        put(
+            s,
+            theme.serif(15.0 * theme.scale).italic(),
+            &mut y,
+            8.0,
+            &mut page,
+        );
+    }
+    let rule_y = y + 6.0;
+    page.draws.push(Draw::Tag(None));
+    page.draws.push(Draw::Line {
+        x1: theme.page_w / 2.0 - 60.0,
+        y1: rule_y,
+        x2: theme.page_w / 2.0 + 60.0,
+        y2: rule_y,
+        width: 0.8,
+        gray: 0.3,
+    });
+    y += 24.0;
+    if !meta.authors.is_empty() {
+        put(
+            &meta.authors.join(", "),
+            theme.serif(13.0 * theme.scale),
+            &mut y,
+            6.0,
+            &mut page,
+        );
+    }
+    let mut y = theme.page_h - theme.margin_bottom - 40.0;
+    if let Some(p) = &meta.publisher {
+        put(
+            p,
+            theme.sans(11.0 * theme.scale).bold(),
+            &mut y,
+            2.0,
+            &mut page,
+        );
+    }
+    if meta.date_given {
+        put(
+            &locale.fill(Text::EditionOf, &[("date", &locale.date(meta.date))]),
+            theme.sans(10.0 * theme.scale),
+            &mut y,
+            0.0,
+            &mut page,
+        );
+    }
+    page
+}
+
+/// One entry of the printed contents: level 1 (article) or 2 (section).
+struct TocEntry {
+    level: u8,
+    title: String,
+    dest: String,
+    label: String,
+}
+
+/// The contents as elements: title, then one element per entry with dot leaders and the page
+/// number set flush right.
+fn toc_elems(
+    entries: &[TocEntry],
+    locale: &Locale,
+    sh: &Shaper,
+    theme: &Theme,
+    tree: &mut Tree,
+) -> Vec<Elem> {
+    let width = theme.text_width();
+    let mut out = Vec::new();
+    let heading = tree.add(Role::H(1), None);
+    let toc = tree.add(Role::TOC, None);
+    let head_style = theme.sans(18.0 * theme.scale).bold();
+    let setter = LineSetter::new(sh, &[], 1.3).keeping_hyphenated_words();
+    let mut head = Elem::default();
+    head.draws.push(Draw::Tag(Some(front_ref(heading))));
+    for line in setter.set(
+        &[Piece::Text(locale.text(Text::Contents).into(), head_style)],
+        width,
+        Align::Left,
+    ) {
+        head.draws.extend(line.draws);
+        head.height += line.height;
+    }
+    head.height += 10.0;
+    head.dests.push(("contents#".into(), 0.0));
+    head.outline.push(OutlineMark {
+        level: 1,
+        title: locale.text(Text::Contents).into(),
+        dest: "contents#".into(),
+    });
+    head.break_before = true;
+    out.push(head);
+
+    let num_col = 30.0;
+    let gap = 6.0;
+    for entry in entries {
+        let (style, indent, before) = match entry.level {
+            1 => (theme.serif(theme.body_size).bold(), 0.0, 7.0),
+            _ => (theme.serif(theme.body_size), 16.0 * theme.scale, 1.0),
+        };
+        let num_face = sh.face_index(style.face);
+        let num_w = sh.width(num_face, &entry.label, style.size);
+        let title_w = width - indent - num_col - gap;
+        let lines = setter.set(
+            &[Piece::Text(entry.title.clone(), style)],
+            title_w,
+            Align::Left,
+        );
+        // Each entry: an item of the contents holding a link (its title and page number).
+        let item = tree.add(Role::TOCI, Some(toc));
+        let link = Draw::Tag(Some(front_ref(tree.add(Role::Link, Some(item)))));
+        let mut e = Elem {
+            space_before: before,
+            draws: vec![link.clone()],
+            ..Default::default()
+        };
+        let n = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
+            let mut end_x: f32 = 0.0;
+            let mut baseline = style.size;
+            for d in &line.draws {
+                if let Draw::Text(r) = d {
+                    end_x = end_x.max(r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>());
+                    baseline = r.y;
+                }
+                e.draws.push(d.shifted(indent, e.height));
+            }
+            if i + 1 == n {
+                let y = e.height + baseline;
+                // Leaders on a fixed grid, so the dots line up from one entry to the next.
+                let dot = sh.shape(num_face, ".");
+                let step = 5.0;
+                let from = ((indent + end_x + gap) / step).ceil() * step;
+                let to = width - num_w - gap;
+                let mut glyphs = Vec::new();
+                let mut x = from;
+                while x + step <= to {
+                    for g in &dot.glyphs {
+                        glyphs.push(Glyph {
+                            gid: g.gid,
+                            advance: step,
+                            text: g.text,
+                        });
+                    }
+                    x += step;
+                }
+                if glyphs.len() < 2 {
+                    // Too little room for leaders: at least two dots, tightly set.
+                    glyphs.clear();
+                    for _ in 0..2 {
+                        for g in &dot.glyphs {
+                            glyphs.push(Glyph {
+                                gid: g.gid,
+                                advance: 2.5,
+                                text: g.text,
+                            });
+                        }
+                    }
+                }
+                // The leaders are decoration.
+                e.draws.push(Draw::Tag(None));
+                e.draws.push(Draw::Text(GlyphRun {
+                    face: num_face,
+                    size: style.size,
+                    x: from,
+                    y,
+                    gray: 0.35,
+                    glyphs,
+                }));
+                e.draws.push(link.clone());
+                let num = sh.shape(num_face, &entry.label);
+                let scale = style.size / sh.faces[num_face].units_per_em;
+                e.draws.push(Draw::Text(GlyphRun {
+                    face: num_face,
+                    size: style.size,
+                    x: width - num_w,
+                    y,
+                    gray: 0.0,
+                    glyphs: num
+                        .glyphs
+                        .iter()
+                        .map(|g| Glyph {
+                            gid: g.gid,
+                            advance: g.advance as f32 * scale,
+                            text: g.text,
+                        })
+                        .collect(),
+                }));
+            }
+            e.height += line.height;
+        }
+        e.draws.push(Draw::Link {
+            x: indent,
+            y: 0.0,
+            w: width - indent,
+            h: e.height,
+            dest: LinkDest::Dest(entry.dest.clone()),
+        });
+        out.push(e);
+    }
+    out
+}

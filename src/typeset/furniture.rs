@@ -1,0 +1,243 @@
+//! Page furniture: the running head, the page number, the review line and the DRAFT band,
+//! set once the pages and their numbers are known.
+
+use super::lines::Style;
+use super::shape::Shaper;
+use super::theme::Theme;
+use crate::locale::{Locale, Text};
+use crate::model::Book;
+use crate::paged::{structure, Draw, Edition, Glyph, GlyphRun, Page, Scope};
+
+/// Decorates every page but the title page. The front matter is numbered in roman, the body
+/// in arabic from 1.
+pub fn decorate_all(
+    sh: &Shaper,
+    pages: &mut [Page],
+    front_pages: usize,
+    book: &Book,
+    edition: Edition,
+    theme: &Theme,
+) {
+    let furniture = Furniture { sh };
+    let total_body = pages.len() - front_pages;
+    for (i, page) in pages.iter_mut().enumerate().skip(1.min(front_pages)) {
+        let number = if i < front_pages {
+            None
+        } else {
+            Some(i + 1 - front_pages)
+        };
+        furniture.decorate(page, book, edition, theme, i, number, total_body);
+    }
+}
+
+/// Roman numerals for front-matter page numbers.
+pub fn roman(mut n: usize) -> String {
+    let mut s = String::new();
+    for (v, r) in [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ] {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
+struct Furniture<'a> {
+    sh: &'a Shaper,
+}
+
+impl Furniture<'_> {
+    /// One line of text set at (x, baseline y), left-aligned, centred or right-aligned on x.
+    fn put(&self, page: &mut Page, text: &str, style: Style, x: f32, y: f32, anchor: f32) {
+        let face = self.sh.face_index(style.face);
+        let shaped = self.sh.shape(face, text);
+        let scale = style.size / self.sh.faces[face].units_per_em;
+        let w = shaped.width as f32 * scale;
+        page.draws.push(Draw::Text(GlyphRun {
+            face,
+            size: style.size,
+            x: x - w * anchor,
+            y,
+            gray: style.gray,
+            glyphs: shaped
+                .glyphs
+                .iter()
+                .map(|g| Glyph {
+                    gid: g.gid,
+                    advance: g.advance as f32 * scale,
+                    text: g.text,
+                })
+                .collect(),
+        }));
+    }
+
+    /// `text` shortened at a word boundary, with an ellipsis, to fit in `room` points.
+    fn fit(&self, text: &str, style: Style, room: f32) -> String {
+        let face = self.sh.face_index(style.face);
+        if self.sh.width(face, text, style.size) <= room {
+            return text.to_string();
+        }
+        let words: Vec<&str> = text.split(' ').collect();
+        for n in (1..words.len()).rev() {
+            let candidate = format!(
+                "{}\u{2026}",
+                words[..n].join(" ").trim_end_matches([',', ':', ';'])
+            );
+            if self.sh.width(face, &candidate, style.size) <= room {
+                return candidate;
+            }
+        }
+        "\u{2026}".to_string()
+    }
+
+    /// Running head, draft band and footer of one page. `number` is the arabic page number
+    /// (None in the front matter, which is numbered in roman).
+    #[allow(clippy::too_many_arguments)]
+    fn decorate(
+        &self,
+        page: &mut Page,
+        book: &Book,
+        edition: Edition,
+        t: &Theme,
+        index: usize,
+        number: Option<usize>,
+        total: usize,
+    ) {
+        // Running heads, page numbers and bands are page furniture: pagination artifacts.
+        page.draws.push(Draw::Tag(Some(structure::PAGINATION)));
+        let s = t.scale;
+        let left = t.margin_left;
+        let right = t.page_w - t.margin_right;
+        let article = page.article.map(|a| &book.articles[a]);
+        let locale = Locale::of(article.map_or(&book.meta.language, |a| &a.lang));
+        // An unreviewed article says so on every page it occupies, in a dark band with white
+        // capitals that survives grey printing.
+        if let Some(a) = article.filter(|a| a.reviewed.is_none() && !a.appendix) {
+            let size = 8.5 * s.min(1.6);
+            // Its text keeps clear of the paper's unprintable quarter inch.
+            let top = 20.0;
+            page.draws.push(Draw::Rect {
+                x: 0.0,
+                y: top,
+                w: t.page_w,
+                h: size + 10.0,
+                fill: Some(0.2),
+                stroke: None,
+            });
+            let _ = a;
+            self.put(
+                page,
+                &locale.text(Text::Draft).to_uppercase(),
+                Style {
+                    gray: 1.0,
+                    ..t.sans(size).bold()
+                },
+                t.page_w / 2.0,
+                top + 5.0 + size * 0.78,
+                0.5,
+            );
+        }
+        // Running head: book title on left-hand pages, article title on right-hand pages (a
+        // handout has only its own title); none where an article opens.
+        if let (Some(a), Some(n), false) = (article, number, page.opens_article) {
+            let head = t.sans(8.5 * s).italic();
+            let y = t.margin_top - 16.0;
+            let style = Style { gray: 0.3, ..head };
+            let room = (right - left) * 0.9;
+            if edition.scope == Scope::Book && n % 2 == 0 {
+                self.put(
+                    page,
+                    &self.fit(&book.meta.title, style, room),
+                    style,
+                    left,
+                    y,
+                    0.0,
+                );
+            } else {
+                self.put(
+                    page,
+                    &self.fit(&a.title_text(), style, room),
+                    style,
+                    right,
+                    y,
+                    1.0,
+                );
+            }
+            page.draws.push(Draw::Line {
+                x1: left,
+                y1: t.margin_top - 9.0,
+                x2: right,
+                y2: t.margin_top - 9.0,
+                width: 0.4,
+                gray: 0.6,
+            });
+        }
+        let foot_y = t.page_h - t.margin_bottom + 34.0 * s.min(1.4);
+        let foot = Style {
+            gray: 0.2,
+            ..t.sans(9.0 * s)
+        };
+        match (edition.scope, number) {
+            (Scope::Book, None) => {
+                self.put(page, &roman(index + 1), foot, t.page_w / 2.0, foot_y, 0.5)
+            }
+            (Scope::Book, Some(n)) => {
+                self.put(page, &n.to_string(), foot, t.page_w / 2.0, foot_y, 0.5);
+                if let Some(a) = article.filter(|a| a.reviewed.is_some()) {
+                    self.put(
+                        page,
+                        &locale.review_line(a.reviewed.as_ref()),
+                        Style {
+                            size: 7.5 * s,
+                            ..foot
+                        },
+                        left,
+                        foot_y,
+                        0.0,
+                    );
+                }
+            }
+            (Scope::Article(_), n) => {
+                let mut parts = Vec::new();
+                if let Some(p) = &book.meta.publisher {
+                    parts.push(p.clone());
+                }
+                if let Some(a) = article {
+                    parts.push(locale.review_line(a.reviewed.as_ref()));
+                }
+                parts.push(locale.fill(
+                    Text::PageOf,
+                    &[
+                        ("page", &n.unwrap_or(1).to_string()),
+                        ("total", &total.to_string()),
+                    ],
+                ));
+                self.put(
+                    page,
+                    &parts.join("  \u{b7}  "),
+                    Style {
+                        size: 8.0 * s.min(1.5),
+                        ..foot
+                    },
+                    t.page_w / 2.0,
+                    foot_y,
+                    0.5,
+                );
+            }
+        }
+    }
+}

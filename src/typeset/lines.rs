@@ -1,0 +1,1082 @@
+//! Inline text → shaped, broken, positioned lines. Break opportunities come from the Unicode
+//! line-breaking algorithm; a word too wide for the line is split as a last resort, preferring
+//! the places a reader expects (after `/`, `.`, `-`, `_`).
+
+use super::shape::{Shaped, Shaper};
+use crate::fonts::{FaceKey, Family};
+use crate::paged::NodeRef;
+use crate::paged::{Draw, Glyph, GlyphRun, LinkDest};
+use std::rc::Rc;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    pub face: FaceKey,
+    pub size: f32,
+    pub gray: f32,
+    /// Baseline shift upwards, in points (superscripts).
+    pub rise: f32,
+    pub strike: bool,
+    /// Index into the paragraph's link table.
+    pub link: Option<u32>,
+}
+
+impl Style {
+    pub fn new(family: Family, size: f32) -> Style {
+        Style {
+            face: FaceKey::new(family, false, false),
+            size,
+            gray: 0.0,
+            rise: 0.0,
+            strike: false,
+            link: None,
+        }
+    }
+    pub fn bold(mut self) -> Style {
+        self.face.bold = true;
+        self
+    }
+    pub fn italic(mut self) -> Style {
+        self.face.italic = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Piece {
+    Text(String, Style),
+    /// A forced line break.
+    Break,
+    /// A destination at this point of the text.
+    Anchor(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Justify,
+    Left,
+    Center,
+}
+
+#[derive(Debug)]
+pub struct Line {
+    pub height: f32,
+    pub draws: Vec<Draw>,
+    /// Destinations in this line (offset 0: the line's top).
+    pub dests: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Frag {
+    text: String,
+    style: Style,
+    face: usize,
+    shaped: Rc<Shaped>,
+    width: f32,
+}
+
+#[derive(Debug, Clone)]
+enum Item {
+    Word(Vec<Frag>),
+    Space(Frag),
+    /// A break opportunity with no space (after a hyphen or a slash).
+    Zero,
+    Forced,
+    Anchor(String),
+    /// A place inside a word where it may be hyphenated; holds the hyphen to draw.
+    Hyphen(Frag),
+}
+
+/// The longest run of text shaped as one piece.
+const MAX_WORD_BYTES: usize = 160;
+
+pub struct LineSetter<'a> {
+    pub sh: &'a Shaper,
+    pub links: &'a [LinkDest],
+    /// Line height as a multiple of the largest font size on the line.
+    pub leading: f32,
+    /// Hyphenation patterns for the text's language, if it is to be hyphenated.
+    pub hyphenator: Option<&'static hyphenation::Standard>,
+    /// Whether a line may end after a hyphen in the text (`self-` / `aware`). Headings and
+    /// contents entries say no, so a title is never split where a reader would not split it.
+    pub break_after_hyphens: bool,
+    /// The structure element the text belongs to, and each link's own element (by link
+    /// index): lines then carry the tags that say so.
+    pub tags: Option<(NodeRef, &'a [NodeRef])>,
+}
+
+impl<'a> LineSetter<'a> {
+    pub fn new(sh: &'a Shaper, links: &'a [LinkDest], leading: f32) -> Self {
+        LineSetter {
+            sh,
+            links,
+            leading,
+            hyphenator: None,
+            break_after_hyphens: true,
+            tags: None,
+        }
+    }
+
+    pub fn tagged(mut self, element: NodeRef, links: &'a [NodeRef]) -> Self {
+        self.tags = Some((element, links));
+        self
+    }
+
+    pub fn keeping_hyphenated_words(mut self) -> Self {
+        self.break_after_hyphens = false;
+        self
+    }
+
+    pub fn hyphenating(mut self, h: Option<&'static hyphenation::Standard>) -> Self {
+        self.hyphenator = h;
+        self
+    }
+
+    fn push_word(&self, word: &mut Vec<Frag>, items: &mut Vec<Item>) {
+        if !word.is_empty() {
+            items.push(Item::Word(std::mem::take(word)));
+        }
+    }
+
+    /// The items with every ordinary word (one style, not code, letters only at its core,
+    /// six letters or more) split into syllables with hyphenation points between them; the
+    /// last word of a paragraph is left whole. `None` when nothing could be hyphenated.
+    /// Done only when a paragraph cannot be set well without it: most never need it.
+    fn hyphenated(&self, items: &[Item]) -> Option<Vec<Item>> {
+        let h = self.hyphenator?;
+        let last_word = items
+            .iter()
+            .rposition(|i| matches!(i, Item::Space(_) | Item::Zero | Item::Forced))
+            .map_or(0, |i| i + 1);
+        let mut out = Vec::with_capacity(items.len() * 2);
+        let mut any = false;
+        for (i, it) in items.iter().enumerate() {
+            if let (Item::Word(frags), true) = (it, i < last_word) {
+                if let [f] = frags.as_slice() {
+                    if f.style.face.family != Family::Mono {
+                        if let Some(points) = hyphenation_points(h, &f.text) {
+                            let hyphen = self.hyphen_frag(f.style, f.face);
+                            let mut last = 0;
+                            for p in points {
+                                out.push(Item::Word(vec![self.frag(
+                                    &f.text[last..p],
+                                    f.style,
+                                    f.face,
+                                )]));
+                                if let Some(hy) = &hyphen {
+                                    out.push(Item::Hyphen(hy.clone()));
+                                }
+                                last = p;
+                            }
+                            out.push(Item::Word(vec![self.frag(
+                                &f.text[last..],
+                                f.style,
+                                f.face,
+                            )]));
+                            any = true;
+                            continue;
+                        }
+                    }
+                }
+            }
+            out.push(it.clone());
+        }
+        any.then_some(out)
+    }
+
+    /// The hyphen drawn at a line end: the font's soft-hyphen glyph, so that copying the text
+    /// gives the whole word back.
+    fn hyphen_frag(&self, style: Style, face: usize) -> Option<Frag> {
+        let f = &self.sh.faces[face];
+        let gid =
+            f.rb.glyph_index('\u{ad}')
+                .or_else(|| f.rb.glyph_index('-'))?
+                .0;
+        let adv =
+            f.rb.glyph_hor_advance(ttf_parser::GlyphId(gid))
+                .unwrap_or(0) as i32;
+        let shaped = Rc::new(Shaped {
+            glyphs: vec![super::shape::ShapedGlyph {
+                gid,
+                advance: adv,
+                text: "\u{ad}".into(),
+            }],
+            width: adv,
+        });
+        Some(Frag {
+            text: "\u{ad}".into(),
+            style,
+            face,
+            width: adv as f32 * style.size / f.units_per_em,
+            shaped,
+        })
+    }
+
+    fn frag(&self, text: &str, style: Style, face: usize) -> Frag {
+        let shaped = self.sh.shape(face, text);
+        let width = shaped.width as f32 * style.size / self.sh.faces[face].units_per_em;
+        Frag {
+            text: text.to_string(),
+            style,
+            face,
+            shaped,
+            width,
+        }
+    }
+
+    /// The face for one character: the style's own, else the first bundled face that has it.
+    fn face_for(&self, style: Style, c: char) -> usize {
+        let primary = self.sh.face_index(style.face);
+        if c.is_whitespace() || self.sh.covers(primary, c) {
+            return primary;
+        }
+        for family in [Family::Serif, Family::Sans, Family::Legible, Family::Mono] {
+            let f = self.sh.face_index(FaceKey {
+                family,
+                ..style.face
+            });
+            if self.sh.covers(f, c) {
+                return f;
+            }
+        }
+        // No face has it: one that can draw the replacement character instead.
+        if self.sh.faces[primary].replacement.is_some() {
+            return primary;
+        }
+        [Family::Sans, Family::Serif]
+            .into_iter()
+            .map(|family| {
+                self.sh.face_index(FaceKey {
+                    family,
+                    ..style.face
+                })
+            })
+            .find(|&f| self.sh.faces[f].replacement.is_some())
+            .unwrap_or(primary)
+    }
+
+    fn items(&self, pieces: &[Piece]) -> Vec<Item> {
+        let mut full = String::new();
+        for p in pieces {
+            if let Piece::Text(t, _) = p {
+                full.push_str(t);
+            }
+        }
+        let mut allowed = vec![false; full.len() + 1];
+        for (i, _) in unicode_linebreak::linebreaks(&full) {
+            allowed[i] = true;
+        }
+        let mut items = Vec::new();
+        let mut word: Vec<Frag> = Vec::new();
+        let mut offset = 0;
+        for p in pieces {
+            match p {
+                Piece::Break => {
+                    self.push_word(&mut word, &mut items);
+                    items.push(Item::Forced);
+                }
+                Piece::Anchor(id) => {
+                    self.push_word(&mut word, &mut items);
+                    items.push(Item::Anchor(id.clone()));
+                }
+                Piece::Text(text, style) => {
+                    let mut run = String::new();
+                    let mut run_face = usize::MAX;
+                    for (i, c) in text.char_indices() {
+                        let at = offset + i;
+                        if c.is_whitespace() && c != '\u{a0}' && c != '\u{202f}' {
+                            if !run.is_empty() {
+                                word.push(self.frag(&run, *style, run_face));
+                                run.clear();
+                            }
+                            self.push_word(&mut word, &mut items);
+                            if !matches!(items.last(), Some(Item::Space(_))) {
+                                let face = self.sh.face_index(style.face);
+                                items.push(Item::Space(self.frag(" ", *style, face)));
+                            }
+                            continue;
+                        }
+                        if allowed[at] && at > 0 && (!run.is_empty() || !word.is_empty()) {
+                            let prev = full[..at].chars().next_back().unwrap_or(' ');
+                            let after_hyphen = matches!(prev, '-' | '\u{2010}');
+                            if !prev.is_whitespace() && (self.break_after_hyphens || !after_hyphen)
+                            {
+                                if !run.is_empty() {
+                                    word.push(self.frag(&run, *style, run_face));
+                                    run.clear();
+                                }
+                                self.push_word(&mut word, &mut items);
+                                items.push(Item::Zero);
+                            }
+                        }
+                        // Control characters have no glyph and no width: they are not set.
+                        if c.is_control() {
+                            continue;
+                        }
+                        // A "word" longer than any line (a URL, a hash, a million-character
+                        // line) is cut into pieces with break opportunities between them, so
+                        // no step below ever works on a huge string.
+                        if run.len() >= MAX_WORD_BYTES {
+                            word.push(self.frag(&run, *style, run_face));
+                            run.clear();
+                            self.push_word(&mut word, &mut items);
+                            items.push(Item::Zero);
+                        }
+                        let face = self.face_for(*style, c);
+                        if face != run_face && !run.is_empty() {
+                            word.push(self.frag(&run, *style, run_face));
+                            run.clear();
+                        }
+                        run_face = face;
+                        run.push(c);
+                    }
+                    if !run.is_empty() {
+                        word.push(self.frag(&run, *style, run_face));
+                    }
+                    offset += text.len();
+                }
+            }
+        }
+        self.push_word(&mut word, &mut items);
+        // Spaces at the very start or end of a paragraph are not set.
+        while matches!(items.last(), Some(Item::Space(_)) | Some(Item::Zero)) {
+            items.pop();
+        }
+        while matches!(items.first(), Some(Item::Space(_)) | Some(Item::Zero)) {
+            items.remove(0);
+        }
+        items
+    }
+
+    /// Sets `pieces` in lines of `width` points. Justified text is broken by total fit
+    /// (first without hyphenation, then with it, then with words split where nothing else
+    /// fits); ragged text is filled line by line.
+    pub fn set(&self, pieces: &[Piece], width: f32, align: Align) -> Vec<Line> {
+        let items = self.items(pieces);
+        if align == Align::Justify {
+            if let Some(lines) = self.total_fit(&items, width, 1.0, false) {
+                return lines;
+            }
+            let items = self.hyphenated(&items).unwrap_or(items);
+            if let Some(lines) = self.total_fit(&items, width, 1.6, true) {
+                return lines;
+            }
+            // Words wider than the line are cut first; then any looseness is accepted.
+            let items = self.presplit(items, width);
+            if let Some(lines) = self.total_fit(&items, width, 20.0, true) {
+                return lines;
+            }
+            return self.greedy(items, width, align);
+        }
+        self.greedy(items, width, align)
+    }
+
+    fn total_fit(
+        &self,
+        items: &[Item],
+        width: f32,
+        max_ratio: f32,
+        hyphenate: bool,
+    ) -> Option<Vec<Line>> {
+        use super::breaking::{breaks, Node, Params, INFINITY};
+        let mut nodes = Vec::with_capacity(items.len() + 2);
+        let mut node_item = Vec::with_capacity(items.len() + 2);
+        for (i, it) in items.iter().enumerate() {
+            match it {
+                Item::Word(f) => nodes.push(Node::Box {
+                    width: f.iter().map(|f| f.width).sum(),
+                }),
+                Item::Space(f) => {
+                    let (y, z) = space_flex(f);
+                    nodes.push(Node::Glue {
+                        width: f.width,
+                        stretch: y,
+                        shrink: z,
+                    })
+                }
+                Item::Zero => nodes.push(Node::Penalty {
+                    width: 0.0,
+                    cost: 50.0,
+                    flagged: ends_with_hyphen(items, i),
+                }),
+                Item::Hyphen(f) => nodes.push(Node::Penalty {
+                    width: f.width,
+                    cost: if hyphenate { 50.0 } else { INFINITY },
+                    flagged: true,
+                }),
+                Item::Anchor(_) => nodes.push(Node::Box { width: 0.0 }),
+                Item::Forced => {
+                    nodes.push(Node::Glue {
+                        width: 0.0,
+                        stretch: INFINITY,
+                        shrink: 0.0,
+                    });
+                    node_item.push(i);
+                    nodes.push(Node::Penalty {
+                        width: 0.0,
+                        cost: -INFINITY,
+                        flagged: false,
+                    });
+                }
+            }
+            node_item.push(i);
+        }
+        nodes.push(Node::Glue {
+            width: 0.0,
+            stretch: INFINITY,
+            shrink: 0.0,
+        });
+        node_item.push(items.len());
+        nodes.push(Node::Penalty {
+            width: 0.0,
+            cost: -INFINITY,
+            flagged: false,
+        });
+        node_item.push(items.len());
+        let chosen = breaks(
+            &nodes,
+            width,
+            &Params {
+                max_ratio,
+                ..Default::default()
+            },
+        )?;
+        let mut lines = Vec::with_capacity(chosen.len());
+        let mut start = 0;
+        for (k, br) in chosen.iter().enumerate() {
+            let end = node_item[br.at];
+            let last = k + 1 == chosen.len() || matches!(items.get(end), Some(Item::Forced));
+            let hyphen = match items.get(end) {
+                Some(Item::Hyphen(h)) => Some(h),
+                _ => None,
+            };
+            lines.push(self.render(
+                &items[start..end.min(items.len())],
+                hyphen,
+                width,
+                if last { Align::Left } else { Align::Justify },
+            ));
+            start = (end + 1).min(items.len());
+            while start < items.len()
+                && matches!(items[start], Item::Space(_) | Item::Zero | Item::Hyphen(_))
+            {
+                start += 1;
+            }
+        }
+        Some(lines)
+    }
+
+    /// Cuts every word wider than the line into pieces that fit, with a break between them.
+    fn presplit(&self, items: Vec<Item>, width: f32) -> Vec<Item> {
+        let mut out = Vec::with_capacity(items.len());
+        for it in items {
+            match it {
+                Item::Word(mut frags) => {
+                    while frags.iter().map(|f| f.width).sum::<f32>() > width {
+                        match self.split_word(&frags, width, true) {
+                            (Some(head), tail) if !tail.is_empty() => {
+                                out.push(Item::Word(head));
+                                out.push(Item::Zero);
+                                frags = tail;
+                            }
+                            _ => break,
+                        }
+                    }
+                    out.push(Item::Word(frags));
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    /// First-fit line filling, for ragged text and as the last resort.
+    fn greedy(&self, mut items: Vec<Item>, width: f32, align: Align) -> Vec<Line> {
+        // Hyphenation points are not used when filling ragged lines.
+        items.retain(|i| !matches!(i, Item::Hyphen(_)));
+        let mut lines = Vec::new();
+        let mut start = 0;
+        while start < items.len() {
+            let mut w = 0.0;
+            let mut end = start;
+            let mut last_break: Option<usize> = None; // index of a Space/Zero item where a break may go
+            let mut forced = false;
+            while end < items.len() {
+                match &items[end] {
+                    Item::Forced => {
+                        forced = true;
+                        break;
+                    }
+                    Item::Space(f) => {
+                        last_break = Some(end);
+                        w += f.width;
+                    }
+                    Item::Zero => last_break = Some(end),
+                    Item::Anchor(_) | Item::Hyphen(_) => {}
+                    Item::Word(frags) => {
+                        let ww: f32 = frags.iter().map(|f| f.width).sum();
+                        if w + ww > width + 0.01 {
+                            // Does not fit: break at the last opportunity, or split the word.
+                            if let Some(b) = last_break.filter(|&b| b > start) {
+                                end = b;
+                            } else {
+                                let (head, tail) = self.split_word(frags, width - w, w == 0.0);
+                                match head {
+                                    Some(head) if !tail.is_empty() => {
+                                        items[end] = Item::Word(head);
+                                        items.insert(end + 1, Item::Zero);
+                                        items.insert(end + 2, Item::Word(tail));
+                                        end += 1;
+                                    }
+                                    // A single character wider than the whole line (a column
+                                    // narrower than one glyph): set it anyway, or no line
+                                    // would ever take it. Found by fuzzing.
+                                    _ if w == 0.0 => end += 1,
+                                    _ => {}
+                                }
+                            }
+                            break;
+                        }
+                        w += ww;
+                    }
+                }
+                end += 1;
+            }
+            let is_last = end >= items.len();
+            let slice = &items[start..end.min(items.len())];
+            let justify = align == Align::Justify && !is_last && !forced;
+            let line_align = if justify {
+                Align::Justify
+            } else if align == Align::Justify {
+                Align::Left
+            } else {
+                align
+            };
+            lines.push(self.render(slice, None, width, line_align));
+            start = end;
+            // Skip the break itself (a space, a zero break or a forced break).
+            while start < items.len()
+                && matches!(items[start], Item::Space(_) | Item::Zero | Item::Forced)
+            {
+                let was_forced = matches!(items[start], Item::Forced);
+                start += 1;
+                if was_forced {
+                    break;
+                }
+            }
+        }
+        if lines.is_empty() {
+            lines.push(self.render(&[], None, width, align));
+        }
+        lines
+    }
+
+    /// Splits a word so its head fits in `room`; with `must` the head takes at least one
+    /// character even if that overflows nothing better exists. Prefers a cut after `/ . - _`.
+    fn split_word(&self, frags: &[Frag], room: f32, must: bool) -> (Option<Vec<Frag>>, Vec<Frag>) {
+        let text: String = frags.iter().map(|f| f.text.as_str()).collect();
+        // Character boundaries with the frag they fall in.
+        let mut cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).collect();
+        cuts.retain(|&c| c < text.len());
+        let width_of = |end: usize| -> f32 {
+            let mut acc = 0.0;
+            let mut pos = 0;
+            for f in frags {
+                let fend = pos + f.text.len();
+                if end >= fend {
+                    acc += f.width;
+                } else if end > pos {
+                    acc += self.frag(&f.text[..end - pos], f.style, f.face).width;
+                    break;
+                } else {
+                    break;
+                }
+                pos = fend;
+            }
+            acc
+        };
+        // The longest head that fits (binary search on width).
+        let (mut lo, mut hi) = (0usize, cuts.len());
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2;
+            if width_of(cuts[mid - 1]) <= room {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if lo == 0 {
+            if !must || cuts.is_empty() {
+                return (None, frags.to_vec());
+            }
+            lo = 1;
+        }
+        let mut cut = cuts[lo - 1];
+        // Prefer a cut just after a separator within the last third of the head.
+        let head = &text[..cut];
+        if let Some(i) = head.rfind(['/', '.', '-', '_', '?', '&', '=', ':', ',']) {
+            if i + 1 >= cut * 2 / 3 && i + 1 < cut {
+                cut = i + 1;
+            }
+        }
+        let mut head = Vec::new();
+        let mut tail = Vec::new();
+        let mut pos = 0;
+        for f in frags {
+            let fend = pos + f.text.len();
+            if fend <= cut {
+                head.push(f.clone());
+            } else if pos >= cut {
+                tail.push(f.clone());
+            } else {
+                head.push(self.frag(&f.text[..cut - pos], f.style, f.face));
+                tail.push(self.frag(&f.text[cut - pos..], f.style, f.face));
+            }
+            pos = fend;
+        }
+        (Some(head), tail)
+    }
+
+    /// Joins the syllables of words that were not broken, so they are drawn as shaped whole
+    /// (kerning and ligatures across the hyphenation points), each joined word shaped once;
+    /// then the hyphen the line ends with, if it ends inside a word.
+    fn merge_syllables(&self, items: &[Item], hyphen: Option<&Frag>) -> Vec<Item> {
+        let mut out: Vec<Item> = Vec::with_capacity(items.len() + 1);
+        // Frags (item, frag) whose text grew and must be shaped again.
+        let mut grown: Vec<(usize, usize)> = Vec::new();
+        for it in items {
+            match it {
+                Item::Hyphen(_) => {}
+                Item::Word(frags) => {
+                    let at = out.len().wrapping_sub(1);
+                    if let Some(Item::Word(prev)) = out.last_mut() {
+                        for f in frags {
+                            match prev.last_mut() {
+                                Some(p) if p.style == f.style && p.face == f.face => {
+                                    p.text.push_str(&f.text);
+                                    let key = (at, prev.len() - 1);
+                                    if grown.last() != Some(&key) {
+                                        grown.push(key);
+                                    }
+                                }
+                                _ => prev.push(f.clone()),
+                            }
+                        }
+                    } else {
+                        out.push(it.clone());
+                    }
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        for (i, k) in grown {
+            if let Item::Word(frags) = &mut out[i] {
+                let f = &frags[k];
+                frags[k] = self.frag(&f.text, f.style, f.face);
+            }
+        }
+        if let Some(h) = hyphen {
+            out.push(Item::Word(vec![h.clone()]));
+        }
+        out
+    }
+
+    fn render(&self, items: &[Item], hyphen: Option<&Frag>, width: f32, align: Align) -> Line {
+        let syllables = items
+            .windows(2)
+            .any(|w| matches!(w, [Item::Word(_), Item::Word(_) | Item::Hyphen(_)]));
+        let merged;
+        let items = if syllables || hyphen.is_some() {
+            merged = self.merge_syllables(items, hyphen);
+            merged.as_slice()
+        } else {
+            items
+        };
+        // Trailing breakables are not set.
+        let mut n = items.len();
+        while n > 0 && matches!(items[n - 1], Item::Space(_) | Item::Zero) {
+            n -= 1;
+        }
+        let items = &items[..n];
+        let natural: f32 = items
+            .iter()
+            .map(|i| match i {
+                Item::Word(f) => f.iter().map(|f| f.width).sum(),
+                Item::Space(f) => f.width,
+                _ => 0.0,
+            })
+            .sum();
+        // Justification: each space stretches by half its width or shrinks by a third, in
+        // proportion, so the line ends exactly at the margin.
+        let (stretch, shrink): (f32, f32) = items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Space(f) = i {
+                    Some(space_flex(f))
+                } else {
+                    None
+                }
+            })
+            .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+        let mut ratio = 0.0;
+        let mut x = 0.0;
+        match align {
+            Align::Justify if natural < width && stretch > 0.0 => {
+                let r = (width - natural) / stretch;
+                // Only an emergency line gets this loose; it is left ragged rather than gappy.
+                if r <= 4.0 {
+                    ratio = r;
+                }
+            }
+            // Any line may shrink its spaces to fit (the breaker counted on it).
+            _ if natural > width && shrink > 0.0 => ratio = ((width - natural) / shrink).max(-1.0),
+            Align::Center => x = ((width - natural) / 2.0).max(0.0),
+            _ => {}
+        }
+        // Line metrics from the largest size on the line.
+        let mut max_size: f32 = 0.0;
+        let mut asc: f32 = 0.0;
+        let mut desc: f32 = 0.0;
+        for i in items {
+            let frags: &[Frag] = match i {
+                Item::Word(f) => f,
+                Item::Space(f) => std::slice::from_ref(f),
+                _ => &[],
+            };
+            for f in frags {
+                if f.style.rise > 0.0 {
+                    continue;
+                }
+                let face = &self.sh.faces[f.face];
+                max_size = max_size.max(f.style.size);
+                asc = asc.max(face.ascender * f.style.size);
+                desc = desc.max(-face.descender * f.style.size);
+            }
+        }
+        if max_size == 0.0 {
+            // An empty line (or only superscripts): fall back to the first style we can find.
+            max_size = items
+                .iter()
+                .find_map(|i| {
+                    if let Item::Word(f) = i {
+                        f.first().map(|f| f.style.size)
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or(10.0);
+            asc = max_size * 0.9;
+            desc = max_size * 0.25;
+        }
+        let height = (max_size * self.leading).max(asc + desc);
+        let baseline = (height - (asc + desc)) / 2.0 + asc;
+
+        let mut draws = Vec::new();
+        if let Some((element, _)) = self.tags {
+            draws.push(Draw::Tag(Some(element)));
+        }
+        let mut dests = Vec::new();
+        let mut run: Option<GlyphRun> = None;
+        let mut run_key = (usize::MAX, 0.0f32, 0.0f32, 0.0f32);
+        let mut link_start: Option<(u32, f32)> = None;
+        let mut strike_start: Option<(f32, Style)> = None;
+        let mut push_frag = |f: &Frag,
+                             adv_extra: f32,
+                             x: &mut f32,
+                             draws: &mut Vec<Draw>,
+                             run: &mut Option<GlyphRun>| {
+            let key = (f.face, f.style.size, f.style.gray, f.style.rise);
+            if run.is_none() || run_key != key {
+                if let Some(r) = run.take() {
+                    draws.push(Draw::Text(r));
+                }
+                *run = Some(GlyphRun {
+                    face: f.face,
+                    size: f.style.size,
+                    x: *x,
+                    y: baseline - f.style.rise,
+                    gray: f.style.gray,
+                    glyphs: Vec::new(),
+                });
+                run_key = key;
+            }
+            let scale = f.style.size / self.sh.faces[f.face].units_per_em;
+            let r = run.as_mut().expect("run was just set");
+            let count = f.shaped.glyphs.len();
+            for (k, g) in f.shaped.glyphs.iter().enumerate() {
+                let mut adv = g.advance as f32 * scale;
+                if k + 1 == count {
+                    adv += adv_extra;
+                }
+                r.glyphs.push(Glyph {
+                    gid: g.gid,
+                    advance: adv,
+                    text: g.text,
+                });
+                *x += adv;
+            }
+        };
+        for item in items {
+            match item {
+                Item::Word(frags) => {
+                    for f in frags {
+                        // Links and strikes are drawn over the frags they cover.
+                        if f.style.link != link_start.map(|l| l.0) {
+                            if let Some((element, link_nodes)) = self.tags {
+                                // A link's text is its own structure element.
+                                if let Some(r) = run.take() {
+                                    draws.push(Draw::Text(r));
+                                }
+                                if let Some((l, x0)) = link_start.take() {
+                                    draws
+                                        .push(link_rect(self.links, l, x0, x, baseline, asc, desc));
+                                }
+                                let node = f
+                                    .style
+                                    .link
+                                    .and_then(|l| link_nodes.get(l as usize).copied())
+                                    .unwrap_or(element);
+                                draws.push(Draw::Tag(Some(node)));
+                            }
+                            if let Some((l, x0)) = link_start.take() {
+                                draws.push(link_rect(self.links, l, x0, x, baseline, asc, desc));
+                            }
+                            if let Some(l) = f.style.link {
+                                link_start = Some((l, x));
+                            }
+                        }
+                        if f.style.strike != strike_start.is_some() {
+                            if let Some((x0, s)) = strike_start.take() {
+                                draws.push(strike_line(x0, x, baseline, s));
+                            } else {
+                                strike_start = Some((x, f.style));
+                            }
+                        }
+                        push_frag(f, 0.0, &mut x, &mut draws, &mut run);
+                    }
+                }
+                Item::Space(f) => {
+                    let (y, z) = space_flex(f);
+                    let extra = if ratio >= 0.0 { ratio * y } else { ratio * z };
+                    push_frag(f, extra, &mut x, &mut draws, &mut run)
+                }
+                Item::Anchor(id) => dests.push(id.clone()),
+                Item::Zero | Item::Forced | Item::Hyphen(_) => {}
+            }
+        }
+        if let Some(r) = run.take() {
+            draws.push(Draw::Text(r));
+        }
+        if let Some((l, x0)) = link_start {
+            draws.push(link_rect(self.links, l, x0, x, baseline, asc, desc));
+        }
+        if let Some((x0, s)) = strike_start {
+            draws.push(strike_line(x0, x, baseline, s));
+        }
+        Line {
+            height,
+            draws,
+            dests,
+        }
+    }
+
+    /// Natural width of the widest word (the narrowest a column can be without splitting words)
+    /// and of the whole text on one line.
+    pub fn measure(&self, pieces: &[Piece]) -> (f32, f32) {
+        let items = self.items(pieces);
+        // A word that can be hyphenated is as narrow as its widest syllable.
+        let items = self.hyphenated(&items).unwrap_or(items);
+        let mut widest: f32 = 0.0;
+        let mut total: f32 = 0.0;
+        let mut line: f32 = 0.0;
+        for i in &items {
+            match i {
+                Item::Word(f) => {
+                    let w: f32 = f.iter().map(|f| f.width).sum();
+                    widest = widest.max(w);
+                    line += w;
+                }
+                Item::Space(f) => line += f.width,
+                Item::Forced => {
+                    total = total.max(line);
+                    line = 0.0;
+                }
+                _ => {}
+            }
+        }
+        (widest, total.max(line))
+    }
+}
+
+/// How far a space may stretch and shrink: half and a third of its width, as in TeX; spaces in
+/// code keep their width.
+fn space_flex(f: &Frag) -> (f32, f32) {
+    if f.style.face.family == Family::Mono {
+        (0.0, 0.0)
+    } else {
+        (f.width / 2.0, f.width / 3.0)
+    }
+}
+
+/// Whether the break at `items[i]` (a zero-width break) follows a hyphen.
+fn ends_with_hyphen(items: &[Item], i: usize) -> bool {
+    i > 0
+        && matches!(&items[i - 1], Item::Word(f) if f.last().is_some_and(|f| f.text.ends_with(['-', '\u{2010}'])))
+}
+
+/// Byte offsets where `word` may be hyphenated: its letters must number six or more, and
+/// each side keeps two letters before and three after the break.
+fn hyphenation_points(h: &hyphenation::Standard, word: &str) -> Option<Vec<usize>> {
+    // The same words come back all through a book: remember each one's points (keyed by the
+    // word alone, as en-US is the one pattern set there is).
+    type Cache = std::sync::RwLock<std::collections::HashMap<Box<str>, Option<Vec<usize>>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.read().ok().and_then(|c| c.get(word).cloned()) {
+        return hit;
+    }
+    let points = hyphenation_points_uncached(h, word);
+    if let Ok(mut c) = cache.write() {
+        if c.len() < 200_000 {
+            c.insert(Box::from(word), points.clone());
+        }
+    }
+    points
+}
+
+fn hyphenation_points_uncached(h: &hyphenation::Standard, word: &str) -> Option<Vec<usize>> {
+    use hyphenation::Hyphenator;
+    let start = word.find(|c: char| c.is_alphabetic())?;
+    let end = word.rfind(|c: char| c.is_alphabetic())?
+        + word[word.rfind(|c: char| c.is_alphabetic())?..]
+            .chars()
+            .next()?
+            .len_utf8();
+    let core = &word[start..end];
+    if core.chars().count() < 6
+        || !core
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '\u{2019}' || c == '\'')
+    {
+        return None;
+    }
+    let breaks = h.hyphenate(core).breaks;
+    let points: Vec<usize> = breaks
+        .into_iter()
+        .filter(|&b| core[..b].chars().count() >= 2 && core[b..].chars().count() >= 3)
+        .map(|b| b + start)
+        .collect();
+    (!points.is_empty()).then_some(points)
+}
+
+fn link_rect(
+    links: &[LinkDest],
+    l: u32,
+    x0: f32,
+    x1: f32,
+    baseline: f32,
+    asc: f32,
+    desc: f32,
+) -> Draw {
+    let dest = links
+        .get(l as usize)
+        .cloned()
+        .unwrap_or(LinkDest::Uri(String::new()));
+    Draw::Link {
+        x: x0,
+        y: baseline - asc,
+        w: (x1 - x0).max(1.0),
+        h: asc + desc,
+        dest,
+    }
+}
+
+fn strike_line(x0: f32, x1: f32, baseline: f32, s: Style) -> Draw {
+    let y = baseline - s.size * 0.28;
+    Draw::Line {
+        x1: x0,
+        y1: y,
+        x2: x1,
+        y2: y,
+        width: s.size * 0.06,
+        gray: s.gray,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts;
+
+    fn shaper() -> Shaper {
+        let set =
+            fonts::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
+        Shaper::new(&set).unwrap()
+    }
+
+    fn right_edges(lines: &[Line]) -> Vec<f32> {
+        lines
+            .iter()
+            .map(|l| crate::typeset::flow::text_right_edge(&l.draws))
+            .collect()
+    }
+
+    #[test]
+    fn a_glyph_wider_than_the_line_still_ends_the_paragraph() {
+        // A fuzzed table cell: one column narrower than any of its characters.
+        let sh = shaper();
+        let setter = LineSetter::new(&sh, &[], 1.3);
+        let text = "\u{fffd}\u{fffd}\u{fffd} \u{fffd}";
+        for align in [Align::Left, Align::Justify, Align::Center] {
+            let lines = setter.set(
+                &[Piece::Text(text.into(), Style::new(Family::Sans, 10.0))],
+                2.0,
+                align,
+            );
+            let glyphs: usize = lines
+                .iter()
+                .flat_map(|l| l.draws.iter())
+                .map(|d| {
+                    if let Draw::Text(r) = d {
+                        r.glyphs
+                            .iter()
+                            .filter(|g| !g.text.trim().is_empty())
+                            .count()
+                    } else {
+                        0
+                    }
+                })
+                .sum();
+            assert_eq!(glyphs, 4, "every character set once");
+        }
+    }
+
+    #[test]
+    fn justified_lines_end_at_the_margin_and_none_overflows() {
+        let sh = shaper();
+        let text = "Do not mix kratom with opioids, alcohol, benzodiazepines or other drugs that make you sleepy. The risk of dangerous side effects goes up when they are combined. If someone is very sleepy, cannot be woken up, or is breathing slowly, call 911.";
+        for width in [180.0, 250.0, 330.0, 442.0] {
+            let setter = LineSetter::new(&sh, &[], 1.3)
+                .hyphenating(crate::locale::hyphenation::patterns("en"));
+            let lines = setter.set(
+                &[Piece::Text(text.into(), Style::new(Family::Serif, 10.5))],
+                width,
+                Align::Justify,
+            );
+            let edges = right_edges(&lines);
+            for (i, e) in edges.iter().enumerate() {
+                assert!(
+                    *e <= width + 0.05,
+                    "line {i} overflows at width {width}: {e}"
+                );
+                if i + 1 < edges.len() {
+                    // a trailing hyphen's glyph ends the line; spaces were stretched to reach the margin
+                    assert!(
+                        (*e - width).abs() < 0.05,
+                        "line {i} of {} ends at {e}, not at {width}",
+                        edges.len()
+                    );
+                }
+            }
+        }
+    }
+}

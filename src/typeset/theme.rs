@@ -1,0 +1,105 @@
+//! Page geometry, type sizes and faces of each edition.
+
+use super::lines::{Align, Style};
+use crate::fonts::Family;
+use crate::model::Paper;
+
+/// Page geometry, type sizes and faces, in points: one per edition (regular or large print).
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub page_w: f32,
+    pub page_h: f32,
+    pub margin_left: f32,
+    pub margin_right: f32,
+    pub margin_top: f32,
+    pub margin_bottom: f32,
+    pub body_size: f32,
+    pub leading: f32,
+    /// Sizes given for the regular edition are multiplied by this (body size / 10.5).
+    pub scale: f32,
+    /// Body text face, and the face for headings, tables and labels.
+    pub text_family: Family,
+    pub ui_family: Family,
+    /// Justified and hyphenated (regular), or ragged right without hyphenation (large print).
+    pub justify: bool,
+    /// Comparisons as a list of labelled lines instead of a boxed grid (large print).
+    pub linear_sidebars: bool,
+}
+
+impl Theme {
+    /// The theme of an edition on this paper.
+    pub fn of(paper: Paper, large_print: bool) -> Theme {
+        if large_print {
+            Theme::large_print(paper)
+        } else {
+            Theme::for_paper(paper)
+        }
+    }
+
+    pub fn for_paper(paper: Paper) -> Theme {
+        let (page_w, page_h) = paper.size_pt();
+        Theme {
+            page_w,
+            page_h,
+            margin_left: 72.0,
+            margin_right: 72.0,
+            margin_top: 66.0,
+            margin_bottom: 72.0,
+            body_size: 10.5,
+            leading: 1.38,
+            scale: 1.0,
+            text_family: Family::Serif,
+            ui_family: Family::Sans,
+            justify: true,
+            linear_sidebars: false,
+        }
+    }
+
+    /// Large print: 18-point Atkinson Hyperlegible, line spacing 1.5, lines no longer than
+    /// six inches, ragged right, no hyphenation, comparisons set as lists.
+    pub fn large_print(paper: Paper) -> Theme {
+        let (page_w, page_h) = paper.size_pt();
+        let side = ((page_w - 432.0) / 2.0).max(54.0);
+        Theme {
+            page_w,
+            page_h,
+            margin_left: side,
+            margin_right: side,
+            margin_top: 84.0,
+            margin_bottom: 84.0,
+            body_size: 18.0,
+            leading: 1.5,
+            scale: 18.0 / 10.5,
+            text_family: Family::Legible,
+            ui_family: Family::Legible,
+            justify: false,
+            linear_sidebars: true,
+        }
+    }
+
+    pub fn text_width(&self) -> f32 {
+        self.page_w - self.margin_left - self.margin_right
+    }
+
+    pub fn body(&self) -> Style {
+        Style::new(self.text_family, self.body_size)
+    }
+
+    /// The body face at `size` points (already scaled).
+    pub fn serif(&self, size: f32) -> Style {
+        Style::new(self.text_family, size)
+    }
+
+    /// The heading and label face at `size` points (already scaled).
+    pub fn sans(&self, size: f32) -> Style {
+        Style::new(self.ui_family, size)
+    }
+
+    pub fn align(&self) -> Align {
+        if self.justify {
+            Align::Justify
+        } else {
+            Align::Left
+        }
+    }
+}
