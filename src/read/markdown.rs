@@ -382,34 +382,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
         }
         match frame {
             Frame::Root(_) => {}
-            Frame::Paragraph(content) => {
-                // An image alone in its paragraph (blank text around an HTML `<img>` aside)
-                // is a figure.
-                let mut visible = content.iter().filter(|i| {
-                    !matches!(i, Inline::SoftBreak)
-                        && !matches!(i, Inline::Text(t) if t.trim().is_empty())
-                });
-                let figure = match (visible.next(), visible.next()) {
-                    (Some(Inline::Image(img)), None) => Some(img.clone()),
-                    _ => None,
-                };
-                let only_anchors = !content.is_empty()
-                    && content
-                        .iter()
-                        .all(|i| matches!(i, Inline::Anchor(_) | Inline::SoftBreak));
-                match figure {
-                    Some(img) => self.block(Block::Figure(img)),
-                    None if only_anchors => {
-                        for i in content {
-                            if let Inline::Anchor(id) = i {
-                                self.block(Block::Anchor(id));
-                            }
-                        }
-                    }
-                    None if content.is_empty() => {}
-                    None => self.block(Block::Paragraph(content)),
-                }
-            }
+            Frame::Paragraph(content) => self.end_paragraph(content),
             Frame::Heading { level, id, content } => {
                 let base = match id {
                     Some(id) if !id.is_empty() => xml_id(&id),
@@ -506,26 +479,62 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 title,
                 alt,
                 offset,
-            } => match self.resolver.image(&src) {
-                Ok(source) => {
-                    if alt.trim().is_empty() {
-                        self.warn(offset, format!("image `{src}` has no alt text"));
+            } => self.end_image(src, title, alt, offset),
+        }
+    }
+
+    /// A paragraph ends: an image alone in it (blank text around an HTML `<img>` aside) is a
+    /// figure, anchors alone are anchors, an empty one is nothing.
+    fn end_paragraph(&mut self, content: Vec<Inline>) {
+        // An image alone in its paragraph (blank text around an HTML `<img>` aside)
+        // is a figure.
+        let mut visible = content.iter().filter(|i| {
+            !matches!(i, Inline::SoftBreak) && !matches!(i, Inline::Text(t) if t.trim().is_empty())
+        });
+        let figure = match (visible.next(), visible.next()) {
+            (Some(Inline::Image(img)), None) => Some(img.clone()),
+            _ => None,
+        };
+        let only_anchors = !content.is_empty()
+            && content
+                .iter()
+                .all(|i| matches!(i, Inline::Anchor(_) | Inline::SoftBreak));
+        match figure {
+            Some(img) => self.block(Block::Figure(img)),
+            None if only_anchors => {
+                for i in content {
+                    if let Inline::Anchor(id) = i {
+                        self.block(Block::Anchor(id));
                     }
-                    if let ImageSource::Remote(url) = &source {
-                        self.warn(
-                            offset,
-                            format!("remote image `{url}` is not fetched; its alt text stands in"),
-                        );
-                    }
-                    let title = Some(title).filter(|t| !t.is_empty());
-                    self.inline(Inline::Image(Image {
-                        src: source,
-                        alt,
-                        title,
-                    }));
                 }
-                Err(msg) => self.error(offset, msg),
-            },
+            }
+            None if content.is_empty() => {}
+            None => self.block(Block::Paragraph(content)),
+        }
+    }
+
+    /// An image ends: resolved (a missing file is an error at its position), warned about
+    /// when it has no alt text or is remote.
+    fn end_image(&mut self, src: String, title: String, alt: String, offset: usize) {
+        match self.resolver.image(&src) {
+            Ok(source) => {
+                if alt.trim().is_empty() {
+                    self.warn(offset, format!("image `{src}` has no alt text"));
+                }
+                if let ImageSource::Remote(url) = &source {
+                    self.warn(
+                        offset,
+                        format!("remote image `{url}` is not fetched; its alt text stands in"),
+                    );
+                }
+                let title = Some(title).filter(|t| !t.is_empty());
+                self.inline(Inline::Image(Image {
+                    src: source,
+                    alt,
+                    title,
+                }));
+            }
+            Err(msg) => self.error(offset, msg),
         }
     }
 

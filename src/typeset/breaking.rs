@@ -63,33 +63,46 @@ pub struct Break {
     pub ratio: f32,
 }
 
-/// The breaks for lines `width` wide, or `None` when no set of breaks keeps every line within
-/// `max_ratio` (the caller then loosens or splits words). The last node must be a forced break.
-pub fn breaks(nodes: &[Node], width: f32, p: &Params) -> Option<Vec<Break>> {
-    let n = nodes.len();
-    // Running sums before each node.
-    let mut sum_w = vec![0.0f32; n + 1];
-    let mut sum_y = vec![0.0f32; n + 1];
-    let mut sum_z = vec![0.0f32; n + 1];
-    for (i, node) in nodes.iter().enumerate() {
-        let (w, y, z) = match *node {
-            Node::Box { width } => (width, 0.0, 0.0),
-            Node::Glue {
-                width,
-                stretch,
-                shrink,
-            } => (width, stretch, shrink),
-            Node::Penalty { .. } => (0.0, 0.0, 0.0),
-        };
-        sum_w[i + 1] = sum_w[i] + w;
-        sum_y[i + 1] = sum_y[i] + y;
-        sum_z[i + 1] = sum_z[i] + z;
+/// Running sums of widths, stretch and shrink before each node, for any line's measure in
+/// constant time.
+struct Sums<'a> {
+    nodes: &'a [Node],
+    w: Vec<f32>,
+    y: Vec<f32>,
+    z: Vec<f32>,
+}
+
+impl<'a> Sums<'a> {
+    fn new(nodes: &'a [Node]) -> Sums<'a> {
+        let n = nodes.len();
+        let (mut w, mut y, mut z) = (
+            vec![0.0f32; n + 1],
+            vec![0.0f32; n + 1],
+            vec![0.0f32; n + 1],
+        );
+        for (i, node) in nodes.iter().enumerate() {
+            let (nw, ny, nz) = match *node {
+                Node::Box { width } => (width, 0.0, 0.0),
+                Node::Glue {
+                    width,
+                    stretch,
+                    shrink,
+                } => (width, stretch, shrink),
+                Node::Penalty { .. } => (0.0, 0.0, 0.0),
+            };
+            w[i + 1] = w[i] + nw;
+            y[i + 1] = y[i] + ny;
+            z[i + 1] = z[i] + nz;
+        }
+        Sums { nodes, w, y, z }
     }
-    // What a line starting after break `b` begins with: skip glue and penalties that follow it.
-    let after = |b: usize| -> usize {
+
+    /// Where a line starting after break `b` begins: past the glue and penalties after it.
+    fn after(&self, b: usize) -> usize {
+        let n = self.nodes.len();
         let mut i = b + 1;
-        while i < n && !matches!(nodes[i], Node::Box { .. }) {
-            if let Node::Penalty { cost, .. } = nodes[i] {
+        while i < n && !matches!(self.nodes[i], Node::Box { .. }) {
+            if let Node::Penalty { cost, .. } = self.nodes[i] {
                 if cost <= -INFINITY {
                     break;
                 }
@@ -97,8 +110,100 @@ pub fn breaks(nodes: &[Node], width: f32, p: &Params) -> Option<Vec<Break>> {
             i += 1;
         }
         i
-    };
+    }
 
+    /// Natural width, stretch and shrink of the line from node `start` to a break at `b`.
+    fn line(&self, start: usize, b: usize) -> (f32, f32, f32) {
+        let pen_w = match self.nodes[b] {
+            Node::Penalty { width, .. } => width,
+            _ => 0.0,
+        };
+        (
+            self.w[b] - self.w[start] + pen_w,
+            self.y[b] - self.y[start],
+            self.z[b] - self.z[start],
+        )
+    }
+}
+
+/// The adjustment ratio of a line of `natural` width with this stretch and shrink, set to
+/// `width` (±INFINITY when it cannot stretch or shrink at all).
+fn adjustment(width: f32, natural: f32, stretch: f32, shrink: f32) -> f32 {
+    if natural < width {
+        if stretch > 0.0 {
+            (width - natural) / stretch
+        } else {
+            INFINITY
+        }
+    } else if natural > width {
+        if shrink > 0.0 {
+            (width - natural) / shrink
+        } else {
+            -INFINITY
+        }
+    } else {
+        0.0
+    }
+}
+
+/// The fitness class of a line (0 tight … 3 very loose); the last line of a paragraph, set
+/// at its natural width, counts as decent.
+fn fitness_class(ratio: f32, forced: bool) -> u8 {
+    if forced && ratio > 0.0 {
+        1
+    } else if ratio < -0.5 {
+        0
+    } else if ratio <= 0.5 {
+        1
+    } else if ratio <= 1.0 {
+        2
+    } else {
+        3
+    }
+}
+
+/// The demerits of a line of this ratio ending at a break of this cost, coming after `a`.
+fn line_demerits(
+    a: &Active,
+    ratio: f32,
+    cost: f32,
+    flagged: bool,
+    forced: bool,
+    p: &Params,
+) -> f64 {
+    // The last line of a paragraph is set at its natural width: no badness.
+    let badness = if forced && ratio > 0.0 {
+        0.0
+    } else {
+        100.0 * ratio.abs().powi(3) as f64
+    };
+    let mut d = (p.line_penalty as f64 + badness).powi(2);
+    if cost > 0.0 {
+        d += (cost as f64).powi(2);
+    } else if cost > -INFINITY {
+        d -= (cost as f64).powi(2);
+    }
+    if flagged && a.hyphens > 0 {
+        d += p.double_hyphen_demerits as f64;
+    }
+    d
+}
+
+/// Whether node `b` is a legal break, and its penalty's width, cost and flag.
+fn break_at(nodes: &[Node], b: usize) -> Option<(f32, bool)> {
+    match nodes[b] {
+        Node::Glue { .. } => {
+            (b > 0 && matches!(nodes[b - 1], Node::Box { .. })).then_some((0.0, false))
+        }
+        Node::Penalty { cost, flagged, .. } => (cost < INFINITY).then_some((cost, flagged)),
+        Node::Box { .. } => None,
+    }
+}
+
+/// The breaks for lines `width` wide, or `None` when no set of breaks keeps every line within
+/// `max_ratio` (the caller then loosens or splits words). The last node must be a forced break.
+pub fn breaks(nodes: &[Node], width: f32, p: &Params) -> Option<Vec<Break>> {
+    let sums = Sums::new(nodes);
     let mut arena: Vec<Active> = vec![Active {
         at: usize::MAX,
         line: 0,
@@ -108,103 +213,48 @@ pub fn breaks(nodes: &[Node], width: f32, p: &Params) -> Option<Vec<Break>> {
         prev: None,
     }];
     let mut active: Vec<usize> = vec![0];
-
-    for b in 0..n {
-        let (is_break, pen_w, cost, flagged) = match nodes[b] {
-            Node::Glue { .. } => (
-                b > 0 && matches!(nodes[b - 1], Node::Box { .. }),
-                0.0,
-                0.0,
-                false,
-            ),
-            Node::Penalty {
-                width,
-                cost,
-                flagged,
-            } => (cost < INFINITY, width, cost, flagged),
-            Node::Box { .. } => (false, 0.0, 0.0, false),
-        };
-        if !is_break {
+    for b in 0..nodes.len() {
+        let Some((cost, flagged)) = break_at(nodes, b) else {
             continue;
-        }
+        };
         let forced = cost <= -INFINITY;
-        // Best new node per fitness class: (demerits, from, ratio, hyphen run).
-        let mut best: [Option<(f64, usize, f32, u8)>; 4] = [None; 4];
+        // Best new node per fitness class: (demerits, from, hyphen run).
+        let mut best: [Option<(f64, usize, u8)>; 4] = [None; 4];
         let mut keep = Vec::with_capacity(active.len());
         for &ai in &active {
             let a = arena[ai];
-            let start = if a.at == usize::MAX { 0 } else { after(a.at) };
-            let natural = sum_w[b] - sum_w[start] + pen_w;
-            let stretch = sum_y[b] - sum_y[start];
-            let shrink = sum_z[b] - sum_z[start];
-            let ratio = if natural < width {
-                if stretch > 0.0 {
-                    (width - natural) / stretch
-                } else {
-                    INFINITY
-                }
-            } else if natural > width {
-                if shrink > 0.0 {
-                    (width - natural) / shrink
-                } else {
-                    -INFINITY
-                }
+            let start = if a.at == usize::MAX {
+                0
             } else {
-                0.0
+                sums.after(a.at)
             };
-            // Lines that are too tight now only get tighter: drop the active node.
-            if ratio < -1.0 || forced {
-                // (a forced break ends every line that reaches it)
-            } else {
+            let (natural, stretch, shrink) = sums.line(start, b);
+            let ratio = adjustment(width, natural, stretch, shrink);
+            // Lines that are too tight now only get tighter, and a forced break ends every
+            // line that reaches it: drop the active node.
+            if ratio >= -1.0 && !forced {
                 keep.push(ai);
             }
             let feasible = ratio >= -1.0
                 && (ratio <= p.max_ratio || (forced && ratio <= INFINITY && natural <= width));
-            if !feasible {
-                continue;
-            }
             let hyphens = if flagged { a.hyphens + 1 } else { 0 };
-            if hyphens > p.max_consecutive_hyphens {
+            if !feasible || hyphens > p.max_consecutive_hyphens {
                 continue;
             }
-            // The last line of a paragraph is set at its natural width: no badness.
-            let badness = if forced && ratio > 0.0 {
-                0.0
-            } else {
-                100.0 * ratio.abs().powi(3) as f64
-            };
-            let mut d = (p.line_penalty as f64 + badness).powi(2);
-            if cost > 0.0 {
-                d += (cost as f64).powi(2);
-            } else if cost > -INFINITY {
-                d -= (cost as f64).powi(2);
-            }
-            if flagged && a.hyphens > 0 {
-                d += p.double_hyphen_demerits as f64;
-            }
-            let fitness = if forced && ratio > 0.0 {
-                1
-            } else if ratio < -0.5 {
-                0
-            } else if ratio <= 0.5 {
-                1
-            } else if ratio <= 1.0 {
-                2
-            } else {
-                3
-            };
+            let mut d = line_demerits(&a, ratio, cost, flagged, forced, p);
+            let fitness = fitness_class(ratio, forced);
             if (fitness as i8 - a.fitness as i8).abs() > 1 {
                 d += p.fitness_demerits as f64;
             }
             let total = a.demerits + d;
             let slot = &mut best[fitness as usize];
             if slot.is_none_or(|s| total < s.0) {
-                *slot = Some((total, ai, ratio, hyphens));
+                *slot = Some((total, ai, hyphens));
             }
         }
         active = keep;
         for (fitness, slot) in best.iter().enumerate() {
-            if let Some((demerits, from, _ratio, hyphens)) = *slot {
+            if let Some((demerits, from, hyphens)) = *slot {
                 arena.push(Active {
                     at: b,
                     line: arena[from].line + 1,
@@ -221,37 +271,35 @@ pub fn breaks(nodes: &[Node], width: f32, p: &Params) -> Option<Vec<Break>> {
         }
     }
     // The best node that ends at the final (forced) break.
-    let last = n.checked_sub(1)?;
+    let last = nodes.len().checked_sub(1)?;
     let end = active
         .iter()
         .copied()
         .filter(|&i| arena[i].at == last)
         .min_by(|&a, &b| arena[a].demerits.total_cmp(&arena[b].demerits))?;
-    let mut out = Vec::new();
+    let mut chosen = Vec::new();
     let mut cur = Some(end);
     while let Some(i) = cur {
         let a = arena[i];
         if a.at == usize::MAX {
             break;
         }
-        out.push(a.at);
+        chosen.push(a.at);
         cur = a.prev;
     }
-    out.reverse();
-    // Ratios for each line, recomputed from the chosen breaks.
-    let mut result = Vec::with_capacity(out.len());
+    chosen.reverse();
+    Some(with_ratios(&sums, &chosen, width))
+}
+
+/// The chosen breaks with each line's ratio, as the lines will be set (the last line of a
+/// paragraph, and a line that cannot stretch, at their natural width).
+fn with_ratios(sums: &Sums, chosen: &[usize], width: f32) -> Vec<Break> {
+    let mut result = Vec::with_capacity(chosen.len());
     let mut prev: Option<usize> = None;
-    for &b in &out {
-        let start = prev.map(after).unwrap_or(0);
-        let pen_w = if let Node::Penalty { width, .. } = nodes[b] {
-            width
-        } else {
-            0.0
-        };
-        let natural = sum_w[b] - sum_w[start] + pen_w;
-        let stretch = sum_y[b] - sum_y[start];
-        let shrink = sum_z[b] - sum_z[start];
-        let forced = matches!(nodes[b], Node::Penalty { cost, .. } if cost <= -INFINITY);
+    for &b in chosen {
+        let start = prev.map(|p| sums.after(p)).unwrap_or(0);
+        let (natural, stretch, shrink) = sums.line(start, b);
+        let forced = matches!(sums.nodes[b], Node::Penalty { cost, .. } if cost <= -INFINITY);
         let ratio = if natural < width {
             if forced || stretch <= 0.0 {
                 0.0
@@ -266,7 +314,7 @@ pub fn breaks(nodes: &[Node], width: f32, p: &Params) -> Option<Vec<Break>> {
         result.push(Break { at: b, ratio });
         prev = Some(b);
     }
-    Some(result)
+    result
 }
 
 #[cfg(test)]

@@ -680,59 +680,9 @@ impl<'a> LineSetter<'a> {
         out
     }
 
-    fn render(&self, items: &[Item], hyphen: Option<&Frag>, width: f32, align: Align) -> Line {
-        let syllables = items
-            .windows(2)
-            .any(|w| matches!(w, [Item::Word(_), Item::Word(_) | Item::Hyphen(_)]));
-        let merged;
-        let items = if syllables || hyphen.is_some() {
-            merged = self.merge_syllables(items, hyphen);
-            merged.as_slice()
-        } else {
-            items
-        };
-        // Trailing breakables are not set.
-        let mut n = items.len();
-        while n > 0 && matches!(items[n - 1], Item::Space(_) | Item::Zero) {
-            n -= 1;
-        }
-        let items = &items[..n];
-        let natural: f32 = items
-            .iter()
-            .map(|i| match i {
-                Item::Word(f) => f.iter().map(|f| f.width).sum(),
-                Item::Space(f) => f.width,
-                _ => 0.0,
-            })
-            .sum();
-        // Justification: each space stretches by half its width or shrinks by a third, in
-        // proportion, so the line ends exactly at the margin.
-        let (stretch, shrink): (f32, f32) = items
-            .iter()
-            .filter_map(|i| {
-                if let Item::Space(f) = i {
-                    Some(space_flex(f))
-                } else {
-                    None
-                }
-            })
-            .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
-        let mut ratio = 0.0;
-        let mut x = 0.0;
-        match align {
-            Align::Justify if natural < width && stretch > 0.0 => {
-                let r = (width - natural) / stretch;
-                // Only an emergency line gets this loose; it is left ragged rather than gappy.
-                if r <= 4.0 {
-                    ratio = r;
-                }
-            }
-            // Any line may shrink its spaces to fit (the breaker counted on it).
-            _ if natural > width && shrink > 0.0 => ratio = ((width - natural) / shrink).max(-1.0),
-            Align::Center => x = ((width - natural) / 2.0).max(0.0),
-            _ => {}
-        }
-        // Line metrics from the largest size on the line.
+    /// The line's size, ascent and descent: from the largest size on it (superscripts
+    /// aside), else from its first word.
+    fn metrics(&self, items: &[Item]) -> (f32, f32, f32) {
         let mut max_size: f32 = 0.0;
         let mut asc: f32 = 0.0;
         let mut desc: f32 = 0.0;
@@ -767,6 +717,28 @@ impl<'a> LineSetter<'a> {
             asc = max_size * 0.9;
             desc = max_size * 0.25;
         }
+        (max_size, asc, desc)
+    }
+
+    fn render(&self, items: &[Item], hyphen: Option<&Frag>, width: f32, align: Align) -> Line {
+        let syllables = items
+            .windows(2)
+            .any(|w| matches!(w, [Item::Word(_), Item::Word(_) | Item::Hyphen(_)]));
+        let merged;
+        let items = if syllables || hyphen.is_some() {
+            merged = self.merge_syllables(items, hyphen);
+            merged.as_slice()
+        } else {
+            items
+        };
+        // Trailing breakables are not set.
+        let mut n = items.len();
+        while n > 0 && matches!(items[n - 1], Item::Space(_) | Item::Zero) {
+            n -= 1;
+        }
+        let items = &items[..n];
+        let (ratio, mut x) = adjustment(items, width, align);
+        let (max_size, asc, desc) = self.metrics(items);
         let height = (max_size * self.leading).max(asc + desc);
         let baseline = (height - (asc + desc)) / 2.0 + asc;
 
@@ -905,6 +877,47 @@ impl<'a> LineSetter<'a> {
         }
         (widest, total.max(line))
     }
+}
+
+/// How far the line's spaces stretch (a positive ratio) or shrink (negative) to reach the
+/// margin, and where a centred line starts.
+fn adjustment(items: &[Item], width: f32, align: Align) -> (f32, f32) {
+    let natural: f32 = items
+        .iter()
+        .map(|i| match i {
+            Item::Word(f) => f.iter().map(|f| f.width).sum(),
+            Item::Space(f) => f.width,
+            _ => 0.0,
+        })
+        .sum();
+    // Justification: each space stretches by half its width or shrinks by a third, in
+    // proportion, so the line ends exactly at the margin.
+    let (stretch, shrink): (f32, f32) = items
+        .iter()
+        .filter_map(|i| {
+            if let Item::Space(f) = i {
+                Some(space_flex(f))
+            } else {
+                None
+            }
+        })
+        .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let mut ratio = 0.0;
+    let mut x = 0.0;
+    match align {
+        Align::Justify if natural < width && stretch > 0.0 => {
+            let r = (width - natural) / stretch;
+            // Only an emergency line gets this loose; it is left ragged rather than gappy.
+            if r <= 4.0 {
+                ratio = r;
+            }
+        }
+        // Any line may shrink its spaces to fit (the breaker counted on it).
+        _ if natural > width && shrink > 0.0 => ratio = ((width - natural) / shrink).max(-1.0),
+        Align::Center => x = ((width - natural) / 2.0).max(0.0),
+        _ => {}
+    }
+    (ratio, x)
 }
 
 /// How far a space may stretch and shrink: half and a third of its width, as in TeX; spaces in

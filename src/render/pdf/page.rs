@@ -241,15 +241,31 @@ pub fn page_content(
     marker.close(&mut c);
     marker.text_pass = true;
     c.op("BT");
+    text_pass(&mut c, &mut marker, page, &span_of, h, fonts);
+    marker.close(&mut c);
+    c.op("ET");
+    c.buf
+}
+
+/// The page's text, after its shapes, inside one text object: each run positioned with `Tm`
+/// and shown with `TJ`, glyph codes from its embedded font.
+fn text_pass(
+    c: &mut Content,
+    marker: &mut Marker,
+    page: &Page,
+    span_of: &[u32],
+    h: f32,
+    fonts: &[Option<&Embedded>],
+) {
     let mut cur_font: Option<(usize, f32)> = None;
     let mut cur_gray = -1.0f32;
     let mut items: Vec<TjItem> = Vec::new();
-    for (d, &span) in page.draws.iter().zip(&span_of) {
+    for (d, &span) in page.draws.iter().zip(span_of) {
         let Draw::Text(run) = d else { continue };
         let Some(font) = fonts.get(run.face).copied().flatten() else {
             continue;
         };
-        marker.enter(&mut c, span);
+        marker.enter(c, span);
         if cur_font != Some((run.face, run.size)) {
             c.name(&format!("F{}", run.face)).num(run.size).op("Tf");
             cur_font = Some((run.face, run.size));
@@ -282,7 +298,4 @@ pub fn page_content(
             .op("Tm");
         c.show(&items);
     }
-    marker.close(&mut c);
-    c.op("ET");
-    c.buf
 }

@@ -626,64 +626,8 @@ impl<'a> ArticleLayout<'a> {
         let pad = 4.0;
         let body = t.sans(size);
         let head = body.bold();
-        // Cells → pieces, with their links.
-        let mut cell_links: Vec<Vec<Vec<LinkDest>>> = Vec::new();
-        let mut cell_pieces: Vec<Vec<Vec<Piece>>> = Vec::new();
-        for (r, row) in std::iter::once(&table.header)
-            .chain(table.rows.iter())
-            .enumerate()
-        {
-            let mut lrow = Vec::new();
-            let mut prow = Vec::new();
-            for c in 0..ncols {
-                let mut links = Vec::new();
-                let mut pieces = Vec::new();
-                if let Some(cell) = row.get(c) {
-                    self.pieces(
-                        cell,
-                        if r == 0 { head } else { body },
-                        &mut links,
-                        &mut pieces,
-                        true,
-                    );
-                }
-                lrow.push(links);
-                prow.push(pieces);
-            }
-            cell_links.push(lrow);
-            cell_pieces.push(prow);
-        }
-        // Column widths from content: each column gets at least its longest word, the rest of
-        // the width goes where the text is.
-        let mut min = vec![0.0f32; ncols];
-        let mut max = vec![0.0f32; ncols];
-        for (r, row) in cell_pieces.iter().enumerate() {
-            for (c, pieces) in row.iter().enumerate() {
-                let (wmin, wmax) = self.setter(&cell_links[r][c]).measure(pieces);
-                min[c] = min[c].max(wmin + 2.0 * pad);
-                max[c] = max[c].max(wmax + 2.0 * pad);
-            }
-        }
-        let sum_max: f32 = max.iter().sum();
-        let sum_min: f32 = min.iter().sum();
-        let widths: Vec<f32> = if sum_max <= width {
-            max.clone()
-        } else if sum_min >= width {
-            min.iter().map(|m| m * width / sum_min).collect()
-        } else {
-            let spare = width - sum_min;
-            let flex: f32 = max.iter().zip(&min).map(|(a, b)| a - b).sum();
-            min.iter()
-                .zip(&max)
-                .map(|(mn, mx)| {
-                    mn + if flex > 0.0 {
-                        spare * (mx - mn) / flex
-                    } else {
-                        0.0
-                    }
-                })
-                .collect()
-        };
+        let (cell_links, cell_pieces) = self.table_cells(table, ncols, head, body);
+        let widths = self.table_columns(&cell_pieces, &cell_links, pad, width);
         let total: f32 = widths.iter().sum();
         let mut header_elem: Option<Arc<Elem>> = None;
         let table_node = self.node(Role::Table);
@@ -786,6 +730,86 @@ impl<'a> ArticleLayout<'a> {
         }
         if let Some(last) = self.out.last_mut() {
             last.height += t.body_size * 0.5;
+        }
+    }
+
+    /// Every cell of a table (header row first) as styled pieces with its links; rows short of
+    /// `ncols` cells are padded with empty ones.
+    #[allow(clippy::type_complexity)]
+    fn table_cells(
+        &self,
+        table: &Table,
+        ncols: usize,
+        head: Style,
+        body: Style,
+    ) -> (Vec<Vec<Vec<LinkDest>>>, Vec<Vec<Vec<Piece>>>) {
+        let mut cell_links: Vec<Vec<Vec<LinkDest>>> = Vec::new();
+        let mut cell_pieces: Vec<Vec<Vec<Piece>>> = Vec::new();
+        for (r, row) in std::iter::once(&table.header)
+            .chain(table.rows.iter())
+            .enumerate()
+        {
+            let mut lrow = Vec::new();
+            let mut prow = Vec::new();
+            for c in 0..ncols {
+                let mut links = Vec::new();
+                let mut pieces = Vec::new();
+                if let Some(cell) = row.get(c) {
+                    self.pieces(
+                        cell,
+                        if r == 0 { head } else { body },
+                        &mut links,
+                        &mut pieces,
+                        true,
+                    );
+                }
+                lrow.push(links);
+                prow.push(pieces);
+            }
+            cell_links.push(lrow);
+            cell_pieces.push(prow);
+        }
+        (cell_links, cell_pieces)
+    }
+
+    /// Column widths from content: each column gets at least its longest word, the rest of
+    /// the width goes where the text is.
+    fn table_columns(
+        &self,
+        cell_pieces: &[Vec<Vec<Piece>>],
+        cell_links: &[Vec<Vec<LinkDest>>],
+        pad: f32,
+        width: f32,
+    ) -> Vec<f32> {
+        let ncols = cell_pieces.first().map_or(0, Vec::len);
+        let mut min = vec![0.0f32; ncols];
+        let mut max = vec![0.0f32; ncols];
+        for (r, row) in cell_pieces.iter().enumerate() {
+            for (c, pieces) in row.iter().enumerate() {
+                let (wmin, wmax) = self.setter(&cell_links[r][c]).measure(pieces);
+                min[c] = min[c].max(wmin + 2.0 * pad);
+                max[c] = max[c].max(wmax + 2.0 * pad);
+            }
+        }
+        let sum_max: f32 = max.iter().sum();
+        let sum_min: f32 = min.iter().sum();
+        if sum_max <= width {
+            max
+        } else if sum_min >= width {
+            min.iter().map(|m| m * width / sum_min).collect()
+        } else {
+            let spare = width - sum_min;
+            let flex: f32 = max.iter().zip(&min).map(|(a, b)| a - b).sum();
+            min.iter()
+                .zip(&max)
+                .map(|(mn, mx)| {
+                    mn + if flex > 0.0 {
+                        spare * (mx - mn) / flex
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
         }
     }
 

@@ -12,6 +12,17 @@ use std::sync::Arc;
 
 const PAD: f32 = 8.0;
 
+/// A comparison's grid: where it is, its columns, the text style of its cells and its table
+/// element.
+struct Grid {
+    x: f32,
+    w: f32,
+    cell_pad: f32,
+    text: Style,
+    widths: Vec<f32>,
+    table: u32,
+}
+
 /// Moves an element's space above inside it, so a frame drawn around it has no gaps.
 fn absorb_space(e: &mut Elem) {
     if e.space_before > 0.0 {
@@ -208,102 +219,21 @@ impl ArticleLayout<'_> {
         self.out.extend(before);
 
         // The grid: aspects in a bold column, one equal column per thing compared.
-        let cols = c.table.header.len();
-        let grid_x = x + PAD;
-        let grid_w = width - 2.0 * PAD;
-        let cell_pad = 4.0;
-        let mut aspect_w: f32 = 0.0;
-        for row in &c.table.rows {
-            if let Some(cell) = row.first() {
-                let mut links = Vec::new();
-                let mut pieces = Vec::new();
-                self.pieces(cell, text.bold(), &mut links, &mut pieces, false);
-                aspect_w = aspect_w.max(
-                    LineSetter::new(self.ctx.sh, &links, 1.3).measure(&pieces).1 + 2.0 * cell_pad,
-                );
-            }
-        }
-        let aspect_w = aspect_w.clamp(grid_w * 0.18, grid_w * 0.3);
-        let item_w = (grid_w - aspect_w) / (cols - 1) as f32;
-        let widths: Vec<f32> = std::iter::once(aspect_w)
-            .chain(std::iter::repeat_n(item_w, cols - 1))
-            .collect();
-
-        let table = self.node(Role::Table);
-        let row_elem = |this: &Self, cells: &[Vec<Inline>], header: bool| -> Elem {
-            let mut e = Elem::default();
-            let mut cx = grid_x;
-            let mut parts = Vec::new();
-            let mut h: f32 = 0.0;
-            let tr = this.node_in(Role::TR, table);
-            for (i, w) in widths.iter().enumerate() {
-                let style = if header || i == 0 { text.bold() } else { text };
-                let mut links = Vec::new();
-                let mut pieces = Vec::new();
-                if let Some(cell) = cells.get(i) {
-                    this.pieces(cell, style, &mut links, &mut pieces, true);
-                }
-                // The header row heads the columns; the first cell of a row heads the row.
-                let is_head = header || i == 0;
-                let cell_node = this.node_in(if is_head { Role::TH } else { Role::TD }, tr);
-                if is_head {
-                    if let Some(n) = this.tree.borrow_mut().nodes.get_mut(cell_node as usize) {
-                        n.scope = Some(if header { "Column" } else { "Row" });
-                    }
-                }
-                let lines = this.set_as(
-                    cell_node,
-                    &links,
-                    &pieces,
-                    w - 2.0 * cell_pad,
-                    Align::Left,
-                    1.3,
-                );
-                let cell = this.lines_to_elem(lines, cx + cell_pad);
-                h = h.max(cell.height);
-                parts.push(cell);
-                cx += w;
-            }
-            e.height = h + 2.0 * cell_pad;
-            e.draws.push(Draw::Rect {
-                x: grid_x,
-                y: 0.0,
-                w: grid_w,
-                h: e.height,
-                fill: Some(if header { 0.85 } else { 1.0 }),
-                stroke: None,
-            });
-            // Column rules, and a heavier rule under the header row.
-            let mut rx = grid_x;
-            for w in &widths[..widths.len() - 1] {
-                rx += w;
-                e.draws.push(Draw::Line {
-                    x1: rx,
-                    y1: 0.0,
-                    x2: rx,
-                    y2: e.height,
-                    width: 0.5,
-                    gray: 0.3,
-                });
-            }
-            // Each row rules its own top edge: a later row's fill would cover a rule drawn at the
-            // foot of the one before.
-            e.draws.push(Draw::Line {
-                x1: grid_x,
-                y1: 0.0,
-                x2: grid_x + grid_w,
-                y2: 0.0,
-                width: if header { 1.2 } else { 0.5 },
-                gray: 0.0,
-            });
-            for p in parts {
-                e.draws
-                    .extend(p.draws.iter().map(|d| d.shifted(0.0, cell_pad)));
-                e.dests
-                    .extend(p.dests.iter().map(|(k, y)| (k.clone(), y + cell_pad)));
-            }
-            e
+        let grid = Grid {
+            x: x + PAD,
+            w: width - 2.0 * PAD,
+            cell_pad: 4.0,
+            text,
+            widths: Vec::new(),
+            table: self.node(Role::Table),
         };
+        let grid = Grid {
+            widths: self.comparison_widths(c, &grid),
+            ..grid
+        };
+        let row_elem =
+            |this: &Self, cells: &[Vec<Inline>], header: bool| this.grid_row(&grid, cells, header);
+        let (grid_x, grid_w) = (grid.x, grid.w);
         let mut header = row_elem(self, &c.table.header, true);
         header.draws.push(Draw::Tag(None));
         header.draws.push(Draw::Line {
@@ -378,6 +308,110 @@ impl ArticleLayout<'_> {
         }
     }
 
+    /// The comparison grid's column widths: the aspects' column as wide as its widest entry
+    /// (within 18–30 % of the grid), the rest shared equally.
+    fn comparison_widths(&self, c: &Comparison, grid: &Grid) -> Vec<f32> {
+        let cols = c.table.header.len();
+        let mut aspect_w: f32 = 0.0;
+        for row in &c.table.rows {
+            if let Some(cell) = row.first() {
+                let mut links = Vec::new();
+                let mut pieces = Vec::new();
+                self.pieces(cell, grid.text.bold(), &mut links, &mut pieces, false);
+                aspect_w = aspect_w.max(
+                    LineSetter::new(self.ctx.sh, &links, 1.3).measure(&pieces).1
+                        + 2.0 * grid.cell_pad,
+                );
+            }
+        }
+        let aspect_w = aspect_w.clamp(grid.w * 0.18, grid.w * 0.3);
+        let item_w = (grid.w - aspect_w) / (cols - 1) as f32;
+        std::iter::once(aspect_w)
+            .chain(std::iter::repeat_n(item_w, cols - 1))
+            .collect()
+    }
+
+    /// One row of the comparison grid: the header row heads the columns, the first cell of
+    /// every other row heads its row.
+    fn grid_row(&self, grid: &Grid, cells: &[Vec<Inline>], header: bool) -> Elem {
+        let mut e = Elem::default();
+        let mut cx = grid.x;
+        let mut parts = Vec::new();
+        let mut h: f32 = 0.0;
+        let tr = self.node_in(Role::TR, grid.table);
+        for (i, w) in grid.widths.iter().enumerate() {
+            let style = if header || i == 0 {
+                grid.text.bold()
+            } else {
+                grid.text
+            };
+            let mut links = Vec::new();
+            let mut pieces = Vec::new();
+            if let Some(cell) = cells.get(i) {
+                self.pieces(cell, style, &mut links, &mut pieces, true);
+            }
+            // The header row heads the columns; the first cell of a row heads the row.
+            let is_head = header || i == 0;
+            let cell_node = self.node_in(if is_head { Role::TH } else { Role::TD }, tr);
+            if is_head {
+                if let Some(n) = self.tree.borrow_mut().nodes.get_mut(cell_node as usize) {
+                    n.scope = Some(if header { "Column" } else { "Row" });
+                }
+            }
+            let lines = self.set_as(
+                cell_node,
+                &links,
+                &pieces,
+                w - 2.0 * grid.cell_pad,
+                Align::Left,
+                1.3,
+            );
+            let cell = self.lines_to_elem(lines, cx + grid.cell_pad);
+            h = h.max(cell.height);
+            parts.push(cell);
+            cx += w;
+        }
+        e.height = h + 2.0 * grid.cell_pad;
+        e.draws.push(Draw::Rect {
+            x: grid.x,
+            y: 0.0,
+            w: grid.w,
+            h: e.height,
+            fill: Some(if header { 0.85 } else { 1.0 }),
+            stroke: None,
+        });
+        // Column rules, and a heavier rule under the header row.
+        let mut rx = grid.x;
+        for w in &grid.widths[..grid.widths.len() - 1] {
+            rx += w;
+            e.draws.push(Draw::Line {
+                x1: rx,
+                y1: 0.0,
+                x2: rx,
+                y2: e.height,
+                width: 0.5,
+                gray: 0.3,
+            });
+        }
+        // Each row rules its own top edge: a later row's fill would cover a rule drawn at the
+        // foot of the one before.
+        e.draws.push(Draw::Line {
+            x1: grid.x,
+            y1: 0.0,
+            x2: grid.x + grid.w,
+            y2: 0.0,
+            width: if header { 1.2 } else { 0.5 },
+            gray: 0.0,
+        });
+        for p in parts {
+            e.draws
+                .extend(p.draws.iter().map(|d| d.shifted(0.0, grid.cell_pad)));
+            e.dests
+                .extend(p.dests.iter().map(|(k, y)| (k.clone(), y + grid.cell_pad)));
+        }
+        e
+    }
+
     pub(super) fn callout(&mut self, kind: AlertKind, blocks: &[Block], x: f32, width: f32) {
         let t = self.ctx.theme;
         let start = self.out.len();
@@ -442,194 +476,205 @@ impl ArticleLayout<'_> {
     /// address with a QR code beside it, hours, languages, and (in the appendix) where the
     /// book mentions it.
     pub(super) fn resources(&mut self, ids: &[usize], cited_by: bool, x: f32, width: f32) {
+        for &i in ids {
+            if let Some(r) = self.ctx.book.resources.get(i) {
+                self.resource(r, cited_by, x, width);
+            }
+        }
+    }
+
+    /// One resource as a section: its name as a heading-like first paragraph, one paragraph
+    /// per detail, the QR code a figure.
+    fn resource(&mut self, r: &Resource, cited_by: bool, x: f32, width: f32) {
         let t = self.ctx.theme;
         let book = self.ctx.book;
-        for &i in ids {
-            let Some(r) = book.resources.get(i) else {
-                continue;
+        let qr = r.url.as_deref().and_then(|u| qr_draws(u, 64.0 * t.scale));
+        // The text keeps the column's left edge; a bar in the margin marks the entry.
+        let tw = width - if qr.is_some() { 80.0 * t.scale } else { 0.0 };
+        let tx = x;
+        let mut e = Elem {
+            space_before: t.body_size * 0.9,
+            ..Default::default()
+        };
+        // Each resource a section: its name as a heading-like first paragraph, one
+        // paragraph per detail, the QR code a figure.
+        let sect = self.node(Role::Sect);
+        let add = |this: &Self, e: &mut Elem, pieces: Vec<Piece>, links: &[LinkDest], gap: f32| {
+            let p = this.node_in(Role::P, sect);
+            let lines = this.set_as(p, links, &pieces, tw, Align::Left, 1.3);
+            let part = this.lines_to_elem(lines, tx);
+            let y = e.height + gap;
+            e.draws.extend(part.draws.iter().map(|d| d.shifted(0.0, y)));
+            e.height = y + part.height;
+        };
+        add(
+            self,
+            &mut e,
+            vec![Piece::Text(
+                r.name.clone(),
+                t.sans(t.body_size * 1.1).bold(),
+            )],
+            &[],
+            0.0,
+        );
+        if let Some(d) = &r.description {
+            add(
+                self,
+                &mut e,
+                vec![Piece::Text(d.clone(), t.serif(t.body_size * 0.95))],
+                &[],
+                1.0,
+            );
+        }
+        if let Some(p) = &r.phone {
+            let region = book.meta.region();
+            let links = vec![LinkDest::Uri(crate::locale::phone::tel_uri(
+                p,
+                region.as_deref(),
+            ))];
+            let big = Style {
+                link: Some(0),
+                ..t.sans(15.0 * t.scale).bold()
             };
-            let qr = r.url.as_deref().and_then(|u| qr_draws(u, 64.0 * t.scale));
-            // The text keeps the column's left edge; a bar in the margin marks the entry.
-            let tw = width - if qr.is_some() { 80.0 * t.scale } else { 0.0 };
-            let tx = x;
-            let mut e = Elem {
-                space_before: t.body_size * 0.9,
-                ..Default::default()
+            let lead = t.sans(10.0 * t.scale);
+            let (before, after) = self.locale.around(Text::HelpCall, "phone");
+            let mut pieces = vec![
+                Piece::Text(before.into(), lead),
+                Piece::Text(p.clone(), big),
+            ];
+            if !after.is_empty() {
+                pieces.push(Piece::Text(after.into(), lead));
+            }
+            add(self, &mut e, pieces, &links, 2.0);
+        }
+        if let Some(u) = &r.url {
+            let links = vec![LinkDest::Uri(u.clone())];
+            let style = Style {
+                link: Some(0),
+                ..t.sans(t.body_size * 0.85)
             };
-            // Each resource a section: its name as a heading-like first paragraph, one
-            // paragraph per detail, the QR code a figure.
-            let sect = self.node(Role::Sect);
-            let add =
-                |this: &Self, e: &mut Elem, pieces: Vec<Piece>, links: &[LinkDest], gap: f32| {
-                    let p = this.node_in(Role::P, sect);
-                    let lines = this.set_as(p, links, &pieces, tw, Align::Left, 1.3);
-                    let part = this.lines_to_elem(lines, tx);
-                    let y = e.height + gap;
-                    e.draws.extend(part.draws.iter().map(|d| d.shifted(0.0, y)));
-                    e.height = y + part.height;
-                };
+            add(
+                self,
+                &mut e,
+                vec![Piece::Text(crate::url::display(u), style)],
+                &links,
+                1.0,
+            );
+        }
+        let small = Style {
+            gray: 0.15,
+            ..t.sans(t.body_size * 0.82)
+        };
+        if let Some(h) = &r.hours {
             add(
                 self,
                 &mut e,
                 vec![Piece::Text(
-                    r.name.clone(),
-                    t.sans(t.body_size * 1.1).bold(),
+                    self.locale.fill(Text::HelpHours, &[("hours", h)]),
+                    small,
                 )],
                 &[],
-                0.0,
+                1.0,
             );
-            if let Some(d) = &r.description {
-                add(
-                    self,
-                    &mut e,
-                    vec![Piece::Text(d.clone(), t.serif(t.body_size * 0.95))],
-                    &[],
-                    1.0,
-                );
-            }
-            if let Some(p) = &r.phone {
-                let region = book.meta.region();
-                let links = vec![LinkDest::Uri(crate::locale::phone::tel_uri(
-                    p,
-                    region.as_deref(),
-                ))];
-                let big = Style {
-                    link: Some(0),
-                    ..t.sans(15.0 * t.scale).bold()
-                };
-                let lead = t.sans(10.0 * t.scale);
-                let (before, after) = self.locale.around(Text::HelpCall, "phone");
-                let mut pieces = vec![
-                    Piece::Text(before.into(), lead),
-                    Piece::Text(p.clone(), big),
-                ];
-                if !after.is_empty() {
-                    pieces.push(Piece::Text(after.into(), lead));
-                }
-                add(self, &mut e, pieces, &links, 2.0);
-            }
-            if let Some(u) = &r.url {
-                let links = vec![LinkDest::Uri(u.clone())];
-                let style = Style {
-                    link: Some(0),
-                    ..t.sans(t.body_size * 0.85)
-                };
-                add(
-                    self,
-                    &mut e,
-                    vec![Piece::Text(crate::url::display(u), style)],
-                    &links,
-                    1.0,
-                );
-            }
-            let small = Style {
-                gray: 0.15,
-                ..t.sans(t.body_size * 0.82)
-            };
-            if let Some(h) = &r.hours {
-                add(
-                    self,
-                    &mut e,
-                    vec![Piece::Text(
-                        self.locale.fill(Text::HelpHours, &[("hours", h)]),
-                        small,
-                    )],
-                    &[],
-                    1.0,
-                );
-            }
-            if !r.languages.is_empty() {
-                add(
-                    self,
-                    &mut e,
-                    vec![Piece::Text(
-                        self.locale.fill(
-                            Text::HelpLanguages,
-                            &[(
-                                "languages",
-                                &r.languages.join(self.locale.text(Text::ListSeparator)),
-                            )],
-                        ),
-                        small,
-                    )],
-                    &[],
-                    1.0,
-                );
-            }
-            if cited_by && !r.cited_by.is_empty() {
-                let mut links = Vec::new();
-                let italic = t.serif(t.body_size * 0.85).italic();
-                let (before, after) = self.locale.around(Text::HelpMentionedIn, "articles");
-                let separator = self.locale.text(Text::ListSeparator);
-                let mut pieces = vec![Piece::Text(before.into(), italic)];
-                for (k, &a) in r.cited_by.iter().enumerate() {
-                    if k > 0 {
-                        pieces.push(Piece::Text(separator.into(), italic));
-                    }
-                    links.push(LinkDest::Dest(super::dest_key(&book.articles[a], "")));
-                    pieces.push(Piece::Text(
-                        book.articles[a].title_text(),
-                        Style {
-                            link: Some(k as u32),
-                            ..italic
-                        },
-                    ));
-                }
-                if !after.is_empty() {
-                    pieces.push(Piece::Text(after.into(), italic));
-                }
-                add(self, &mut e, pieces, &links, 2.0);
-            }
-            if let Some(q) = qr {
-                let qx = x + width - 70.0 * t.scale;
-                // The code is a figure inside a link (its annotation covers the code).
-                let link = self.node_in(Role::Link, sect);
-                let fig = self.node_in(Role::Figure, link);
-                if let Some(u) = &r.url {
-                    self.set_alt(fig, self.locale.fill(Text::HelpQrAlt, &[("url", u)]));
-                    let shown = crate::url::display(u);
-                    self.set_alt(link, self.locale.fill(Text::HelpQrLink, &[("url", &shown)]));
-                }
-                e.draws.push(self.tag(fig));
-                e.draws.extend(q.iter().map(|d| d.shifted(qx, 0.0)));
-                e.draws.push(Draw::Tag(None));
-                let cap = Style {
-                    gray: 0.2,
-                    ..t.sans(6.5 * t.scale)
-                };
-                let lines = LineSetter::new(self.ctx.sh, &[], 1.2).set(
-                    &[Piece::Text(self.locale.text(Text::HelpScan).into(), cap)],
-                    70.0 * t.scale,
-                    Align::Center,
-                );
-                let c = self.lines_to_elem(lines, qx);
-                e.draws
-                    .extend(c.draws.iter().map(|d| d.shifted(0.0, 66.0 * t.scale)));
-                e.height = e.height.max(66.0 * t.scale + c.height);
-                if let Some(u) = &r.url {
-                    e.draws.push(self.tag(link));
-                    e.draws.push(Draw::Link {
-                        x: qx,
-                        y: 0.0,
-                        w: 66.0 * t.scale,
-                        h: 66.0 * t.scale,
-                        dest: LinkDest::Uri(u.clone()),
-                    });
-                    e.draws.push(Draw::Tag(None));
-                }
-            }
-            e.draws.insert(
-                0,
-                Draw::Rect {
-                    x: x - 10.0,
-                    y: 0.0,
-                    w: 2.5,
-                    h: e.height,
-                    fill: Some(0.45),
-                    stroke: None,
-                },
+        }
+        if !r.languages.is_empty() {
+            add(
+                self,
+                &mut e,
+                vec![Piece::Text(
+                    self.locale.fill(
+                        Text::HelpLanguages,
+                        &[(
+                            "languages",
+                            &r.languages.join(self.locale.text(Text::ListSeparator)),
+                        )],
+                    ),
+                    small,
+                )],
+                &[],
+                1.0,
             );
-            self.out.push(e);
+        }
+        if cited_by && !r.cited_by.is_empty() {
+            let mut links = Vec::new();
+            let italic = t.serif(t.body_size * 0.85).italic();
+            let (before, after) = self.locale.around(Text::HelpMentionedIn, "articles");
+            let separator = self.locale.text(Text::ListSeparator);
+            let mut pieces = vec![Piece::Text(before.into(), italic)];
+            for (k, &a) in r.cited_by.iter().enumerate() {
+                if k > 0 {
+                    pieces.push(Piece::Text(separator.into(), italic));
+                }
+                links.push(LinkDest::Dest(super::dest_key(&book.articles[a], "")));
+                pieces.push(Piece::Text(
+                    book.articles[a].title_text(),
+                    Style {
+                        link: Some(k as u32),
+                        ..italic
+                    },
+                ));
+            }
+            if !after.is_empty() {
+                pieces.push(Piece::Text(after.into(), italic));
+            }
+            add(self, &mut e, pieces, &links, 2.0);
+        }
+        if let Some(q) = qr {
+            self.resource_qr(&mut e, r, q, sect, x, width);
+        }
+        e.draws.insert(
+            0,
+            Draw::Rect {
+                x: x - 10.0,
+                y: 0.0,
+                w: 2.5,
+                h: e.height,
+                fill: Some(0.45),
+                stroke: None,
+            },
+        );
+        self.out.push(e);
+    }
+
+    /// The QR code of a resource's web address beside its text, with its caption, as a figure
+    /// inside a link.
+    fn resource_qr(&self, e: &mut Elem, r: &Resource, q: Vec<Draw>, sect: u32, x: f32, width: f32) {
+        let t = self.ctx.theme;
+        let qx = x + width - 70.0 * t.scale;
+        // The code is a figure inside a link (its annotation covers the code).
+        let link = self.node_in(Role::Link, sect);
+        let fig = self.node_in(Role::Figure, link);
+        if let Some(u) = &r.url {
+            self.set_alt(fig, self.locale.fill(Text::HelpQrAlt, &[("url", u)]));
+            let shown = crate::url::display(u);
+            self.set_alt(link, self.locale.fill(Text::HelpQrLink, &[("url", &shown)]));
+        }
+        e.draws.push(self.tag(fig));
+        e.draws.extend(q.iter().map(|d| d.shifted(qx, 0.0)));
+        e.draws.push(Draw::Tag(None));
+        let cap = Style {
+            gray: 0.2,
+            ..t.sans(6.5 * t.scale)
+        };
+        let lines = LineSetter::new(self.ctx.sh, &[], 1.2).set(
+            &[Piece::Text(self.locale.text(Text::HelpScan).into(), cap)],
+            70.0 * t.scale,
+            Align::Center,
+        );
+        let c = self.lines_to_elem(lines, qx);
+        e.draws
+            .extend(c.draws.iter().map(|d| d.shifted(0.0, 66.0 * t.scale)));
+        e.height = e.height.max(66.0 * t.scale + c.height);
+        if let Some(u) = &r.url {
+            e.draws.push(self.tag(link));
+            e.draws.push(Draw::Link {
+                x: qx,
+                y: 0.0,
+                w: 66.0 * t.scale,
+                h: 66.0 * t.scale,
+                dest: LinkDest::Uri(u.clone()),
+            });
+            e.draws.push(Draw::Tag(None));
         }
     }
 }
