@@ -7,8 +7,8 @@
 //! registry and replacing the outputs only when all of them are made. The words and rules that
 //! depend on the language live in `locale`; `check` reads the model and never renders.
 //!
-//! Which stage may use which: `model` and `paged` use nothing of the tool's; `locale` uses
-//! `model`; `read` uses `model` and `locale`; `typeset` uses `model`, `paged`, `locale` and
+//! Which stage may use which: `model` uses nothing of the tool's, `paged` only `model`;
+//! `locale` uses `model`; `read` uses `model` and `locale`; `typeset` uses `model`, `paged`, `locale` and
 //! `fonts`; each renderer uses `model`, `locale`, `fonts` and what `render` shares, and the PDF
 //! renderer the `paged` document, never `typeset`; `check` uses `read`, `model` and `locale`;
 //! only `publish` (and the command line) uses them all. `tests/architecture.rs` holds to this.

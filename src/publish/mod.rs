@@ -212,7 +212,19 @@ fn run(book: &Book, typesetter: &Typesetter, jobs: &[Job], staged: &[Staged]) ->
         let render_one = &render_one;
         for edition in editions {
             s.spawn(move |s| {
-                let doc = typesetter.typeset(book, edition);
+                let takers: Vec<usize> = (0..jobs.len())
+                    .filter(|&k| jobs[k].output.needs == Needs::Pages(edition))
+                    .collect();
+                // The renderers that take the pages prepare what they can meanwhile.
+                let width = typesetter.image_width(book, edition);
+                let (doc, ()) = rayon::join(
+                    || typesetter.typeset(book, edition),
+                    || {
+                        for &k in &takers {
+                            jobs[k].renderer.prepare(book, edition, width);
+                        }
+                    },
+                );
                 let readers: Vec<usize> = (0..jobs.len())
                     .filter(|&k| jobs[k].output.needs == Needs::PageMap(edition))
                     .collect();
@@ -223,9 +235,6 @@ fn run(book: &Book, typesetter: &Typesetter, jobs: &[Job], staged: &[Staged]) ->
                         s.spawn(move |_| render_one(k, Input::PageMap(&map)));
                     }
                 }
-                let takers: Vec<usize> = (0..jobs.len())
-                    .filter(|&k| jobs[k].output.needs == Needs::Pages(edition))
-                    .collect();
                 // The first job takes the pages; any other is given its own typesetting.
                 let mut doc = Some(doc);
                 for k in takers {

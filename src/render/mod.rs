@@ -76,6 +76,11 @@ pub trait Renderer: Sync {
     fn name(&self) -> &'static str;
     /// The files it makes of `book`.
     fn outputs(&self, book: &Book) -> Vec<Output>;
+    /// Work that can start before an edition's pages are ready (they are typeset meanwhile):
+    /// the PDF renderer prepares the edition's images. `image_width` is the widest, in
+    /// points, that an image of the edition is printed.
+    fn prepare(&self, _book: &Book, _edition: Edition, _image_width: f32) {}
+
     /// Makes one of them.
     fn render(
         &self,
@@ -140,6 +145,10 @@ impl Renderer for PdfEditions {
                 needs: Needs::Pages(e),
             })
             .collect()
+    }
+
+    fn prepare(&self, book: &Book, edition: Edition, image_width: f32) {
+        self.writer.prepare(book, edition, image_width);
     }
 
     fn render(

@@ -521,3 +521,60 @@ impl Writer<'_> {
         let _ = write!(self.out, "</{tag}>");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small article using every block the reader makes, against the XHTML it must give.
+    /// After a deliberate change to the markup, `HANDOUT_BLESS=1 cargo test` rewrites the file.
+    #[test]
+    fn a_small_article_gives_the_expected_xhtml() {
+        let md = "---\ntitle: A small article\nsummary: What it says, in short.\nresources: [helpline]\n---\n\nSome *emphasis*, **strong**, `code` and a [link](https://www.fda.gov/).[^1]\n\n## A list\n\n1. First\n2. Second\n   - [x] done\n   - [ ] open\n\n> [!WARNING]\n> Call 911 in an emergency.\n\n> [!COMPARISON] Two things\n>\n> | | One | Two |\n> |---|---|---|\n> | Speed | Fast | Slow |\n\n| Left | Right |\n|:--|--:|\n| a < b | 2 |\n\n```rust\nfn main() {}\n```\n\n---\n\nH<sub>2</sub>O and <abbr title=\"Food and Drug Administration\">FDA</abbr>.\n\n[^1]: A note with a [second link](#a-list).\n";
+        let dir = std::env::temp_dir().join(format!("handout-xhtml-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("articles")).unwrap();
+        std::fs::write(dir.join("articles/small.md"), md).unwrap();
+        std::fs::write(dir.join("book.yaml"), "title: T\nlanguage: en-US\n").unwrap();
+        std::fs::write(
+            dir.join("resources.yaml"),
+            "- id: helpline\n  name: A helpline\n  category: Helplines\n  phone: 1-800-662-4357\n  url: https://www.samhsa.gov/\n  hours: Always\n",
+        )
+        .unwrap();
+        let book = crate::read::load(&dir)
+            .map_err(|d| format!("{d:?}"))
+            .unwrap()
+            .book;
+        let _ = std::fs::remove_dir_all(&dir);
+        let pages = [(0, "1".to_string()), (3, "2".to_string())];
+        let got = article(&book, 0, &ImageNames::new(), &pages);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/expected/small-article.xhtml");
+        if std::env::var_os("HANDOUT_BLESS").is_some() {
+            std::fs::write(&path, &got).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap();
+        if got != want {
+            let line = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(got.lines().count().min(want.lines().count()));
+            panic!(
+                "the XHTML differs from {} at line {}:\n got: {:?}\nwant: {:?}",
+                path.display(),
+                line + 1,
+                got.lines().nth(line),
+                want.lines().nth(line)
+            );
+        }
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        assert!(
+            roxmltree::Document::parse_with_options(&got, options).is_ok(),
+            "well-formed"
+        );
+    }
+}

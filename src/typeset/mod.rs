@@ -35,6 +35,11 @@ impl Typesetter {
         })
     }
 
+    /// The widest, in points, that an image of the edition is printed (the text block's width).
+    pub fn image_width(&self, book: &Book, edition: Edition) -> f32 {
+        Theme::of(book.meta.paper, edition.large_print).text_width()
+    }
+
     /// The edition's pages, with everything a writer needs to print them.
     pub fn typeset(&self, book: &Book, edition: Edition) -> PagedDocument {
         let theme = Theme::of(book.meta.paper, edition.large_print);
@@ -114,4 +119,134 @@ fn page_map(body: &[Page]) -> Vec<PageStart> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Typesetting checked on the paged document itself, without writing a PDF.
+    use super::*;
+    use crate::paged::{Draw, Role};
+
+    fn typesetter() -> Typesetter {
+        let fonts = crate::fonts::load(&crate::default_fonts_dir()).unwrap();
+        Typesetter::new(&fonts).unwrap()
+    }
+
+    fn text_of(page: &Page) -> String {
+        page.draws
+            .iter()
+            .filter_map(|d| match d {
+                Draw::Text(r) => Some(r.glyphs.iter().map(|g| g.text.as_str()).collect::<String>()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// `n` paragraphs of a few sentences each, numbered so each can be found.
+    fn long_article(n: usize) -> String {
+        let mut md = String::from("# Long\n\n");
+        for i in 0..n {
+            md.push_str(&format!(
+                "Paragraph {i} says what this one is about. It goes on for a while, so that the \
+                 book needs several pages and the paginator must break between lines.\n\n"
+            ));
+            if i % 7 == 3 {
+                md.push_str(&format!("## Section {i}\n\n"));
+            }
+        }
+        md
+    }
+
+    #[test]
+    fn a_long_article_runs_over_numbered_pages_inside_the_margins() {
+        let book = crate::book_from_markdown(&long_article(80));
+        let doc = typesetter().typeset(&book, Edition::BOOK);
+        let theme = Theme::of(book.meta.paper, false);
+        assert_eq!(doc.front_pages, 2, "a title page and one page of contents");
+        let body = &doc.pages[doc.front_pages..];
+        assert!(body.len() >= 4, "{} body pages", body.len());
+        // The page map labels every body page, in order, from the article's first block.
+        let labels: Vec<&str> = doc.page_map.iter().map(|p| p.label.as_str()).collect();
+        let expected: Vec<String> = (1..=body.len()).map(|n| n.to_string()).collect();
+        assert_eq!(labels, expected);
+        assert_eq!(doc.page_map[0].block, 0);
+        assert!(doc.page_map.windows(2).all(|w| w[0].block <= w[1].block));
+        // Every paragraph is set once, in order, and all text stays inside the margins
+        // (the furniture in the top and bottom margins aside).
+        let all: String = body.iter().map(text_of).collect::<Vec<_>>().join(" ");
+        let mut at = 0;
+        for i in 0..80 {
+            let needle = format!("Paragraph {i} says");
+            let found = all[at..]
+                .find(&needle)
+                .unwrap_or_else(|| panic!("{needle} in order"));
+            at += found + needle.len();
+        }
+        for page in body {
+            for d in &page.draws {
+                if let Draw::Text(r) = d {
+                    if r.y < theme.margin_top || r.y > theme.page_h - theme.margin_bottom {
+                        continue;
+                    }
+                    let right = r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>();
+                    assert!(r.x >= theme.margin_left - 0.5, "left edge {}", r.x);
+                    assert!(
+                        right <= theme.page_w - theme.margin_right + 0.5,
+                        "right edge {right}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_heading_has_text_under_it_on_its_page() {
+        let book = crate::book_from_markdown(&long_article(120));
+        let doc = typesetter().typeset(&book, Edition::BOOK);
+        let theme = Theme::of(book.meta.paper, false);
+        let foot = theme.page_h - theme.margin_bottom;
+        for (i, page) in doc.pages.iter().enumerate().skip(doc.front_pages) {
+            for (mark, y) in page.outline.iter().filter(|(m, _)| m.level == 2) {
+                let below = page.draws.iter().any(|d| {
+                    matches!(d, Draw::Text(r) if r.y > y + 30.0 && r.y < foot && !r.glyphs.is_empty())
+                });
+                assert!(
+                    below,
+                    "page {i}: {:?} at {y} has no text under it",
+                    mark.title
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_handout_is_its_article_alone_with_its_structure() {
+        let book = crate::book_from_markdown("# One\n\nA short text.[^1]\n\n[^1]: A note.\n");
+        let doc = typesetter().typeset(
+            &book,
+            Edition {
+                scope: Scope::Article(0),
+                large_print: true,
+            },
+        );
+        assert_eq!(doc.front_pages, 0);
+        assert_eq!(doc.pages.len(), 1);
+        let tree = &doc.trees[&0];
+        assert_eq!(tree.nodes[0].role, Role::Art);
+        for role in [Role::H(1), Role::P, Role::Note, Role::Lbl] {
+            assert!(
+                tree.nodes.iter().any(|n| n.role == role),
+                "a {role:?} element"
+            );
+        }
+        // Every glyph drawn indexes a face the document carries.
+        for d in &doc.pages[0].draws {
+            if let Draw::Text(r) = d {
+                assert!(r.face < doc.faces.len());
+                assert!(r.size >= 18.0 * 0.6, "large print: {} pt", r.size);
+            }
+        }
+        assert!(text_of(&doc.pages[0]).contains("A note."));
+    }
 }

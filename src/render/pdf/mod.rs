@@ -16,7 +16,7 @@ pub mod page;
 mod structure;
 mod xobjects;
 
-use crate::paged::{Draw, NodeRef, PagedDocument};
+use crate::paged::{Draw, Edition, NodeRef, PagedDocument, Scope};
 use crate::render::RenderError;
 use fonts::{Embedded, GlyphUse};
 use images::{ImageCache, Prepared};
@@ -108,6 +108,30 @@ impl PdfWriter {
         Ok(())
     }
 
+    /// Prepares, in parallel, the images an edition may print (all the book's for the book,
+    /// an article's own for its handout), so they are ready when its pages are; failures are
+    /// reported when the pages are written.
+    pub fn prepare(&self, book: &crate::model::Book, edition: Edition, image_width: f32) {
+        let catalogue = book.images();
+        let wanted: Vec<usize> = match edition.scope {
+            Scope::Book => (0..catalogue.images.len()).collect(),
+            Scope::Article(i) => book.articles[i]
+                .images()
+                .iter()
+                .filter_map(|img| match &img.src {
+                    crate::model::ImageSource::Local { path, .. } => catalogue.index_of(path),
+                    _ => None,
+                })
+                .collect(),
+        };
+        let max_width = pixels_across(image_width);
+        wanted.par_iter().for_each(|&i| {
+            let _ = self
+                .images
+                .get(&catalogue.images[i], max_width, &self.svg_fonts);
+        });
+    }
+
     /// The images this edition prints, made ready (an image only mentioned, say in a sentence,
     /// is not embedded); kept at 300 pixels per inch of the widest they are printed.
     fn printed_images(
@@ -124,7 +148,7 @@ impl PdfWriter {
                 }
             }
         }
-        let max_width = (doc.image_width / 72.0 * 300.0).ceil() as u32;
+        let max_width = pixels_across(doc.image_width);
         doc.images
             .par_iter()
             .zip(printed)
@@ -142,6 +166,12 @@ impl PdfWriter {
             })
             .collect()
     }
+}
+
+/// The most pixels across worth keeping for an image printed at most `width` points wide:
+/// 300 per inch.
+fn pixels_across(width: f32) -> u32 {
+    (width / 72.0 * 300.0).ceil() as u32
 }
 
 /// The glyphs each face draws, and the text each stands for.
