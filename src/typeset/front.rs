@@ -256,22 +256,13 @@ fn toc_elems(
                 }));
                 e.draws.push(link.clone());
                 let num = sh.shape(num_face, &entry.label);
-                let scale = style.size / sh.faces[num_face].units_per_em;
                 e.draws.push(Draw::Text(GlyphRun {
                     face: num_face,
                     size: style.size,
                     x: width - num_w,
                     y,
                     gray: 0.0,
-                    glyphs: num
-                        .glyphs
-                        .iter()
-                        .map(|g| Glyph {
-                            gid: g.gid,
-                            advance: g.advance as f32 * scale,
-                            text: g.text,
-                        })
-                        .collect(),
+                    glyphs: sh.glyphs_at(num_face, &num, style.size),
                 }));
             }
             e.height += line.height;

@@ -6,7 +6,7 @@ use super::shape::Shaper;
 use super::theme::Theme;
 use crate::locale::{Locale, Text};
 use crate::model::Book;
-use crate::paged::{structure, Draw, Edition, Glyph, GlyphRun, Page, Scope};
+use crate::paged::{structure, Draw, Edition, GlyphRun, Page, Scope};
 
 /// Decorates every page but the title page. The front matter is numbered in roman, the body
 /// in arabic from 1.
@@ -73,15 +73,7 @@ impl Furniture<'_> {
             x: x - w * anchor,
             y,
             gray: style.gray,
-            glyphs: shaped
-                .glyphs
-                .iter()
-                .map(|g| Glyph {
-                    gid: g.gid,
-                    advance: g.advance as f32 * scale,
-                    text: g.text,
-                })
-                .collect(),
+            glyphs: self.sh.glyphs_at(face, &shaped, style.size),
         }));
     }
 

@@ -217,6 +217,20 @@ impl Shaper {
         Shaped { glyphs, width }
     }
 
+    /// The glyphs of a shaped word as drawn at `size` points in `face`.
+    pub fn glyphs_at(&self, face: usize, shaped: &Shaped, size: f32) -> Vec<crate::paged::Glyph> {
+        let scale = size / self.faces[face].units_per_em;
+        shaped
+            .glyphs
+            .iter()
+            .map(|g| crate::paged::Glyph {
+                gid: g.gid,
+                advance: g.advance as f32 * scale,
+                text: g.text,
+            })
+            .collect()
+    }
+
     /// Width of `text` in points at `size`.
     pub fn width(&self, face: usize, text: &str, size: f32) -> f32 {
         self.shape(face, text).width as f32 * size / self.faces[face].units_per_em
