@@ -13,6 +13,28 @@ pub enum Family {
     Mono,
     /// Atkinson Hyperlegible, for large print.
     Legible,
+    /// Noto Sans CJK SC (subset): Chinese and Korean.
+    Cjk,
+    /// Noto Naskh Arabic.
+    Arabic,
+    /// Noto Sans Symbols 2: check marks, boxes, stars, arrows.
+    Symbols,
+    /// Noto Emoji, monochrome.
+    Emoji,
+}
+
+impl Family {
+    /// Where a character the text's own face lacks is looked for, in order.
+    pub const FALLBACK: [Family; 8] = [
+        Family::Serif,
+        Family::Sans,
+        Family::Legible,
+        Family::Mono,
+        Family::Cjk,
+        Family::Arabic,
+        Family::Symbols,
+        Family::Emoji,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -100,6 +122,30 @@ pub const FACES: &[(FaceKey, &str)] = &[
     (
         FaceKey::new(Family::Legible, true, true),
         "AtkinsonHyperlegible-BoldItalic.ttf",
+    ),
+    (
+        FaceKey::new(Family::Cjk, false, false),
+        "NotoSansSC-Regular.otf",
+    ),
+    (
+        FaceKey::new(Family::Cjk, true, false),
+        "NotoSansSC-Bold.otf",
+    ),
+    (
+        FaceKey::new(Family::Arabic, false, false),
+        "NotoNaskhArabic-Regular.ttf",
+    ),
+    (
+        FaceKey::new(Family::Arabic, true, false),
+        "NotoNaskhArabic-Bold.ttf",
+    ),
+    (
+        FaceKey::new(Family::Symbols, false, false),
+        "NotoSansSymbols2-Regular.ttf",
+    ),
+    (
+        FaceKey::new(Family::Emoji, false, false),
+        "NotoEmoji-Regular.ttf",
     ),
 ];
 

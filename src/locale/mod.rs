@@ -142,7 +142,22 @@ impl Text {
 }
 
 /// The tables the binary carries, by primary language subtag.
-const TABLES: &[(&str, &str)] = &[("en", include_str!("strings/en.yaml"))];
+const TABLES: &[(&str, &str)] = &[
+    ("en", include_str!("strings/en.yaml")),
+    ("es", include_str!("strings/es.yaml")),
+    ("zh", include_str!("strings/zh.yaml")),
+    ("vi", include_str!("strings/vi.yaml")),
+    ("ko", include_str!("strings/ko.yaml")),
+    ("tl", include_str!("strings/tl.yaml")),
+    ("ru", include_str!("strings/ru.yaml")),
+    ("ar", include_str!("strings/ar.yaml")),
+    ("ht", include_str!("strings/ht.yaml")),
+    ("fr", include_str!("strings/fr.yaml")),
+    ("pt", include_str!("strings/pt.yaml")),
+];
+
+/// Languages written right to left (primary subtags).
+const RIGHT_TO_LEFT: &[&str] = &["ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"];
 
 /// One language's words, parsed once per process.
 #[derive(Debug)]
@@ -150,6 +165,8 @@ pub struct Table {
     pub language: &'static str,
     entries: HashMap<String, String>,
     months: Vec<String>,
+    /// Opening and closing quotation marks (smart punctuation's “ and ” become these).
+    quotes: Option<(String, String)>,
 }
 
 fn parse_table(language: &'static str, yaml: &str) -> Table {
@@ -162,12 +179,16 @@ fn parse_table(language: &'static str, yaml: &str) -> Table {
     let raw: HashMap<String, Entry> = serde_yaml::from_str(yaml).unwrap_or_default();
     let mut entries = HashMap::new();
     let mut months = Vec::new();
+    let mut quotes = None;
     for (k, v) in raw {
         match v {
             Entry::One(s) => {
                 entries.insert(k, s);
             }
             Entry::List(l) if k == "months" && l.len() == 12 => months = l,
+            Entry::List(l) if k == "quotes" && l.len() == 2 => {
+                quotes = Some((l[0].clone(), l[1].clone()))
+            }
             Entry::List(_) => {}
         }
     }
@@ -175,6 +196,7 @@ fn parse_table(language: &'static str, yaml: &str) -> Table {
         language,
         entries,
         months,
+        quotes,
     }
 }
 
@@ -193,9 +215,28 @@ fn english() -> &'static Table {
 /// The language rules and words for one BCP 47 tag.
 #[derive(Debug, Clone, Copy)]
 pub struct Locale {
+    /// The tag asked for, lower case (`en-us`), for the rules that go by more than the
+    /// language (hyphenation patterns by region).
+    tag: &'static str,
     /// The primary language subtag, lower case (`en` of `en-US`).
     primary: &'static str,
     table: &'static Table,
+}
+
+/// Tags, lower case, each kept once per process (a book names a handful).
+fn interned(tag: &str) -> &'static str {
+    static TAGS: OnceLock<std::sync::Mutex<Vec<&'static str>>> = OnceLock::new();
+    let lower = tag.to_ascii_lowercase().replace('_', "-");
+    let mut tags = TAGS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = tags.iter().find(|t| **t == lower) {
+        return t;
+    }
+    let leaked: &'static str = Box::leak(lower.into_boxed_str());
+    tags.push(leaked);
+    leaked
 }
 
 /// The primary subtag of a BCP 47 tag, lower case.
@@ -209,11 +250,42 @@ pub fn primary_subtag(tag: &str) -> String {
 impl Locale {
     /// The locale for `tag`; a language without a table of its own uses English words.
     pub fn of(tag: &str) -> Locale {
-        let primary = primary_subtag(tag);
-        let table = table(&primary).unwrap_or_else(english);
+        let tag = interned(tag);
+        let primary = tag.split('-').next().unwrap_or("");
+        let table = table(primary).unwrap_or_else(english);
         Locale {
-            primary: table.language,
+            tag,
+            primary,
             table,
+        }
+    }
+
+    /// The primary language subtag (`es` of `es-MX`).
+    pub fn language(&self) -> &'static str {
+        self.primary
+    }
+
+    /// Whether the language has a table of its own (else its words are English).
+    pub fn has_table(&self) -> bool {
+        self.table.language == self.primary
+    }
+
+    /// Whether the language is written right to left.
+    pub fn is_rtl(&self) -> bool {
+        RIGHT_TO_LEFT.contains(&self.primary)
+    }
+
+    /// Whether lines break only at spaces, not between letters (Korean sets words whole,
+    /// like CSS `word-break: keep-all`; Chinese and Japanese break between characters).
+    pub fn keeps_words_whole(&self) -> bool {
+        self.primary == "ko"
+    }
+
+    /// The quotation marks the language uses, for the “ and ” of smart punctuation.
+    pub fn quotes(&self) -> (&'static str, &'static str) {
+        match &self.table.quotes {
+            Some((open, close)) if self.has_table() => (open, close),
+            _ => ("\u{201c}", "\u{201d}"),
         }
     }
 
@@ -280,9 +352,9 @@ impl Locale {
         }
     }
 
-    /// Hyphenation patterns for the language, where the tool has them.
+    /// Hyphenation patterns for the language, where any exist.
     pub fn hyphenator(&self) -> Option<&'static ::hyphenation::Standard> {
-        hyphenation::patterns(self.primary)
+        hyphenation::patterns(self.tag)
     }
 
     /// The readability formula made for the language, if there is one.
@@ -290,13 +362,18 @@ impl Locale {
         readability::formula(self.primary)
     }
 
-    /// The keys this language's table lacks (they print in English).
+    /// The keys this language's table lacks (they print in English); every key when it has
+    /// no table at all.
     pub fn missing(&self) -> Vec<&'static str> {
+        if !self.has_table() {
+            return Text::ALL.iter().map(|t| t.key()).collect();
+        }
         Text::ALL
             .iter()
             .map(|t| t.key())
             .filter(|k| !self.table.entries.contains_key(*k))
             .chain((self.table.months.len() != 12).then_some("months"))
+            .chain(self.table.quotes.is_none().then_some("quotes"))
             .collect()
     }
 }
@@ -332,5 +409,12 @@ mod tests {
         assert_eq!(en.date(d), "26 November 2026");
         // A language with no table of its own speaks English.
         assert_eq!(Locale::of("xx").text(Text::Contents), "Contents");
+        assert!(!Locale::of("xx").has_table());
+        assert_eq!(Locale::of("es-MX").date(d), "26 de noviembre de 2026");
+        assert_eq!(Locale::of("zh-Hans").date(d), "2026年11月26日");
+        assert_eq!(Locale::of("ru").date(d), "26 ноября 2026 г.");
+        assert_eq!(Locale::of("tl").date(d), "Nobyembre 26, 2026");
+        assert!(Locale::of("ar-EG").is_rtl() && !Locale::of("fr").is_rtl());
+        assert_eq!(Locale::of("fr-CA").quotes(), ("«\u{202f}", "\u{202f}»"));
     }
 }

@@ -88,6 +88,32 @@ impl Draw {
         d
     }
 
+    /// Mirrors the drawing left to right about the vertical line `x = sum / 2` (so a thing
+    /// spanning `a..b` spans `sum - b..sum - a`). A run of text keeps its glyphs the right way
+    /// round: they are reversed in order, not flipped.
+    pub fn mirror(&mut self, sum: f32) {
+        match self {
+            Draw::Text(r) => {
+                let w: f32 = r.glyphs.iter().map(|g| g.advance).sum();
+                r.x = sum - r.x - w;
+                r.glyphs.reverse();
+            }
+            Draw::Rect { x, w, .. } | Draw::Link { x, w, .. } | Draw::Image { x, w, .. } => {
+                *x = sum - *x - *w;
+            }
+            Draw::Line { x1, x2, .. } => {
+                *x1 = sum - *x1;
+                *x2 = sum - *x2;
+            }
+            Draw::Path { points, .. } => {
+                for (x, _) in points {
+                    *x = sum - *x;
+                }
+            }
+            Draw::Tag(_) => {}
+        }
+    }
+
     /// Moves the drawing by (dx, dy).
     pub fn shift(&mut self, dx: f32, dy: f32) {
         match self {

@@ -6,6 +6,7 @@ use super::files::{normalize, percent_decode, read_text};
 use super::images;
 use super::markdown::{self, Resolver};
 use crate::diag::{Diagnostic, LineIndex};
+use crate::locale::Locale;
 use crate::model::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -97,6 +98,25 @@ pub(super) fn load_article(
         &resolver,
     );
     let mut blocks = std::mem::take(&mut parsed.blocks);
+    let lang = fm
+        .lang
+        .clone()
+        .map(|l| l.0)
+        .unwrap_or_else(|| book_lang.to_string());
+    // Smart punctuation gives English quotation marks; the language may use others.
+    let (open, close) = Locale::of(&lang).quotes();
+    if (open, close) != ("\u{201c}", "\u{201d}") {
+        for list in [&mut blocks]
+            .into_iter()
+            .chain(parsed.footnotes.iter_mut().map(|f| &mut f.blocks))
+        {
+            each_text(list, &mut |t| {
+                if t.contains(['\u{201c}', '\u{201d}']) {
+                    *t = t.replace('\u{201c}', open).replace('\u{201d}', close);
+                }
+            });
+        }
+    }
 
     // The title: front matter, else the first level-1 heading, else the file name.
     let title = match &fm.title {
@@ -150,10 +170,7 @@ pub(super) fn load_article(
         title,
         summary: fm.summary.map(|s| s.trim().to_string()),
         authors: fm.authors,
-        lang: fm
-            .lang
-            .map(|l| l.0)
-            .unwrap_or_else(|| book_lang.to_string()),
+        lang,
         reviewed: fm.reviewed.map(|r| Review {
             by: r.by,
             on: r.on.0,
@@ -166,6 +183,47 @@ pub(super) fn load_article(
         footnotes: std::mem::take(&mut parsed.footnotes),
     };
     Ok((article, parsed))
+}
+
+/// Calls `f` on the text of every text inline in `blocks`, nested ones included.
+fn each_text(blocks: &mut [Block], f: &mut dyn FnMut(&mut String)) {
+    fn inlines(list: &mut [Inline], f: &mut dyn FnMut(&mut String)) {
+        for i in list {
+            match i {
+                Inline::Text(t) => f(t),
+                Inline::Emphasis(c)
+                | Inline::Strong(c)
+                | Inline::Strikethrough(c)
+                | Inline::Link { content: c, .. }
+                | Inline::Styled { content: c, .. } => inlines(c, f),
+                _ => {}
+            }
+        }
+    }
+    fn table(t: &mut Table, f: &mut dyn FnMut(&mut String)) {
+        for cell in t.header.iter_mut().chain(t.rows.iter_mut().flatten()) {
+            inlines(cell, f);
+        }
+    }
+    for b in blocks {
+        match b {
+            Block::Heading(h) => inlines(&mut h.content, f),
+            Block::Paragraph(i) => inlines(i, f),
+            Block::Table(t) => table(t, f),
+            Block::List(l) => l
+                .items
+                .iter_mut()
+                .for_each(|it| each_text(&mut it.blocks, f)),
+            Block::Quote(c) | Block::Alert { blocks: c, .. } => each_text(c, f),
+            Block::Comparison(c) => {
+                inlines(&mut c.title, f);
+                table(&mut c.table, f);
+                each_text(&mut c.before, f);
+                each_text(&mut c.after, f);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Splits `---` front matter from the body: (YAML text, byte offset where the body starts).

@@ -15,11 +15,18 @@ pub fn file_name(article: &Article) -> String {
 }
 
 fn head(out: &mut String, title: &str, lang: &str) {
+    // A right-to-left language says so: reading systems then set the text and its lists
+    // from the right.
+    let dir = if Locale::of(lang).is_rtl() {
+        " dir=\"rtl\""
+    } else {
+        ""
+    };
     let lang = escape(lang);
     let _ = write!(
         out,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
-         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\"{dir}>\n\
          <head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n\
          <link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n</head>\n",
         escape(title)

@@ -1,7 +1,7 @@
 //! Page furniture: the running head, the page number, the review line and the DRAFT band,
 //! set once the pages and their numbers are known.
 
-use super::lines::Style;
+use super::lines::{is_right_to_left, Align, LineSetter, Piece, Style};
 use super::shape::Shaper;
 use super::theme::Theme;
 use crate::locale::{Locale, Text};
@@ -64,6 +64,12 @@ impl Furniture<'_> {
     /// One line of text set at (x, baseline y), left-aligned, centred or right-aligned on x.
     fn put(&self, page: &mut Page, text: &str, style: Style, x: f32, y: f32, anchor: f32) {
         let face = self.sh.face_index(style.face);
+        let plain = text
+            .chars()
+            .all(|c| !is_right_to_left(c) && (c.is_whitespace() || self.sh.covers(face, c)));
+        if !plain {
+            return self.put_set(page, text, style, x, y, anchor);
+        }
         let shaped = self.sh.shape(face, text);
         let scale = style.size / self.sh.faces[face].units_per_em;
         let w = shaped.width as f32 * scale;
@@ -75,6 +81,44 @@ impl Furniture<'_> {
             gray: style.gray,
             glyphs: self.sh.glyphs_at(face, &shaped, style.size),
         }));
+    }
+
+    /// Like `put`, for text that needs more than one face or runs right to left: set by the
+    /// line setter (fallback faces, bidi order), on one line.
+    fn put_set(&self, page: &mut Page, text: &str, style: Style, x: f32, y: f32, anchor: f32) {
+        let rtl = text
+            .chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(is_right_to_left);
+        let mut setter = LineSetter::new(self.sh, &[], 1.0);
+        setter.rtl = rtl;
+        let Some(line) = setter
+            .set(&[Piece::Text(text.to_string(), style)], 1.0e5, Align::Left)
+            .into_iter()
+            .next()
+        else {
+            return;
+        };
+        let runs: Vec<GlyphRun> = line
+            .draws
+            .into_iter()
+            .filter_map(|d| match d {
+                Draw::Text(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let left = runs.iter().map(|r| r.x).fold(f32::INFINITY, f32::min);
+        let right = runs
+            .iter()
+            .map(|r| r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>())
+            .fold(f32::NEG_INFINITY, f32::max);
+        let w = (right - left).max(0.0);
+        let baseline = runs.first().map_or(0.0, |r| r.y);
+        for mut r in runs {
+            r.x += x - w * anchor - left;
+            r.y += y - baseline;
+            page.draws.push(Draw::Text(r));
+        }
     }
 
     /// `text` shortened at a word boundary, with an ellipsis, to fit in `room` points.

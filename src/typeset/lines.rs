@@ -70,6 +70,8 @@ struct Frag {
     text: String,
     style: Style,
     face: usize,
+    /// Its bidi embedding level (odd: right to left), from the Unicode bidi algorithm.
+    level: u8,
     shaped: Rc<Shaped>,
     width: f32,
 }
@@ -102,6 +104,15 @@ pub struct LineSetter<'a> {
     /// The structure element the text belongs to, and each link's own element (by link
     /// index): lines then carry the tags that say so.
     pub tags: Option<(NodeRef, &'a [NodeRef])>,
+    /// The paragraph's direction: right to left (Arabic), else left to right. Either way,
+    /// runs of the other direction inside are ordered by the Unicode bidi algorithm.
+    pub rtl: bool,
+    /// Break only at spaces, never between two letters (Korean).
+    pub keep_words_whole: bool,
+    /// Set each line as its mirror image (glyphs reversed, alignment swapped): an article
+    /// laid out right to left is laid out left to right and mirrored whole at the end, which
+    /// turns every line back and moves lists, bars and columns to their right-to-left side.
+    pub mirrored: bool,
 }
 
 impl<'a> LineSetter<'a> {
@@ -113,11 +124,30 @@ impl<'a> LineSetter<'a> {
             hyphenator: None,
             break_after_hyphens: true,
             tags: None,
+            rtl: false,
+            keep_words_whole: false,
+            mirrored: false,
         }
+    }
+
+    /// Sets text as the language asks: its direction (lines mirrored, for a right-to-left
+    /// layout) and where its lines may break.
+    pub fn in_locale(mut self, locale: &crate::locale::Locale) -> Self {
+        self.rtl = locale.is_rtl();
+        self.mirrored = locale.is_rtl();
+        self.keep_words_whole = locale.keeps_words_whole();
+        self
     }
 
     pub fn tagged(mut self, element: NodeRef, links: &'a [NodeRef]) -> Self {
         self.tags = Some((element, links));
+        self
+    }
+
+    /// Sets each line as its mirror image, whatever its direction (code in a right-to-left
+    /// article, whose layout is mirrored whole).
+    pub fn mirroring(mut self, mirrored: bool) -> Self {
+        self.mirrored = mirrored;
         self
     }
 
@@ -154,24 +184,16 @@ impl<'a> LineSetter<'a> {
                 if let [f] = frags.as_slice() {
                     if f.style.face.family != Family::Mono {
                         if let Some(points) = hyphenation_points(h, &f.text) {
-                            let hyphen = self.hyphen_frag(f.style, f.face);
+                            let hyphen = self.hyphen_frag(f.style, f.face, f.level);
                             let mut last = 0;
                             for p in points {
-                                out.push(Item::Word(vec![self.frag(
-                                    &f.text[last..p],
-                                    f.style,
-                                    f.face,
-                                )]));
+                                out.push(Item::Word(vec![self.refrag(f, &f.text[last..p])]));
                                 if let Some(hy) = &hyphen {
                                     out.push(Item::Hyphen(hy.clone()));
                                 }
                                 last = p;
                             }
-                            out.push(Item::Word(vec![self.frag(
-                                &f.text[last..],
-                                f.style,
-                                f.face,
-                            )]));
+                            out.push(Item::Word(vec![self.refrag(f, &f.text[last..])]));
                             any = true;
                             continue;
                         }
@@ -185,7 +207,7 @@ impl<'a> LineSetter<'a> {
 
     /// The hyphen drawn at a line end: the font's soft-hyphen glyph, so that copying the text
     /// gives the whole word back.
-    fn hyphen_frag(&self, style: Style, face: usize) -> Option<Frag> {
+    fn hyphen_frag(&self, style: Style, face: usize, level: u8) -> Option<Frag> {
         let f = &self.sh.faces[face];
         let gid =
             f.rb.glyph_index('\u{ad}')
@@ -206,21 +228,28 @@ impl<'a> LineSetter<'a> {
             text: "\u{ad}".into(),
             style,
             face,
+            level,
             width: adv as f32 * style.size / f.units_per_em,
             shaped,
         })
     }
 
-    fn frag(&self, text: &str, style: Style, face: usize) -> Frag {
-        let shaped = self.sh.shape(face, text);
+    fn frag(&self, text: &str, style: Style, face: usize, level: u8) -> Frag {
+        let shaped = self.sh.shape_in(face, text, level % 2 == 1);
         let width = shaped.width as f32 * style.size / self.sh.faces[face].units_per_em;
         Frag {
             text: text.to_string(),
             style,
             face,
+            level,
             shaped,
             width,
         }
+    }
+
+    /// Another piece of `f`'s text, in its style, face and direction.
+    fn refrag(&self, f: &Frag, text: &str) -> Frag {
+        self.frag(text, f.style, f.face, f.level)
     }
 
     /// The face for one character: the style's own, else the first bundled face that has it.
@@ -229,7 +258,7 @@ impl<'a> LineSetter<'a> {
         if c.is_whitespace() || self.sh.covers(primary, c) {
             return primary;
         }
-        for family in [Family::Serif, Family::Sans, Family::Legible, Family::Mono] {
+        for family in Family::FALLBACK {
             let f = self.sh.face_index(FaceKey {
                 family,
                 ..style.face
@@ -265,6 +294,11 @@ impl<'a> LineSetter<'a> {
         for (i, _) in unicode_linebreak::linebreaks(&full) {
             allowed[i] = true;
         }
+        if self.keep_words_whole {
+            keep_words_whole(&full, &mut allowed);
+        }
+        let levels = bidi_levels(&full, self.rtl);
+        let level_at = |at: usize| levels.as_ref().map_or(0, |l| l[at]);
         let mut items = Vec::new();
         let mut word: Vec<Frag> = Vec::new();
         let mut offset = 0;
@@ -281,17 +315,19 @@ impl<'a> LineSetter<'a> {
                 Piece::Text(text, style) => {
                     let mut run = String::new();
                     let mut run_face = usize::MAX;
+                    let mut run_level = 0u8;
                     for (i, c) in text.char_indices() {
                         let at = offset + i;
+                        let level = level_at(at);
                         if c.is_whitespace() && c != '\u{a0}' && c != '\u{202f}' {
                             if !run.is_empty() {
-                                word.push(self.frag(&run, *style, run_face));
+                                word.push(self.frag(&run, *style, run_face, run_level));
                                 run.clear();
                             }
                             self.push_word(&mut word, &mut items);
                             if !matches!(items.last(), Some(Item::Space(_))) {
                                 let face = self.sh.face_index(style.face);
-                                items.push(Item::Space(self.frag(" ", *style, face)));
+                                items.push(Item::Space(self.frag(" ", *style, face, level)));
                             }
                             continue;
                         }
@@ -301,7 +337,7 @@ impl<'a> LineSetter<'a> {
                             if !prev.is_whitespace() && (self.break_after_hyphens || !after_hyphen)
                             {
                                 if !run.is_empty() {
-                                    word.push(self.frag(&run, *style, run_face));
+                                    word.push(self.frag(&run, *style, run_face, run_level));
                                     run.clear();
                                 }
                                 self.push_word(&mut word, &mut items);
@@ -316,21 +352,22 @@ impl<'a> LineSetter<'a> {
                         // line) is cut into pieces with break opportunities between them, so
                         // no step below ever works on a huge string.
                         if run.len() >= MAX_WORD_BYTES {
-                            word.push(self.frag(&run, *style, run_face));
+                            word.push(self.frag(&run, *style, run_face, run_level));
                             run.clear();
                             self.push_word(&mut word, &mut items);
                             items.push(Item::Zero);
                         }
                         let face = self.face_for(*style, c);
-                        if face != run_face && !run.is_empty() {
-                            word.push(self.frag(&run, *style, run_face));
+                        if (face != run_face || level != run_level) && !run.is_empty() {
+                            word.push(self.frag(&run, *style, run_face, run_level));
                             run.clear();
                         }
                         run_face = face;
+                        run_level = level;
                         run.push(c);
                     }
                     if !run.is_empty() {
-                        word.push(self.frag(&run, *style, run_face));
+                        word.push(self.frag(&run, *style, run_face, run_level));
                     }
                     offset += text.len();
                 }
@@ -585,7 +622,7 @@ impl<'a> LineSetter<'a> {
                 if end >= fend {
                     acc += f.width;
                 } else if end > pos {
-                    acc += self.frag(&f.text[..end - pos], f.style, f.face).width;
+                    acc += self.refrag(f, &f.text[..end - pos]).width;
                     break;
                 } else {
                     break;
@@ -628,8 +665,8 @@ impl<'a> LineSetter<'a> {
             } else if pos >= cut {
                 tail.push(f.clone());
             } else {
-                head.push(self.frag(&f.text[..cut - pos], f.style, f.face));
-                tail.push(self.frag(&f.text[cut - pos..], f.style, f.face));
+                head.push(self.refrag(f, &f.text[..cut - pos]));
+                tail.push(self.refrag(f, &f.text[cut - pos..]));
             }
             pos = fend;
         }
@@ -651,7 +688,11 @@ impl<'a> LineSetter<'a> {
                     if let Some(Item::Word(prev)) = out.last_mut() {
                         for f in frags {
                             match prev.last_mut() {
-                                Some(p) if p.style == f.style && p.face == f.face => {
+                                Some(p)
+                                    if p.style == f.style
+                                        && p.face == f.face
+                                        && p.level == f.level =>
+                                {
                                     p.text.push_str(&f.text);
                                     let key = (at, prev.len() - 1);
                                     if grown.last() != Some(&key) {
@@ -671,7 +712,7 @@ impl<'a> LineSetter<'a> {
         for (i, k) in grown {
             if let Item::Word(frags) = &mut out[i] {
                 let f = &frags[k];
-                frags[k] = self.frag(&f.text, f.style, f.face);
+                frags[k] = self.refrag(f, &f.text);
             }
         }
         if let Some(h) = hyphen {
@@ -737,7 +778,19 @@ impl<'a> LineSetter<'a> {
             n -= 1;
         }
         let items = &items[..n];
+        let visual;
+        let items = match visual_order(items, if self.rtl { 1 } else { 0 }) {
+            Some(v) => {
+                visual = v;
+                visual.as_slice()
+            }
+            None => items,
+        };
         let (ratio, mut x) = adjustment(items, width, align);
+        if self.rtl && matches!(align, Align::Left) {
+            // A right-to-left line that is not justified ends at the right margin.
+            x = (width - line_width(items)).max(0.0);
+        }
         let (max_size, asc, desc) = self.metrics(items);
         let height = (max_size * self.leading).max(asc + desc);
         let baseline = (height - (asc + desc)) / 2.0 + asc;
@@ -844,6 +897,9 @@ impl<'a> LineSetter<'a> {
         if let Some((x0, s)) = strike_start {
             draws.push(strike_line(x0, x, baseline, s));
         }
+        if self.mirrored {
+            draws.iter_mut().for_each(|d| d.mirror(width));
+        }
         Line {
             height,
             draws,
@@ -877,6 +933,72 @@ impl<'a> LineSetter<'a> {
         }
         (widest, total.max(line))
     }
+}
+
+/// The natural width of a line's words and spaces.
+fn line_width(items: &[Item]) -> f32 {
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Word(f) => f.iter().map(|f| f.width).sum(),
+            Item::Space(f) => f.width,
+            _ => 0.0,
+        })
+        .sum()
+}
+
+/// A line's items in the order they are drawn, left to right, by the Unicode bidi algorithm's
+/// rule L2: from the highest level down to the lowest odd one, every run at that level or
+/// above is reversed. `None` when everything runs left to right at level 0.
+fn visual_order(items: &[Item], base: u8) -> Option<Vec<Item>> {
+    let any_rtl = base % 2 == 1
+        || items.iter().any(|i| match i {
+            Item::Word(f) => f.iter().any(|f| f.level > 0),
+            Item::Space(f) => f.level > 0,
+            _ => false,
+        });
+    if !any_rtl {
+        return None;
+    }
+    let mut flat: Vec<(u8, Item)> = Vec::with_capacity(items.len());
+    let mut last = base;
+    for item in items {
+        match item {
+            Item::Word(frags) => {
+                for f in frags {
+                    last = f.level;
+                    flat.push((f.level, Item::Word(vec![f.clone()])));
+                }
+            }
+            Item::Space(f) => {
+                last = f.level;
+                flat.push((f.level, item.clone()));
+            }
+            other => flat.push((last, other.clone())),
+        }
+    }
+    let highest = flat.iter().map(|(l, _)| *l).max().unwrap_or(0);
+    let lowest_odd = flat
+        .iter()
+        .map(|(l, _)| *l)
+        .filter(|l| l % 2 == 1)
+        .min()
+        .unwrap_or(highest + 1);
+    for level in (lowest_odd..=highest).rev() {
+        let mut i = 0;
+        while i < flat.len() {
+            if flat[i].0 >= level {
+                let start = i;
+                while i < flat.len() && flat[i].0 >= level {
+                    i += 1;
+                }
+                flat[start..i].reverse();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    Some(flat.into_iter().map(|(_, item)| item).collect())
 }
 
 /// How far the line's spaces stretch (a positive ratio) or shrink (negative) to reach the
@@ -920,6 +1042,42 @@ fn adjustment(items: &[Item], width: f32, align: Align) -> (f32, f32) {
     (ratio, x)
 }
 
+/// Per byte of `text`, its bidi embedding level; `None` when the paragraph is left to right
+/// and holds nothing written right to left (most text: no reordering to do).
+fn bidi_levels(text: &str, rtl: bool) -> Option<Vec<u8>> {
+    if !rtl && !text.chars().any(is_right_to_left) {
+        return None;
+    }
+    let base = if rtl {
+        unicode_bidi::Level::rtl()
+    } else {
+        unicode_bidi::Level::ltr()
+    };
+    let info = unicode_bidi::BidiInfo::new(text, Some(base));
+    let mut levels: Vec<u8> = info.levels.iter().map(|l| l.number()).collect();
+    levels.push(base.number());
+    Some(levels)
+}
+
+/// Whether `c` is in a block of a right-to-left script (Hebrew, Arabic, Syriac, Thaana,
+/// N'Ko and their presentation forms).
+pub fn is_right_to_left(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
+/// Removes the break opportunities between two letters (CSS `word-break: keep-all`).
+fn keep_words_whole(text: &str, allowed: &mut [bool]) {
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        if let Some(p) = prev {
+            if p.is_alphanumeric() && c.is_alphanumeric() {
+                allowed[i] = false;
+            }
+        }
+        prev = Some(c);
+    }
+}
+
 /// How far a space may stretch and shrink: half and a third of its width, as in TeX; spaces in
 /// code keep their width.
 fn space_flex(f: &Frag) -> (f32, f32) {
@@ -939,18 +1097,20 @@ fn ends_with_hyphen(items: &[Item], i: usize) -> bool {
 /// Byte offsets where `word` may be hyphenated: its letters must number six or more, and
 /// each side keeps two letters before and three after the break.
 fn hyphenation_points(h: &hyphenation::Standard, word: &str) -> Option<Vec<usize>> {
-    // The same words come back all through a book: remember each one's points (keyed by the
-    // word alone, as en-US is the one pattern set there is).
-    type Cache = std::sync::RwLock<std::collections::HashMap<Box<str>, Option<Vec<usize>>>>;
+    // The same words come back all through a book: remember each one's points, by language.
+    type Cache = std::sync::RwLock<
+        std::collections::HashMap<(hyphenation::Language, Box<str>), Option<Vec<usize>>>,
+    >;
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.read().ok().and_then(|c| c.get(word).cloned()) {
+    let key = (h.language(), Box::from(word));
+    if let Some(hit) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
     let points = hyphenation_points_uncached(h, word);
     if let Ok(mut c) = cache.write() {
         if c.len() < 200_000 {
-            c.insert(Box::from(word), points.clone());
+            c.insert(key, points.clone());
         }
     }
     points
@@ -973,9 +1133,12 @@ fn hyphenation_points_uncached(h: &hyphenation::Standard, word: &str) -> Option<
         return None;
     }
     let breaks = h.hyphenate(core).breaks;
+    // Two letters before a break and three after, or more where the language asks for it.
+    let (before, after) = h.language().minima();
+    let (before, after) = (before.max(2), after.max(3));
     let points: Vec<usize> = breaks
         .into_iter()
-        .filter(|&b| core[..b].chars().count() >= 2 && core[b..].chars().count() >= 3)
+        .filter(|&b| core[..b].chars().count() >= before && core[b..].chars().count() >= after)
         .map(|b| b + start)
         .collect();
     (!points.is_empty()).then_some(points)

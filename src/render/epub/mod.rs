@@ -318,7 +318,15 @@ fn fix_opf(opf: &str, book: &Book, binaries: &[Binary], print_pages: bool) -> St
             escape(&b.name)
         ));
     }
-    let opf = opf.replacen("  </manifest>", &format!("{items}  </manifest>"), 1);
+    let mut opf = opf.replacen("  </manifest>", &format!("{items}  </manifest>"), 1);
+    if Locale::of(&meta.language).is_rtl() {
+        // A book in a right-to-left language turns its pages from right to left.
+        opf = opf.replacen(
+            "page-progression-direction=\"ltr\"",
+            "page-progression-direction=\"rtl\"",
+            1,
+        );
+    }
     let opf = opf.as_str();
     let lang = escape(&meta.language);
     let mut s = opf.replacen(

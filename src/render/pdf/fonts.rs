@@ -79,20 +79,27 @@ pub struct FontObjects {
     pub descriptor: Dictionary,
     pub font_file: Stream,
     pub to_unicode: Stream,
-    pub cid_to_gid: Stream,
+    /// TrueType only: CFF fonts address glyphs by CID.
+    pub cid_to_gid: Option<Stream>,
 }
 
 impl FontObjects {
     /// Adds the font's objects to the document; returns the Type 0 font's id.
     pub fn add_to(self, lo: &mut lopdf::Document) -> ObjectId {
+        let opentype = self.font_file.dict.has(b"Subtype");
         let file = lo.add_object(self.font_file.with_compression(false));
         let mut descriptor = self.descriptor;
-        descriptor.set("FontFile2", Object::Reference(file));
+        let key = if opentype { "FontFile3" } else { "FontFile2" };
+        descriptor.set(key, Object::Reference(file));
         let descriptor = lo.add_object(descriptor);
-        let cid_to_gid = lo.add_object(self.cid_to_gid.with_compression(false));
+        let cid_to_gid = self
+            .cid_to_gid
+            .map(|m| lo.add_object(m.with_compression(false)));
         let mut cid_font = self.cid_font;
         cid_font.set("FontDescriptor", Object::Reference(descriptor));
-        cid_font.set("CIDToGIDMap", Object::Reference(cid_to_gid));
+        if let Some(map) = cid_to_gid {
+            cid_font.set("CIDToGIDMap", Object::Reference(map));
+        }
         let cid_font = lo.add_object(cid_font);
         let to_unicode = lo.add_object(self.to_unicode.with_compression(false));
         let mut type0 = self.type0;
@@ -125,6 +132,10 @@ pub fn postscript_name(face: &Face) -> String {
 pub fn embed(data: &'static [u8], used: &GlyphUse) -> Result<(Embedded, FontObjects), String> {
     let face = Face::parse(data, 0).map_err(|e| format!("a font cannot be read: {e}"))?;
     let face = &face;
+    // CFF outlines (the CJK face) are embedded as OpenType (FontFile3) under a CIDFontType0,
+    // whose CIDs are the subset's glyph ids: it cannot map extra codes to a glyph, so a glyph
+    // standing for two texts keeps its first.
+    let cff = face.tables().cff.is_some();
     let upem = face.units_per_em() as f32;
     let mut gids: Vec<u16> = vec![0];
     gids.extend(
@@ -164,7 +175,7 @@ pub fn embed(data: &'static [u8], used: &GlyphUse) -> Result<(Embedded, FontObje
         cid_width.push(width_of(g));
     }
     let mut variant_codes: HashMap<u16, Vec<(GlyphText, u16)>> = HashMap::new();
-    for (g, t) in &used.variants {
+    for (g, t) in used.variants.iter().filter(|_| !cff) {
         let code = cid_gid.len() as u16;
         variant_codes.entry(*g).or_default().push((*t, code));
         cid_gid.push(remapper.get(*g).unwrap_or(0));
@@ -177,7 +188,11 @@ pub fn embed(data: &'static [u8], used: &GlyphUse) -> Result<(Embedded, FontObje
     let base_font = format!("{tag}+{}", postscript_name(face));
 
     let mut font_file_dict = Dictionary::new();
-    font_file_dict.set("Length1", subset.len() as i64);
+    if cff {
+        font_file_dict.set("Subtype", "OpenType");
+    } else {
+        font_file_dict.set("Length1", subset.len() as i64);
+    }
     let font_file = Stream::new(font_file_dict, subset);
 
     let scale = |v: f32| (v * 1000.0 / upem).round() as i64;
@@ -223,7 +238,7 @@ pub fn embed(data: &'static [u8], used: &GlyphUse) -> Result<(Embedded, FontObje
     system_info.set("Supplement", 0);
     let mut cid_font = Dictionary::new();
     cid_font.set("Type", "Font");
-    cid_font.set("Subtype", "CIDFontType2");
+    cid_font.set("Subtype", if cff { "CIDFontType0" } else { "CIDFontType2" });
     cid_font.set("BaseFont", Object::Name(base_font.clone().into_bytes()));
     cid_font.set("CIDSystemInfo", system_info);
     cid_font.set("DW", 0);
@@ -240,7 +255,7 @@ pub fn embed(data: &'static [u8], used: &GlyphUse) -> Result<(Embedded, FontObje
         ],
     );
     let map_bytes: Vec<u8> = cid_gid.iter().flat_map(|g| g.to_be_bytes()).collect();
-    let cid_to_gid = Stream::new(Dictionary::new(), map_bytes);
+    let cid_to_gid = (!cff).then(|| Stream::new(Dictionary::new(), map_bytes));
 
     let mut type0 = Dictionary::new();
     type0.set("Type", "Font");

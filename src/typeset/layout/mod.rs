@@ -104,6 +104,12 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
             e.source.get_or_insert(i as u32);
         }
     }
+    if l.locale.is_rtl() {
+        // Laid out left to right with every line mirrored: mirrored whole, the lines read
+        // right to left again and lists, bars, notes and columns sit on the right.
+        mirror_notes(&mut l.notes, width);
+        mirror_elems(&mut l.out, width);
+    }
     l.attach_notes();
     if let Some(first) = l.out.first_mut() {
         first.break_before = true;
@@ -187,6 +193,7 @@ impl<'a> ArticleLayout<'a> {
     ) -> Vec<super::lines::Line> {
         let link_nodes = self.link_nodes(links, node);
         LineSetter::new(self.ctx.sh, links, leading)
+            .in_locale(&self.locale)
             .tagged(self.nref(node), &link_nodes)
             .set(pieces, width, align)
     }
@@ -197,7 +204,9 @@ impl<'a> ArticleLayout<'a> {
         } else {
             None
         };
-        LineSetter::new(self.ctx.sh, links, self.ctx.theme.leading).hyphenating(hyphenate)
+        LineSetter::new(self.ctx.sh, links, self.ctx.theme.leading)
+            .in_locale(&self.locale)
+            .hyphenating(hyphenate)
     }
 
     fn blocks(&mut self, blocks: &[Block], x: f32, width: f32) {
@@ -288,6 +297,7 @@ impl<'a> ArticleLayout<'a> {
         let hn = self.node(Role::H(level));
         let link_nodes = self.link_nodes(&links, hn);
         let setter = LineSetter::new(self.ctx.sh, &links, 1.2)
+            .in_locale(&self.locale)
             .keeping_hyphenated_words()
             .tagged(self.nref(hn), &link_nodes);
         let lines = setter.set(&pieces, width, Align::Left);
@@ -532,7 +542,8 @@ impl<'a> ArticleLayout<'a> {
         let pad = 6.0;
         let start = self.out.len();
         let code = self.node(Role::Code);
-        let setter = LineSetter::new(self.ctx.sh, &[], 1.3);
+        // Code reads left to right in every language.
+        let setter = LineSetter::new(self.ctx.sh, &[], 1.3).mirroring(self.locale.is_rtl());
         let text = text.strip_suffix('\n').unwrap_or(text);
         for (i, src_line) in text.split('\n').enumerate() {
             let expanded = src_line.replace('\t', "    ");
@@ -1129,6 +1140,33 @@ impl<'a> ArticleLayout<'a> {
                 Inline::Anchor(id) => out.push(Piece::Anchor(dest_key(self.article, id))),
             }
         }
+    }
+}
+
+/// Mirrors elements left to right across a column `width` wide, with the table headers they
+/// repeat (each shared header mirrored once).
+fn mirror_elems(elems: &mut [Elem], width: f32) {
+    let mut headers: HashMap<*const Elem, Arc<Elem>> = HashMap::new();
+    for e in elems {
+        e.draws.iter_mut().for_each(|d| d.mirror(width));
+        if let Some(h) = e.header.take() {
+            let key = Arc::as_ptr(&h);
+            let mirrored = headers.entry(key).or_insert_with(|| {
+                let mut copy = Elem::clone(&h);
+                copy.draws.iter_mut().for_each(|d| d.mirror(width));
+                Arc::new(copy)
+            });
+            e.header = Some(mirrored.clone());
+        }
+    }
+}
+
+/// Mirrors every footnote's elements (before they are given to the elements citing them).
+fn mirror_notes(notes: &mut HashMap<usize, Arc<Vec<Elem>>>, width: f32) {
+    for note in notes.values_mut() {
+        let mut elems = Vec::clone(note);
+        mirror_elems(&mut elems, width);
+        *note = Arc::new(elems);
     }
 }
 

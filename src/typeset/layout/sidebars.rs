@@ -656,11 +656,13 @@ impl ArticleLayout<'_> {
             gray: 0.2,
             ..t.sans(6.5 * t.scale)
         };
-        let lines = LineSetter::new(self.ctx.sh, &[], 1.2).set(
-            &[Piece::Text(self.locale.text(Text::HelpScan).into(), cap)],
-            70.0 * t.scale,
-            Align::Center,
-        );
+        let lines = LineSetter::new(self.ctx.sh, &[], 1.2)
+            .in_locale(&self.locale)
+            .set(
+                &[Piece::Text(self.locale.text(Text::HelpScan).into(), cap)],
+                70.0 * t.scale,
+                Align::Center,
+            );
         let c = self.lines_to_elem(lines, qx);
         e.draws
             .extend(c.draws.iter().map(|d| d.shifted(0.0, 66.0 * t.scale)));
@@ -715,11 +717,10 @@ fn icon_draws(l: &ArticleLayout, kind: AlertKind, cx: f32, cy: f32, size: f32) -
     };
     let face = l.ctx.sh.face_index(style.face);
     let w = l.ctx.sh.width(face, mark, style.size);
-    for line in LineSetter::new(l.ctx.sh, &[], 1.0).set(
-        &[Piece::Text(mark.into(), style)],
-        w + 2.0,
-        Align::Left,
-    ) {
+    for line in LineSetter::new(l.ctx.sh, &[], 1.0)
+        .in_locale(&l.locale)
+        .set(&[Piece::Text(mark.into(), style)], w + 2.0, Align::Left)
+    {
         for d in line.draws {
             if let Draw::Text(mut run) = d {
                 run.x = cx - w / 2.0;
