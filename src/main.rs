@@ -122,8 +122,8 @@ fn main() -> ExitCode {
             for d in &report.diagnostics {
                 println!("{d}");
             }
-            if !report.grades.is_empty() {
-                println!("{}", report.grade_table());
+            if !report.readability.is_empty() {
+                println!("{}", report.readability_table());
             }
             let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = report.diagnostics.len() - errors;

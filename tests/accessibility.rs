@@ -276,17 +276,30 @@ fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
                 i + 1
             );
         }
-        // Text MCIDs as the tree lists them match the order the page draws them.
+        // Text MCIDs as the tree lists them match the order the page draws them (leaving out
+        // the continuations of elements begun on an earlier page, such as a footnote carried
+        // over: the tree reads those with the rest of their element).
+        let begins_here = |m: &i64| {
+            owner
+                .get(&(i, *m))
+                .is_some_and(|&e| found[e].mcrs.iter().map(|(p, _)| *p).min() == Some(i))
+        };
         let in_tree: Vec<i64> = tree_order
             .get(&i)
             .map(|v| {
                 v.iter()
                     .copied()
-                    .filter(|m| marks.text_mcids.contains(m))
+                    .filter(|m| marks.text_mcids.contains(m) && begins_here(m))
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(in_tree, marks.text_mcids, "page {}: reading order", i + 1);
+        let drawn: Vec<i64> = marks
+            .text_mcids
+            .iter()
+            .copied()
+            .filter(|m| begins_here(m))
+            .collect();
+        assert_eq!(in_tree, drawn, "page {}: reading order", i + 1);
         if i > 0 {
             assert!(
                 marks.pagination_text > 0,
@@ -305,10 +318,15 @@ fn the_book_is_tagged_in_reading_order_with_everything_else_an_artifact() {
     // The roles: the book title and each article title are H1, with the contents' heading.
     let roles: Vec<&str> = found.iter().map(|f| f.role.as_str()).collect();
     let h1 = roles.iter().filter(|r| **r == "H1").count();
+    let articles = std::fs::read_to_string(root().join("manuscript/book.yaml"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- articles/"))
+        .count();
     assert_eq!(
         h1,
-        1 + 1 + 5,
-        "book title, Contents, four articles and the appendix"
+        1 + 1 + articles + 1,
+        "book title, Contents, each article and the appendix"
     );
     for r in [
         "Art", "Sect", "H2", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD", "Note",

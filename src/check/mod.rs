@@ -2,46 +2,64 @@
 //! clinic prints: reading level, review status, characters no bundled font can print.
 //! (Alt text, heading levels and links are reported by the Markdown reader.)
 
-use crate::diag::{Diagnostic, LineIndex};
+pub mod characters;
+
+use crate::diag::Diagnostic;
 use crate::locale::{readability, Locale};
 use crate::model::*;
 use std::path::{Path, PathBuf};
 
-pub struct Grade {
+/// How readable an article is, by the formula made for its language (if there is one).
+pub struct Readability {
     pub file: PathBuf,
-    pub grade: f32,
+    pub lang: String,
+    /// The formula and the article's score by it; `None`: no formula for the language.
+    pub score: Option<(readability::Formula, f32)>,
     pub words: usize,
+    /// The book's limit, a US school grade.
     pub limit: f32,
 }
 
 pub struct CheckReport {
     pub diagnostics: Vec<Diagnostic>,
-    pub grades: Vec<Grade>,
+    pub readability: Vec<Readability>,
 }
 
 impl CheckReport {
-    /// The reading levels as a small table.
-    pub fn grade_table(&self) -> String {
+    /// The reading levels as a small table: each article's score by its language's formula,
+    /// named.
+    pub fn readability_table(&self) -> String {
         let width = self
-            .grades
+            .readability
             .iter()
             .map(|g| g.file.display().to_string().len())
             .max()
             .unwrap_or(7)
             .max(7);
-        let mut out = format!("{:<width$}  grade  words\n", "article");
-        for g in &self.grades {
-            let flag = if g.grade > g.limit {
-                "  above the limit"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "{:<width$}  {:>5.1}  {:>5}{flag}\n",
-                g.file.display(),
-                g.grade,
-                g.words
-            ));
+        let mut out = format!("{:<width$}  score  words  measure\n", "article");
+        for g in &self.readability {
+            match &g.score {
+                Some((f, score)) => {
+                    let flag = if f.harder_than(*score, g.limit) {
+                        "  (harder than the limit)"
+                    } else {
+                        ""
+                    };
+                    out.push_str(&format!(
+                        "{:<width$}  {:>5.1}  {:>5}  {}{flag}\n",
+                        g.file.display(),
+                        score,
+                        g.words,
+                        f.name
+                    ));
+                }
+                None => out.push_str(&format!(
+                    "{:<width$}      -  {:>5}  no measure for this language ({})\n",
+                    g.file.display(),
+                    g.words,
+                    g.lang
+                )),
+            }
         }
         out.trim_end().to_string()
     }
@@ -71,112 +89,125 @@ pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
         Err(diagnostics) => {
             return CheckReport {
                 diagnostics,
-                grades: Vec::new(),
+                readability: Vec::new(),
             }
         }
     };
     let book = loaded.book;
     let mut diags = loaded.warnings;
-    let mut grades = Vec::new();
-    let fonts = crate::fonts::load(fonts_dir);
-    if let Err(d) = &fonts {
-        diags.push(d.clone());
+    match crate::fonts::load(fonts_dir) {
+        Ok(fonts) => diags.extend(characters::uncovered(&book, manuscript, &fonts)),
+        Err(d) => diags.push(d),
     }
-    let faces: Vec<ttf_parser::Face> = fonts
-        .as_ref()
-        .map(|f| {
-            f.files
-                .iter()
-                .filter_map(|file| ttf_parser::Face::parse(file.data, 0).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-
+    diags.extend(locale_warnings(&book, manuscript));
+    let mut rows = Vec::new();
     for article in book.articles.iter().filter(|a| !a.appendix) {
         let file = manuscript.join(&article.source);
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let lines = LineIndex::new(&text);
-
-        let running_text = prose(article);
-        let c = readability::counts(&running_text);
-        let formula = Locale::of(&article.lang).readability();
-        if let Some(grade) = formula.and_then(|f| (f.grade)(&running_text)) {
-            if grade > book.meta.reading_level {
+        let row = readability_of(article, book.meta.reading_level);
+        if let Some((f, score)) = &row.score {
+            if f.harder_than(*score, row.limit) {
                 diags.push(Diagnostic::warning(
                     &file,
                     1,
                     1,
                     format!(
-                        "reading level is grade {grade:.1}, above the book's limit of {} (shorter sentences and words help)",
-                        book.meta.reading_level
+                        "reads harder than the book's limit of grade {}: {} {score:.1} (shorter sentences and words help)",
+                        row.limit, f.name
                     ),
                 ));
             }
-            grades.push(Grade {
-                file: article.source.clone(),
-                grade,
-                words: c.words,
-                limit: book.meta.reading_level,
-            });
         }
-
-        // Review status, at the `reviewed:` line when there is one.
-        let reviewed_at = text
-            .lines()
-            .position(|l| l.trim_start().starts_with("reviewed:"))
-            .map(|i| i + 1)
-            .unwrap_or(1);
-        match &article.reviewed {
-            None => diags.push(Diagnostic::warning(&file, 1, 1, "not clinically reviewed: its pages are marked DRAFT, and `publish --final` refuses it")),
-            Some(r) => {
-                if let Some(next) = r.next.filter(|n| *n < book.meta.date) {
-                    diags.push(Diagnostic::warning(&file, reviewed_at, 1, format!("review overdue: the next review was due on {next}, before the edition date {}", book.meta.date)));
-                }
-            }
-        }
-
-        // Characters that no bundled face can draw, with where they first occur.
-        if !faces.is_empty() {
-            // (character, first offset, occurrences, covered by some face)
-            let mut seen: Vec<(char, usize, usize, bool)> = Vec::new();
-            for (offset, ch) in text.char_indices() {
-                if ch.is_whitespace()
-                    || ch.is_control()
-                    || ch == '\u{feff}'
-                    || ch == '\u{200d}'
-                    || ch == '\u{fe0f}'
-                {
-                    continue;
-                }
-                match seen.iter_mut().find(|e| e.0 == ch) {
-                    Some(e) => e.2 += 1,
-                    None => seen.push((
-                        ch,
-                        offset,
-                        1,
-                        faces.iter().any(|f| f.glyph_index(ch).is_some()),
-                    )),
-                }
-            }
-            let seen: Vec<(char, usize, usize)> = seen
-                .into_iter()
-                .filter(|e| !e.3)
-                .map(|e| (e.0, e.1, e.2))
-                .collect();
-            for (ch, offset, count) in seen.into_iter().filter(|(_, _, n)| *n > 0) {
-                let (l, col) = lines.line_col(offset);
-                let times = if count > 1 {
-                    format!(" ({count} times)")
-                } else {
-                    String::new()
-                };
-                diags.push(Diagnostic::warning(&file, l, col, format!("no bundled font has the character {ch:?} (U+{:04X}){times}; it will print as a blank box", ch as u32)));
-            }
-        }
+        rows.push(row);
+        diags.extend(review_warnings(article, &book.meta, &file, &text));
     }
     diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
     CheckReport {
         diagnostics: diags,
-        grades,
+        readability: rows,
     }
+}
+
+/// An article's score by its language's formula.
+fn readability_of(article: &Article, limit: f32) -> Readability {
+    let running_text = prose(article);
+    let formula = Locale::of(&article.lang).readability();
+    Readability {
+        file: article.source.clone(),
+        lang: article.lang.clone(),
+        score: formula.and_then(|f| f.score(&running_text).map(|s| (f, s))),
+        words: readability::counts_in(&running_text, &article.lang).words,
+        limit,
+    }
+}
+
+/// Review status, at the `reviewed:` line when there is one.
+fn review_warnings(article: &Article, meta: &BookMeta, file: &Path, text: &str) -> Vec<Diagnostic> {
+    let reviewed_at = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("reviewed:"))
+        .map(|i| i + 1)
+        .unwrap_or(1);
+    match &article.reviewed {
+        None => vec![Diagnostic::warning(
+            file,
+            1,
+            1,
+            "not clinically reviewed: its pages are marked DRAFT, and `publish --final` refuses it",
+        )],
+        Some(r) => r
+            .next
+            .filter(|n| *n < meta.date)
+            .map(|next| {
+                Diagnostic::warning(
+                    file,
+                    reviewed_at,
+                    1,
+                    format!(
+                        "review overdue: the next review was due on {next}, before the edition date {}",
+                        meta.date
+                    ),
+                )
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// A language whose words the tool lacks (all of them, or some) prints those in English: said
+/// once per language, where the language is set.
+fn locale_warnings(book: &Book, manuscript: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let book_file = manuscript.join("book.yaml");
+    let places = std::iter::once((book.meta.language.clone(), book_file, "language:")).chain(
+        book.articles
+            .iter()
+            .filter(|a| !a.appendix)
+            .map(|a| (a.lang.clone(), manuscript.join(&a.source), "lang:")),
+    );
+    for (lang, file, key) in places {
+        let locale = Locale::of(&lang);
+        let missing = locale.missing();
+        if missing.is_empty() || !seen.insert(lang.to_ascii_lowercase()) {
+            continue;
+        }
+        let line = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| t.lines().position(|l| l.trim_start().starts_with(key)))
+            .map_or(1, |i| i + 1);
+        let message = if locale.has_table() {
+            format!(
+                "the `{lang}` words lack {}: those print in English",
+                missing.join(", ")
+            )
+        } else {
+            format!(
+                "the tool has no words in `{lang}`: its page numbers, callout labels, help lists and DRAFT line print in English; add src/locale/strings/{}.yaml",
+                locale.language()
+            )
+        };
+        out.push(Diagnostic::warning(&file, line, 1, message));
+    }
+    out
 }

@@ -21,6 +21,8 @@ pub enum Text {
     ListSeparator,
     Draft,
     Reviewed,
+    DraftShort,
+    ReviewedShort,
     EditionOf,
     Date,
     HelpTitle,
@@ -61,6 +63,8 @@ impl Text {
         Text::ListSeparator,
         Text::Draft,
         Text::Reviewed,
+        Text::DraftShort,
+        Text::ReviewedShort,
         Text::EditionOf,
         Text::Date,
         Text::HelpTitle,
@@ -104,6 +108,8 @@ impl Text {
             Text::ListSeparator => "list_separator",
             Text::Draft => "review.draft",
             Text::Reviewed => "review.done",
+            Text::DraftShort => "review.draft_short",
+            Text::ReviewedShort => "review.done_short",
             Text::EditionOf => "edition_of",
             Text::Date => "date",
             Text::HelpTitle => "help.title",
@@ -349,6 +355,14 @@ impl Locale {
         match review {
             Some(r) => self.fill(Text::Reviewed, &[("by", &r.by), ("date", &self.date(r.on))]),
             None => self.text(Text::Draft).to_string(),
+        }
+    }
+
+    /// The review status in a few words, for page footers: "DRAFT", "Reviewed 15 January 2026".
+    pub fn review_status(&self, review: Option<&Review>) -> String {
+        match review {
+            Some(r) => self.fill(Text::ReviewedShort, &[("date", &self.date(r.on))]),
+            None => self.text(Text::DraftShort).to_string(),
         }
     }
 

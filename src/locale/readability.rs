@@ -1,8 +1,9 @@
-//! Flesch–Kincaid grade level: 0.39 × words per sentence + 11.8 × syllables per word − 15.59,
-//! counted the way textstat counts (sentences of three words or more; punctuation removed
-//! before words are counted), with syllables counted as textstat 0.7.3 counts them: one
-//! more than the word's hyphenation points (Liang's en-US patterns, two letters kept on each
-//! side). Words in languages without patterns fall back to vowel groups.
+//! Readability formulas made for their languages, counted the way textstat 0.7.3 counts
+//! (sentences of three words or more; punctuation removed before words are counted; a word's
+//! syllables one more than its hyphenation points, two letters kept on each side, as pyphen
+//! finds them): English Flesch–Kincaid grade, Spanish Fernández-Huerta, French Kandel–Moles,
+//! Portuguese Flesch as adapted by Martins, Russian Oborneva. Other languages have none: an
+//! English formula says nothing true about them.
 
 /// Words of the text, punctuation removed (apostrophes inside words kept, hyphens dropped so
 /// a hyphenated word counts once).
@@ -97,15 +98,25 @@ pub struct Counts {
     pub syllables: usize,
 }
 
+/// Counts for English text.
 pub fn counts(text: &str) -> Counts {
+    counts_in(text, "en")
+}
+
+/// Counts for text in the language `tag`; syllables from its hyphenation patterns (English
+/// words without patterns, such as in a language with none, from vowel groups).
+pub fn counts_in(text: &str, tag: &str) -> Counts {
     let ws = words(text);
-    let patterns = super::hyphenation::patterns("en");
+    let patterns = super::hyphenation::patterns(tag);
+    let english = tag.starts_with("en");
     let count = |w: &String| match patterns {
-        // Hyphenation points, two letters kept on each side, as pyphen finds them for textstat.
-        Some(h) if w.is_ascii() && w.len() >= 4 => {
+        Some(h) if w.chars().count() >= 4 && (!english || w.is_ascii()) => {
             use hyphenation::Hyphenator;
             let lower = w.to_lowercase();
-            h.opportunities_within(&lower, (2, lower.len() - 2)).len() + 1
+            // Byte bounds keeping two letters on each side.
+            let bounds: Vec<usize> = lower.char_indices().map(|(i, _)| i).collect();
+            let (left, right) = (bounds[2], bounds[bounds.len() - 2]);
+            h.opportunities_within(&lower, (left, right)).len() + 1
         }
         Some(_) => 1,
         None => syllables(w),
@@ -117,37 +128,91 @@ pub fn counts(text: &str) -> Counts {
     }
 }
 
+/// What a formula's number means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// A US school grade: lower is easier.
+    Grade,
+    /// A reading-ease score, 0–100: higher is easier.
+    Ease,
+}
+
 /// A readability formula made for one language.
 #[derive(Debug, Clone, Copy)]
 pub struct Formula {
     /// The formula's name, as reports print it.
     pub name: &'static str,
-    /// The grade of a text, or `None` for a text without words.
-    pub grade: fn(&str) -> Option<f32>,
+    pub scale: Scale,
+    /// The language whose patterns count its syllables.
+    language: &'static str,
+    /// The score from words per sentence and syllables per word.
+    of: fn(f32, f32) -> f32,
 }
 
-/// The formula for a primary language subtag; `None` where the tool has none (an English
-/// formula says nothing true about another language).
+impl Formula {
+    /// The score of a text, or `None` for a text without words.
+    pub fn score(&self, text: &str) -> Option<f32> {
+        let c = counts_in(text, self.language);
+        if c.words == 0 {
+            return None;
+        }
+        let per_sentence = c.words as f32 / c.sentences as f32;
+        let per_word = c.syllables as f32 / c.words as f32;
+        Some((self.of)(per_sentence, per_word))
+    }
+
+    /// Whether a score reads harder than a US grade: a grade above it, or an ease below the
+    /// ease Flesch's table gives that grade (90 for grade 5, 80 for 6 … 60 for 8).
+    pub fn harder_than(&self, score: f32, grade: f32) -> bool {
+        match self.scale {
+            Scale::Grade => score > grade,
+            Scale::Ease => score < 140.0 - 10.0 * grade,
+        }
+    }
+}
+
+/// The formula for a primary language subtag, if there is one made for the language.
 pub fn formula(primary: &str) -> Option<Formula> {
-    match primary {
-        "en" => Some(Formula {
-            name: "Flesch-Kincaid grade",
-            grade: flesch_kincaid_grade,
+    let (name, scale, of): (&str, Scale, fn(f32, f32) -> f32) = match primary {
+        "en" => ("Flesch-Kincaid grade", Scale::Grade, |s, w| {
+            0.39 * s + 11.8 * w - 15.59
         }),
-        _ => None,
-    }
+        // textstat's form: 1.02 × words per sentence (the original's sentences per 100 words
+        // is a misprint that gives impossible scores).
+        "es" => ("Fernández-Huerta reading ease", Scale::Ease, |s, w| {
+            206.84 - 60.0 * w - 1.02 * s
+        }),
+        "fr" => ("Kandel-Moles reading ease", Scale::Ease, |s, w| {
+            207.0 - 1.015 * s - 73.6 * w
+        }),
+        "pt" => (
+            "Flesch reading ease (Martins, Portuguese)",
+            Scale::Ease,
+            |s, w| 248.835 - 1.015 * s - 84.6 * w,
+        ),
+        "ru" => ("Oborneva reading ease", Scale::Ease, |s, w| {
+            206.835 - 1.3 * s - 60.1 * w
+        }),
+        _ => return None,
+    };
+    let language = match primary {
+        "en" => "en",
+        "es" => "es",
+        "fr" => "fr",
+        "pt" => "pt",
+        _ => "ru",
+    };
+    Some(Formula {
+        name,
+        scale,
+        language,
+        of,
+    })
 }
 
-/// The grade, or `None` for a text without words.
+/// The Flesch–Kincaid grade of English text, or `None` for a text without words.
 pub fn flesch_kincaid_grade(text: &str) -> Option<f32> {
-    let c = counts(text);
-    if c.words == 0 {
-        return None;
-    }
-    Some(
-        0.39 * c.words as f32 / c.sentences as f32 + 11.8 * c.syllables as f32 / c.words as f32
-            - 15.59,
-    )
+    formula("en")?.score(text)
 }
 
 #[cfg(test)]
@@ -193,5 +258,23 @@ mod tests {
         assert_eq!(sentences("Yes. It is so. No."), 1);
         assert_eq!(counts("It's a well-known fact, isn't it?").words, 6);
         assert_eq!(flesch_kincaid_grade("  "), None);
+    }
+
+    #[test]
+    fn each_formula_is_made_for_its_language() {
+        let es = formula("es").unwrap();
+        assert!(es.name.contains("Fernández-Huerta"));
+        // Short words and sentences read easier than long ones, on an ease scale.
+        let easy = es
+            .score("El gato come. El perro corre. La casa es grande.")
+            .unwrap();
+        let hard = es
+            .score("La caracterización farmacológica de la mitraginina demuestra una afinidad considerablemente inferior a la morfina en los receptores opioides.")
+            .unwrap();
+        assert!(easy > 80.0 && hard < 40.0, "{easy} {hard}");
+        assert!(es.harder_than(hard, 8.0) && !es.harder_than(easy, 8.0));
+        for lang in ["zh", "ko", "vi", "tl", "ar", "ht"] {
+            assert!(formula(lang).is_none(), "{lang}");
+        }
     }
 }

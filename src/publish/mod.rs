@@ -150,9 +150,16 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         .for_each(|dir| staging::remove_abandoned(dir));
 
     let results = run(&book, &typesetter, &jobs, &staged);
+    let mut warnings = loaded.warnings;
+    // A character no font has prints as �: say where, as `check` does.
+    warnings.extend(crate::check::characters::uncovered(
+        &book,
+        &opts.manuscript,
+        &fonts,
+    ));
     let mut report = Report {
         articles: book.articles.len(),
-        warnings: loaded.warnings,
+        warnings,
         ..Default::default()
     };
     let mut sizes = Vec::new();

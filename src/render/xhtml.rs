@@ -10,6 +10,48 @@ use std::fmt::Write;
 /// Where each local image lives inside the EPUB (keyed by its manuscript path).
 pub type ImageNames = HashMap<std::path::PathBuf, String>;
 
+/// Text escaped, with phone numbers and other digit groups joined by separators in a
+/// left-to-right span: after Arabic letters the bidi algorithm would show their groups in
+/// reverse order (the PDF sets them the same way).
+fn isolated_numbers(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut groups = 1;
+        let mut j = i;
+        while j < b.len() {
+            if b[j].is_ascii_digit() {
+                end = j + 1;
+                j += 1;
+            } else if matches!(b[j], b'-' | b'.' | b' ')
+                && b.get(j + 1).is_some_and(u8::is_ascii_digit)
+            {
+                groups += 1;
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if groups > 1 {
+            out.push_str(&escape(&text[last..i]));
+            out.push_str("<span dir=\"ltr\">");
+            out.push_str(&escape(&text[i..end]));
+            out.push_str("</span>");
+            last = end;
+        }
+        i = end.max(i + 1);
+    }
+    out.push_str(&escape(&text[last..]));
+    out
+}
+
 pub fn file_name(article: &Article) -> String {
     format!("{}.xhtml", article.slug)
 }
@@ -366,11 +408,12 @@ impl Writer<'_> {
             );
             let _ = writeln!(
                 self.out,
-                "<p class=\"resource-name\"><strong>{}</strong></p>",
+                "<p class=\"resource-name\"{}><strong>{}</strong></p>",
+                self.data_dir(),
                 escape(&r.name)
             );
             if let Some(d) = &r.description {
-                let _ = writeln!(self.out, "<p>{}</p>", escape(d));
+                let _ = writeln!(self.out, "<p{}>{}</p>", self.data_dir(), escape(d));
             }
             if let Some(p) = &r.phone {
                 let region = self.book.meta.region();
@@ -378,9 +421,14 @@ impl Writer<'_> {
                 let (before, after) = self.locale.around(Text::HelpCall, "phone");
                 let _ = writeln!(
                     self.out,
-                    "<p class=\"phone\">{}<a href=\"{}\">{}</a>{}</p>",
+                    "<p class=\"phone\">{}<a href=\"{}\"{}>{}</a>{}</p>",
                     escape(before),
                     escape(&tel),
+                    if self.locale.is_rtl() {
+                        " dir=\"ltr\""
+                    } else {
+                        ""
+                    },
                     escape(p),
                     escape(after)
                 );
@@ -469,6 +517,16 @@ impl Writer<'_> {
         }
     }
 
+    /// In a right-to-left article, text from resources.yaml takes its direction from its
+    /// own first strong character (it may be in another language).
+    fn data_dir(&self) -> &'static str {
+        if self.locale.is_rtl() {
+            " dir=\"auto\""
+        } else {
+            ""
+        }
+    }
+
     fn title_id(&self) -> String {
         self.article
             .title_heading()
@@ -479,6 +537,7 @@ impl Writer<'_> {
     fn inlines(&mut self, inlines: &[Inline]) {
         for i in inlines {
             match i {
+                Inline::Text(t) if self.locale.is_rtl() => self.out.push_str(&isolated_numbers(t)),
                 Inline::Text(t) => self.out.push_str(&escape(t)),
                 Inline::Code(t) => {
                     let _ = write!(self.out, "<code>{}</code>", escape(t));

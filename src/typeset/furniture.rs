@@ -163,7 +163,13 @@ impl Furniture<'_> {
         // An unreviewed article says so on every page it occupies, in a dark band with white
         // capitals that survives grey printing.
         if let Some(a) = article.filter(|a| a.reviewed.is_none() && !a.appendix) {
-            let size = 8.5 * s.min(1.6);
+            let notice = locale.text(Text::Draft).to_uppercase();
+            // The notice fits the text block: a language whose notice is long gets it smaller.
+            let wanted = 8.5 * s.min(1.6);
+            let natural = LineSetter::new(self.sh, &[], 1.0)
+                .measure(&[Piece::Text(notice.clone(), t.sans(wanted).bold())])
+                .1;
+            let size = wanted * (t.text_width() / natural.max(1.0)).min(1.0);
             // Its text keeps clear of the paper's unprintable quarter inch.
             let top = 20.0;
             page.draws.push(Draw::Rect {
@@ -177,7 +183,7 @@ impl Furniture<'_> {
             let _ = a;
             self.put(
                 page,
-                &locale.text(Text::Draft).to_uppercase(),
+                &notice,
                 Style {
                     gray: 1.0,
                     ..t.sans(size).bold()
@@ -236,7 +242,7 @@ impl Furniture<'_> {
                 if let Some(a) = article.filter(|a| a.reviewed.is_some()) {
                     self.put(
                         page,
-                        &locale.review_line(a.reviewed.as_ref()),
+                        &locale.review_status(a.reviewed.as_ref()),
                         Style {
                             size: 7.5 * s,
                             ..foot
@@ -253,7 +259,7 @@ impl Furniture<'_> {
                     parts.push(p.clone());
                 }
                 if let Some(a) = article {
-                    parts.push(locale.review_line(a.reviewed.as_ref()));
+                    parts.push(locale.review_status(a.reviewed.as_ref()));
                 }
                 parts.push(locale.fill(
                     Text::PageOf,

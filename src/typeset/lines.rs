@@ -91,6 +91,7 @@ enum Item {
 /// The longest run of text shaped as one piece.
 const MAX_WORD_BYTES: usize = 160;
 
+#[derive(Clone, Copy)]
 pub struct LineSetter<'a> {
     pub sh: &'a Shaper,
     pub links: &'a [LinkDest],
@@ -109,6 +110,10 @@ pub struct LineSetter<'a> {
     pub rtl: bool,
     /// Break only at spaces, never between two letters (Korean).
     pub keep_words_whole: bool,
+    /// Take the paragraph's direction from its first strong character (like HTML's
+    /// `dir="auto"`), for text that comes from data rather than the article's author: a
+    /// resource's English description in an Arabic handout reads left to right.
+    pub auto_direction: bool,
     /// Set each line as its mirror image (glyphs reversed, alignment swapped): an article
     /// laid out right to left is laid out left to right and mirrored whole at the end, which
     /// turns every line back and moves lists, bars and columns to their right-to-left side.
@@ -126,8 +131,15 @@ impl<'a> LineSetter<'a> {
             tags: None,
             rtl: false,
             keep_words_whole: false,
+            auto_direction: false,
             mirrored: false,
         }
+    }
+
+    /// The paragraph's direction from its own first strong character.
+    pub fn direction_from_text(mut self) -> Self {
+        self.auto_direction = true;
+        self
     }
 
     /// Sets text as the language asks: its direction (lines mirrored, for a right-to-left
@@ -344,8 +356,9 @@ impl<'a> LineSetter<'a> {
                                 items.push(Item::Zero);
                             }
                         }
-                        // Control characters have no glyph and no width: they are not set.
-                        if c.is_control() {
+                        // Control characters and bidi controls have no glyph and no width: they
+                        // are not set (the latter have done their work on the levels).
+                        if c.is_control() || is_bidi_control(c) {
                             continue;
                         }
                         // A "word" longer than any line (a URL, a hash, a million-character
@@ -388,6 +401,21 @@ impl<'a> LineSetter<'a> {
     /// (first without hyphenation, then with it, then with words split where nothing else
     /// fits); ragged text is filled line by line.
     pub fn set(&self, pieces: &[Piece], width: f32, align: Align) -> Vec<Line> {
+        if self.auto_direction {
+            let first_strong = pieces
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Text(t, _) => t.chars().find(|c| c.is_alphabetic()),
+                    _ => None,
+                })
+                .next();
+            let setter = LineSetter {
+                auto_direction: false,
+                rtl: first_strong.is_some_and(is_right_to_left),
+                ..*self
+            };
+            return setter.set(pieces, width, align);
+        }
         let items = self.items(pieces);
         if align == Align::Justify {
             if let Some(lines) = self.total_fit(&items, width, 1.0, false) {
@@ -1055,8 +1083,60 @@ fn bidi_levels(text: &str, rtl: bool) -> Option<Vec<u8>> {
     };
     let info = unicode_bidi::BidiInfo::new(text, Some(base));
     let mut levels: Vec<u8> = info.levels.iter().map(|l| l.number()).collect();
+    isolate_numbers(text, &mut levels);
     levels.push(base.number());
     Some(levels)
+}
+
+/// Phone numbers and other digit groups joined by separators (`1-800-222-1222`,
+/// `(555) 010-2000`) read left to right as a whole: after Arabic letters the bidi algorithm
+/// makes their digits Arabic numbers and the hyphens between them neutral, which would print
+/// the groups in reverse order. They are set as one left-to-right run, as if isolated.
+fn isolate_numbers(text: &str, levels: &mut [u8]) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = if i > 0 && bytes[i - 1] == b'(' {
+            i - 1
+        } else {
+            i
+        };
+        let mut end = i;
+        let mut groups = 1;
+        let mut j = i;
+        while j < bytes.len() {
+            if bytes[j].is_ascii_digit() {
+                end = j + 1;
+                j += 1;
+            } else if matches!(bytes[j], b'-' | b'.' | b' ' | b')' | b'(')
+                && bytes
+                    .get(j + 1)
+                    .is_some_and(|b| b.is_ascii_digit() || *b == b' ' || *b == b'(')
+            {
+                groups += 1;
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if groups > 1 {
+            // The lowest level in the span; odd (right to left) below its digits means the
+            // groups would be reordered: the whole span goes to the even level above it.
+            let low = levels[start..end].iter().copied().min().unwrap_or(0);
+            let ltr = low + low % 2;
+            levels[start..end].iter_mut().for_each(|l| *l = ltr);
+        }
+        i = end.max(i + 1);
+    }
+}
+
+/// The bidi formatting characters (marks, embeddings, overrides, isolates).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Whether `c` is in a block of a right-to-left script (Hebrew, Arabic, Syriac, Thaana,

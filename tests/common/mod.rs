@@ -82,6 +82,10 @@ pub struct TextLine {
     pub x: f32,
     pub text: String,
     pub size: f32,
+    /// Where the run (or, for a line, its last run) ends on the right.
+    pub end: f32,
+    /// The text of each glyph, in drawing order (left to right).
+    pub glyphs: Vec<String>,
 }
 
 pub struct PdfText {
@@ -295,6 +299,7 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
                     let mut pen = x;
                     let mut start = x;
                     let mut text = String::new();
+                    let mut glyphs: Vec<String> = Vec::new();
                     for item in items {
                         match item {
                             lopdf::Object::String(s, _) => {
@@ -302,6 +307,7 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
                                     let code = u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]);
                                     if let Some(t) = map.and_then(|m| m.get(&code)) {
                                         text.push_str(t);
+                                        glyphs.push(t.clone());
                                     }
                                     pen +=
                                         wmap.and_then(|m| m.get(&code)).copied().unwrap_or(500.0)
@@ -317,6 +323,8 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
                                         x: start,
                                         text: std::mem::take(&mut text),
                                         size,
+                                        end: pen,
+                                        glyphs: std::mem::take(&mut glyphs),
                                     });
                                     pen -= k * size / 1000.0;
                                     start = pen;
@@ -331,6 +339,8 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
                         x: start,
                         text,
                         size,
+                        end: pen,
+                        glyphs,
                     });
                 }
                 _ => {}
@@ -349,6 +359,8 @@ pub fn read_pdf(bytes: &[u8]) -> PdfText {
                 Some(l) if (l.y - r.y).abs() < 0.5 => {
                     l.text.push_str(&r.text);
                     l.size = l.size.max(r.size);
+                    l.end = l.end.max(r.end);
+                    l.glyphs.extend(r.glyphs);
                 }
                 _ => lines.push(r),
             }

@@ -198,6 +198,26 @@ impl<'a> ArticleLayout<'a> {
             .set(pieces, width, align)
     }
 
+    /// Like `set_as`, for text from the manuscript's data (resources.yaml) rather than the
+    /// article: its direction comes from its own first strong character.
+    #[allow(clippy::too_many_arguments)]
+    fn set_as_data(
+        &self,
+        node: u32,
+        links: &[LinkDest],
+        pieces: &[Piece],
+        width: f32,
+        align: Align,
+        leading: f32,
+    ) -> Vec<super::lines::Line> {
+        let link_nodes = self.link_nodes(links, node);
+        LineSetter::new(self.ctx.sh, links, leading)
+            .in_locale(&self.locale)
+            .direction_from_text()
+            .tagged(self.nref(node), &link_nodes)
+            .set(pieces, width, align)
+    }
+
     fn setter<'s>(&'s self, links: &'s [LinkDest]) -> LineSetter<'s> {
         let hyphenate = if self.ctx.theme.justify {
             self.locale.hyphenator()
@@ -320,6 +340,9 @@ impl<'a> ArticleLayout<'a> {
             },
         });
         self.out.push(e);
+        if h.is_title && !self.article.appendix {
+            self.review_status(x, width);
+        }
         if h.is_title {
             if let Some(summary) = &self.article.summary {
                 let style = t.serif(t.body_size * 1.1).italic();
@@ -350,6 +373,33 @@ impl<'a> ArticleLayout<'a> {
                 keep_with_next: true,
                 ..Default::default()
             });
+        }
+    }
+
+    /// Under the title, the review status as part of the text ("DRAFT — not clinically
+    /// reviewed", "Reviewed by … on …"): read aloud once, where the page furniture repeats
+    /// it only in short.
+    fn review_status(&mut self, x: f32, width: f32) {
+        let t = self.ctx.theme;
+        let review = self.article.reviewed.as_ref();
+        let mut style = Style {
+            gray: 0.15,
+            ..t.sans(t.body_size * 0.85)
+        };
+        if review.is_none() {
+            style = style.bold();
+        }
+        let line = self.locale.review_line(review);
+        let p = self.node(Role::P);
+        let lines = self.setter(&[]).tagged(self.nref(p), &[]).set(
+            &[Piece::Text(line, style)],
+            width,
+            Align::Left,
+        );
+        let n = self.out.len();
+        self.push_lines(lines, x, 3.0);
+        for e in &mut self.out[n..] {
+            e.keep_with_next = true;
         }
     }
 

@@ -501,7 +501,7 @@ impl ArticleLayout<'_> {
         let sect = self.node(Role::Sect);
         let add = |this: &Self, e: &mut Elem, pieces: Vec<Piece>, links: &[LinkDest], gap: f32| {
             let p = this.node_in(Role::P, sect);
-            let lines = this.set_as(p, links, &pieces, tw, Align::Left, 1.3);
+            let lines = this.set_as_data(p, links, &pieces, tw, Align::Left, 1.3);
             let part = this.lines_to_elem(lines, tx);
             let y = e.height + gap;
             e.draws.extend(part.draws.iter().map(|d| d.shifted(0.0, y)));
