@@ -343,3 +343,20 @@ fn check_names_the_formula_made_for_each_language() {
         assert!(!row(lang).contains("Flesch"), "{}", row(lang));
     }
 }
+
+#[test]
+fn the_sample_spanish_twin_is_scored_in_spanish() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args(["check", "--manuscript"])
+        .arg(root().join("manuscript"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let spanish: Vec<&str> = out.lines().filter(|l| l.starts_with("articles/es/")).collect();
+    assert_eq!(spanish.len(), 4, "{out}");
+    for row in spanish {
+        assert!(row.contains("Fernández-Huerta reading ease"), "{row}");
+    }
+    let english = out.lines().filter(|l| l.starts_with("articles/") && l.contains("Flesch-Kincaid grade"));
+    assert_eq!(english.count(), 4, "{out}");
+}
