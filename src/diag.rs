@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Something worth knowing that is not a problem.
+    Note,
     Warning,
     Error,
 }
@@ -18,6 +20,9 @@ pub struct Diagnostic {
     /// 1-based; 0 when unknown.
     pub col: usize,
     pub message: String,
+    /// What kind of problem, for the ones a final edition treats as errors
+    /// (`missing-include`, `missing-anchor`).
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -33,6 +38,7 @@ impl Diagnostic {
             line,
             col,
             message: message.into(),
+            code: None,
         }
     }
 
@@ -48,6 +54,24 @@ impl Diagnostic {
         }
     }
 
+    pub fn note(
+        file: impl AsRef<Path>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Note,
+            ..Self::error(file, line, col, message)
+        }
+    }
+
+    /// The same diagnostic, of a kind a final edition refuses.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -56,6 +80,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.severity {
+            Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         };

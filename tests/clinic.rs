@@ -319,7 +319,7 @@ fn check_reports_each_rule_with_its_position() {
     );
     assert!(out.trim_end().ends_with("warning(s)"));
 
-    // Errors make it fail: a link to a missing anchor and an unknown resource id.
+    // Errors make it fail: an unknown resource id.
     std::fs::write(
         m.join("articles/draft.md"),
         "---\ntitle: D\nresources: [nope]\n---\n\nSee [x](reviewed.md#missing).\n",
@@ -333,9 +333,11 @@ fn check_reports_each_rule_with_its_position() {
         "# D\n\nSee [x](reviewed.md#missing).\n",
     )
     .unwrap();
+    // A missing anchor is a warning (mdBooks often link to headings renamed since): the link
+    // is rewritten to the article's top.
     let (code, out) = check(&m);
-    assert_eq!(code, Some(1), "{out}");
-    has_in(&out, "draft.md:3:5: error: link to `#missing`");
+    assert_eq!(code, Some(0), "{out}");
+    has_in(&out, "draft.md:3:5: warning: link to `#missing`");
 }
 
 fn has_in(out: &str, needle: &str) {

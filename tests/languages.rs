@@ -352,11 +352,16 @@ fn the_sample_spanish_twin_is_scored_in_spanish() {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout).to_string();
-    let spanish: Vec<&str> = out.lines().filter(|l| l.starts_with("articles/es/")).collect();
+    let spanish: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("articles/es/"))
+        .collect();
     assert_eq!(spanish.len(), 4, "{out}");
     for row in spanish {
         assert!(row.contains("Fernández-Huerta reading ease"), "{row}");
     }
-    let english = out.lines().filter(|l| l.starts_with("articles/") && l.contains("Flesch-Kincaid grade"));
+    let english = out
+        .lines()
+        .filter(|l| l.starts_with("articles/") && l.contains("Flesch-Kincaid grade"));
     assert_eq!(english.count(), 4, "{out}");
 }

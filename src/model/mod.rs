@@ -96,6 +96,7 @@ pub struct BookMeta {
     pub reading_level: f32,
     /// File-name stem for the outputs (`<slug>.pdf`, `<slug>.epub`).
     pub slug: String,
+    pub breaks: PageBreaks,
 }
 
 impl BookMeta {
@@ -107,6 +108,18 @@ impl BookMeta {
             .find(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
             .map(|p| p.to_ascii_uppercase())
     }
+}
+
+/// Which articles of the book start on a new page (handouts are always one article each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageBreaks {
+    /// Top-level chapters; their sections run on after them.
+    #[default]
+    Chapters,
+    /// Every article.
+    Articles,
+    /// None: every article runs on after the one before.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -284,6 +297,47 @@ pub fn walk_inlines<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Inline)) {
         }
         _ => {}
     });
+}
+
+/// Calls `f` on every inline of the blocks, nested blocks and spans included, allowing change.
+pub fn walk_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+    fn inl(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+        for i in list {
+            f(i);
+            match i {
+                Inline::Emphasis(c)
+                | Inline::Strong(c)
+                | Inline::Strikethrough(c)
+                | Inline::Link { content: c, .. }
+                | Inline::Styled { content: c, .. } => inl(c, f),
+                _ => {}
+            }
+        }
+    }
+    fn table(t: &mut Table, f: &mut dyn FnMut(&mut Inline)) {
+        for cell in t.header.iter_mut().chain(t.rows.iter_mut().flatten()) {
+            inl(cell, f);
+        }
+    }
+    for b in blocks {
+        match b {
+            Block::Heading(h) => inl(&mut h.content, f),
+            Block::Paragraph(i) => inl(i, f),
+            Block::Table(t) => table(t, f),
+            Block::List(l) => l
+                .items
+                .iter_mut()
+                .for_each(|it| walk_inlines_mut(&mut it.blocks, f)),
+            Block::Quote(c) | Block::Alert { blocks: c, .. } => walk_inlines_mut(c, f),
+            Block::Comparison(c) => {
+                inl(&mut c.title, f);
+                table(&mut c.table, f);
+                walk_inlines_mut(&mut c.before, f);
+                walk_inlines_mut(&mut c.after, f);
+            }
+            _ => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

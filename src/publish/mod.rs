@@ -118,7 +118,19 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         return Err(vec![d]);
     }
     if opts.final_edition {
-        let problems = final_edition_problems(&book, &opts.manuscript);
+        let mut problems = final_edition_problems(&book, &opts.manuscript);
+        // What an ordinary build forgives (a file that could not be included, a dead
+        // anchor), a final edition does not.
+        problems.extend(
+            loaded
+                .warnings
+                .iter()
+                .filter(|d| d.code.is_some())
+                .map(|d| Diagnostic {
+                    severity: crate::diag::Severity::Error,
+                    ..d.clone()
+                }),
+        );
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -325,6 +337,7 @@ pub fn book_from_markdown(text: &str) -> Book {
         pdf_a: false,
         reading_level: 8.0,
         slug: "input".into(),
+        breaks: model::PageBreaks::Chapters,
     };
     let mut book = Book::new(meta, vec![article], Vec::new(), Vec::new());
     read::appendix::add(&mut book);

@@ -4,7 +4,9 @@
 use super::config::{self, FrontMatter, FRONT_MATTER_KEYS};
 use super::files::{normalize, percent_decode, read_text};
 use super::images;
+use super::includes;
 use super::markdown::{self, Resolver};
+use super::source::Entry;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::locale::Locale;
 use crate::model::*;
@@ -13,8 +15,11 @@ use std::path::{Path, PathBuf};
 
 pub(super) struct LoadContext<'a> {
     pub root: &'a Path,
+    pub canon_root: &'a Path,
     pub index: &'a HashMap<PathBuf, usize>,
     pub resource_ids: &'a HashSet<&'a str>,
+    /// Per code language, the prefix that hides a line in print.
+    pub hidden_code_lines: &'a HashMap<String, String>,
 }
 
 struct ArticleResolver<'a> {
@@ -43,127 +48,64 @@ impl Resolver for ArticleResolver<'_> {
     fn image(&self, src: &str) -> Result<ImageSource, String> {
         images::resolve(self.ctx.root, &self.dir, src)
     }
+
+    fn hidden_line_prefix(&self, lang: &str) -> Option<&str> {
+        self.ctx.hidden_code_lines.get(lang).map(String::as_str)
+    }
 }
 
 pub(super) fn load_article(
     ctx: &LoadContext,
     index: usize,
-    rel: &Path,
+    entry: &Entry,
     slug: &str,
-    depth: u8,
     book_lang: &str,
 ) -> Result<(Article, markdown::Parsed), Vec<Diagnostic>> {
+    let rel = entry.path.as_path();
     let file = ctx.root.join(rel);
     let text = read_text(&file).map_err(|d| vec![d])?;
     let lines = LineIndex::new(&text);
     let (front, body_start) = split_front_matter(&text);
-    let fm: FrontMatter = match front {
-        Some(yaml) => config::parse_yaml(yaml, &file, 1, FRONT_MATTER_KEYS).map_err(|d| vec![d])?,
-        None => FrontMatter::default(),
-    };
-    let unknown: Vec<Diagnostic> = fm
-        .resources
-        .iter()
-        .filter(|id| !ctx.resource_ids.contains(id.as_str()))
-        .map(|id| {
-            let (l, c) = config::locate_value(front.unwrap_or(""), "resources", id);
-            let known = if ctx.resource_ids.is_empty() {
-                "the book has no resources file".to_string()
-            } else {
-                let mut ids: Vec<&str> = ctx.resource_ids.iter().copied().collect();
-                ids.sort();
-                format!("known ids: {}", ids.join(", "))
-            };
-            Diagnostic::error(
-                &file,
-                l + 1,
-                c,
-                format!("unknown resource id `{id}` ({known})"),
-            )
-        })
-        .collect();
-    if !unknown.is_empty() {
-        return Err(unknown);
-    }
+    let (fm, mut diags) = front_matter(ctx, front, &file)?;
+    let dir = rel.parent().map(Path::to_path_buf).unwrap_or_default();
+    // mdBook's directives first: what they include is read as Markdown like the rest.
+    let expanded = includes::expand(
+        &text[body_start..],
+        &includes::Context {
+            root: ctx.root,
+            canon_root: ctx.canon_root,
+            file: &file,
+            dir: &dir,
+            lines: &lines,
+            base: body_start,
+        },
+    );
+    diags.extend(expanded.diagnostics);
     let resolver = ArticleResolver {
         ctx,
-        dir: rel.parent().map(Path::to_path_buf).unwrap_or_default(),
+        dir: dir.clone(),
     };
-    let mut parsed = markdown::parse(
-        &text[body_start..],
+    let mut parsed = markdown::parse_mapped(
+        &expanded.text,
         body_start,
         &lines,
+        Some(&expanded.map),
         &file,
         index,
         &resolver,
     );
+    parsed.diagnostics.splice(0..0, diags);
     let mut blocks = std::mem::take(&mut parsed.blocks);
     let lang = fm
         .lang
         .clone()
         .map(|l| l.0)
         .unwrap_or_else(|| book_lang.to_string());
-    // Smart punctuation gives English quotation marks; the language may use others.
-    let (open, close) = Locale::of(&lang).quotes();
-    if (open, close) != ("\u{201c}", "\u{201d}") {
-        for list in [&mut blocks]
-            .into_iter()
-            .chain(parsed.footnotes.iter_mut().map(|f| &mut f.blocks))
-        {
-            each_text(list, &mut |t| {
-                if t.contains(['\u{201c}', '\u{201d}']) {
-                    *t = t.replace('\u{201c}', open).replace('\u{201d}', close);
-                }
-            });
-        }
+    localize_quotes(&lang, &mut blocks, &mut parsed.footnotes);
+    let mut title = title_of(&fm, &mut blocks, entry);
+    if let Some(t) = expanded.title.filter(|t| !t.is_empty()) {
+        title = vec![Inline::Text(t)];
     }
-
-    // The title: front matter, else the first level-1 heading, else the file name.
-    let title = match &fm.title {
-        Some(t) => {
-            let content = vec![Inline::Text(t.trim().to_string())];
-            blocks.insert(
-                0,
-                Block::Heading(Heading {
-                    level: 1,
-                    id: "title".into(),
-                    content: content.clone(),
-                    is_title: true,
-                }),
-            );
-            // The synthetic heading's id must not clash with one the author wrote.
-            if let Some(Block::Heading(h)) = blocks
-                .iter_mut()
-                .skip(1)
-                .find(|b| matches!(b, Block::Heading(h) if h.id == "title"))
-            {
-                h.id = "title-1".into();
-            }
-            content
-        }
-        // No title given: the first level-1 heading, or else the first heading at all (a
-        // section file of an mdBook starts at level 2).
-        None => match blocks
-            .iter()
-            .position(|b| matches!(b, Block::Heading(h) if h.level == 1))
-            .or_else(|| blocks.iter().position(|b| matches!(b, Block::Heading(_))))
-            .and_then(|i| match &mut blocks[i] {
-                Block::Heading(h) => Some(h),
-                _ => None,
-            }) {
-            Some(h) => {
-                h.is_title = true;
-                h.content.clone()
-            }
-            None => {
-                let stem = rel
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().replace(['-', '_'], " "))
-                    .unwrap_or_default();
-                vec![Inline::Text(stem)]
-            }
-        },
-    };
     let article = Article {
         source: rel.to_path_buf(),
         slug: slug.to_string(),
@@ -178,52 +120,130 @@ pub(super) fn load_article(
         }),
         resources: fm.resources,
         appendix: false,
-        depth,
+        depth: entry.depth,
         blocks,
         footnotes: std::mem::take(&mut parsed.footnotes),
     };
     Ok((article, parsed))
 }
 
+/// The front matter, with a warning for each key handout does not know (naming the key it is
+/// probably meant to be); an unknown resource id is an error.
+fn front_matter(
+    ctx: &LoadContext,
+    front: Option<&str>,
+    file: &Path,
+) -> Result<(FrontMatter, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let fm: FrontMatter = match front {
+        Some(yaml) => config::parse_yaml(yaml, file, 1, FRONT_MATTER_KEYS).map_err(|d| vec![d])?,
+        None => FrontMatter::default(),
+    };
+    let mut warnings = Vec::new();
+    for key in fm.other.keys() {
+        let line = front
+            .unwrap_or("")
+            .lines()
+            .position(|l| l.starts_with(&format!("{key}:")))
+            .map_or(1, |i| i + 2);
+        let message = match config::did_you_mean(key, FRONT_MATTER_KEYS) {
+            Some(k) => {
+                format!("front matter key `{key}` is not one handout reads: did you mean `{k}`?")
+            }
+            None => format!("front matter key `{key}` is not one handout reads; it is ignored"),
+        };
+        warnings.push(Diagnostic::warning(file, line, 1, message));
+    }
+    let unknown: Vec<Diagnostic> = fm
+        .resources
+        .iter()
+        .filter(|id| !ctx.resource_ids.contains(id.as_str()))
+        .map(|id| {
+            let (l, c) = config::locate_value(front.unwrap_or(""), "resources", id);
+            let known = if ctx.resource_ids.is_empty() {
+                "the book has no resources file".to_string()
+            } else {
+                let mut ids: Vec<&str> = ctx.resource_ids.iter().copied().collect();
+                ids.sort();
+                format!("known ids: {}", ids.join(", "))
+            };
+            Diagnostic::error(
+                file,
+                l + 1,
+                c,
+                format!("unknown resource id `{id}` ({known})"),
+            )
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    Ok((fm, warnings))
+}
+
+/// Smart punctuation gives English quotation marks; the language may use others.
+fn localize_quotes(lang: &str, blocks: &mut [Block], notes: &mut [Footnote]) {
+    let (open, close) = Locale::of(lang).quotes();
+    if (open, close) == ("\u{201c}", "\u{201d}") {
+        return;
+    }
+    for list in std::iter::once(blocks).chain(notes.iter_mut().map(|f| f.blocks.as_mut_slice())) {
+        each_text(list, &mut |t| {
+            if t.contains(['\u{201c}', '\u{201d}']) {
+                *t = t.replace('\u{201c}', open).replace('\u{201d}', close);
+            }
+        });
+    }
+}
+
+/// The title: front matter, else the first level-1 heading, else the first heading at all (a
+/// section file of an mdBook starts at level 2), else the contents' entry, else the file name.
+fn title_of(fm: &FrontMatter, blocks: &mut Vec<Block>, entry: &Entry) -> Vec<Inline> {
+    if let Some(t) = &fm.title {
+        let content = vec![Inline::Text(t.trim().to_string())];
+        blocks.insert(
+            0,
+            Block::Heading(Heading {
+                level: 1,
+                id: "title".into(),
+                content: content.clone(),
+                is_title: true,
+            }),
+        );
+        // The synthetic heading's id must not clash with one the author wrote.
+        if let Some(Block::Heading(h)) = blocks
+            .iter_mut()
+            .skip(1)
+            .find(|b| matches!(b, Block::Heading(h) if h.id == "title"))
+        {
+            h.id = "title-1".into();
+        }
+        return content;
+    }
+    let heading = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading(h) if h.level == 1))
+        .or_else(|| blocks.iter().position(|b| matches!(b, Block::Heading(_))));
+    if let Some(Block::Heading(h)) = heading.map(|i| &mut blocks[i]) {
+        h.is_title = true;
+        return h.content.clone();
+    }
+    let name = entry.title.clone().unwrap_or_else(|| {
+        entry
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().replace(['-', '_'], " "))
+            .unwrap_or_default()
+    });
+    vec![Inline::Text(name)]
+}
+
 /// Calls `f` on the text of every text inline in `blocks`, nested ones included.
 fn each_text(blocks: &mut [Block], f: &mut dyn FnMut(&mut String)) {
-    fn inlines(list: &mut [Inline], f: &mut dyn FnMut(&mut String)) {
-        for i in list {
-            match i {
-                Inline::Text(t) => f(t),
-                Inline::Emphasis(c)
-                | Inline::Strong(c)
-                | Inline::Strikethrough(c)
-                | Inline::Link { content: c, .. }
-                | Inline::Styled { content: c, .. } => inlines(c, f),
-                _ => {}
-            }
+    walk_inlines_mut(blocks, &mut |i| {
+        if let Inline::Text(t) = i {
+            f(t)
         }
-    }
-    fn table(t: &mut Table, f: &mut dyn FnMut(&mut String)) {
-        for cell in t.header.iter_mut().chain(t.rows.iter_mut().flatten()) {
-            inlines(cell, f);
-        }
-    }
-    for b in blocks {
-        match b {
-            Block::Heading(h) => inlines(&mut h.content, f),
-            Block::Paragraph(i) => inlines(i, f),
-            Block::Table(t) => table(t, f),
-            Block::List(l) => l
-                .items
-                .iter_mut()
-                .for_each(|it| each_text(&mut it.blocks, f)),
-            Block::Quote(c) | Block::Alert { blocks: c, .. } => each_text(c, f),
-            Block::Comparison(c) => {
-                inlines(&mut c.title, f);
-                table(&mut c.table, f);
-                each_text(&mut c.before, f);
-                each_text(&mut c.after, f);
-            }
-            _ => {}
-        }
-    }
+    });
 }
 
 /// Splits `---` front matter from the body: (YAML text, byte offset where the body starts).

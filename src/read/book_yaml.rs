@@ -35,6 +35,7 @@ impl Source for BookYamlSource<'_> {
                 .map(|p| Entry {
                     path: PathBuf::from(p),
                     depth: 0,
+                    title: None,
                     listed: at("articles", p),
                 })
                 .collect(),
@@ -43,6 +44,7 @@ impl Source for BookYamlSource<'_> {
                 .map(|path| Entry {
                     path,
                     depth: 0,
+                    title: None,
                     listed: Place {
                         file: book_path.clone(),
                         line: 1,
@@ -83,6 +85,12 @@ impl Source for BookYamlSource<'_> {
                 .pdf
                 .and_then(|p| p.standard)
                 .is_some_and(|s| s == config::PdfStandard::PdfA2b),
+            hidden_code_lines: Default::default(),
+            breaks: match yaml.page_breaks {
+                Some(config::BreakName::Articles) => crate::model::PageBreaks::Articles,
+                Some(config::BreakName::None) => crate::model::PageBreaks::None,
+                _ => crate::model::PageBreaks::Chapters,
+            },
         };
         Ok(Outline {
             settings,

@@ -20,6 +20,7 @@ pub const BOOK_KEYS: &[&str] = &[
     "paper",
     "reading_level",
     "pdf",
+    "page_breaks",
 ];
 pub const FRONT_MATTER_KEYS: &[&str] = &[
     "title",
@@ -48,6 +49,16 @@ pub struct BookYaml {
     /// The US school grade the articles should not read above (`handout check`).
     pub reading_level: Option<f32>,
     pub pdf: Option<PdfYaml>,
+    /// Which articles start a new page in the book: `chapters` (default), `articles`, `none`.
+    pub page_breaks: Option<BreakName>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BreakName {
+    Chapters,
+    Articles,
+    None,
 }
 
 /// `pdf:` settings of book.yaml.
@@ -64,8 +75,10 @@ pub enum PdfStandard {
     PdfA2b,
 }
 
+/// An article's front matter. Keys other tools put there (Jekyll's `layout`, `permalink`,
+/// Hugo's `weight`) are kept aside and warned about, never fatal: authors of an existing
+/// book cannot be asked to strip them from every file.
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: Option<String>,
     pub summary: Option<String>,
@@ -75,6 +88,18 @@ pub struct FrontMatter {
     pub reviewed: Option<ReviewYaml>,
     #[serde(default)]
     pub resources: Vec<String>,
+    #[serde(flatten)]
+    pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
+}
+
+/// The known key closest to `key`, when it is close enough to be a slip of the keyboard.
+pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
+        .filter(|(d, k)| *d <= 2 && *d < k.len())
+        .min()
+        .map(|(_, k)| k)
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,16 +258,29 @@ mod tests {
     }
 
     #[test]
-    fn front_matter_lines_are_offset() {
+    fn front_matter_keeps_unknown_keys_aside() {
+        let fm = parse_yaml::<FrontMatter>(
+            "title: A\nsumary: B\nlayout: post\n",
+            Path::new("a.md"),
+            1,
+            FRONT_MATTER_KEYS,
+        )
+        .unwrap();
+        assert_eq!(
+            fm.other.keys().collect::<Vec<_>>(),
+            vec!["layout", "sumary"]
+        );
+        assert_eq!(did_you_mean("sumary", FRONT_MATTER_KEYS), Some("summary"));
+        assert_eq!(did_you_mean("layout", FRONT_MATTER_KEYS), None);
+        // A wrong type in a known key is still an error, at its line.
         let e = parse_yaml::<FrontMatter>(
-            "title: A\nsumary: B\n",
+            "title: A\nlang: 3x!\n",
             Path::new("a.md"),
             1,
             FRONT_MATTER_KEYS,
         )
         .unwrap_err();
-        assert_eq!((e.line, e.col), (3, 1), "{e}");
-        assert!(e.message.contains("allowed keys: title, summary"), "{e}");
+        assert_eq!(e.line, 3, "{e}");
     }
 
     #[test]

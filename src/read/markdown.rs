@@ -2,6 +2,7 @@
 //! are resolved through the caller's context so this module never touches the file system.
 
 use super::html;
+use super::includes::SourceMap;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::model::*;
 use pulldown_cmark::{
@@ -16,6 +17,10 @@ pub trait Resolver {
     fn article(&self, link_path: &str) -> Option<usize>;
     /// An image source, read and checked; `Err` is the message for the diagnostic.
     fn image(&self, src: &str) -> Result<ImageSource, String>;
+    /// The prefix that hides a line of code in `lang` (besides Rust's `# `), if any.
+    fn hidden_line_prefix(&self, _lang: &str) -> Option<&str> {
+        None
+    }
 }
 
 /// A link to an anchor: (article index, anchor, line, column).
@@ -68,6 +73,8 @@ enum Frame {
     },
     Code {
         lang: Option<String>,
+        /// mdBook's `hidelines=PREFIX` from the info string.
+        hide: Option<String>,
         text: String,
     },
     /// An HTML block being collected, and where it starts.
@@ -117,6 +124,8 @@ struct Reader<'a, R: Resolver> {
     resolver: &'a R,
     file: &'a Path,
     lines: &'a LineIndex<'a>,
+    /// Where the (expanded) body's offsets were in the file.
+    map: Option<&'a SourceMap>,
     /// Byte offset of the Markdown body inside the file (after front matter).
     base: usize,
     article: usize,
@@ -146,10 +155,25 @@ pub fn parse<R: Resolver>(
     article: usize,
     resolver: &R,
 ) -> Parsed {
+    parse_mapped(body, base, lines, None, file, article, resolver)
+}
+
+/// Like `parse`, for a body whose directives were expanded: `map` leads its offsets back to
+/// the file's.
+pub fn parse_mapped<R: Resolver>(
+    body: &str,
+    base: usize,
+    lines: &LineIndex,
+    map: Option<&SourceMap>,
+    file: &Path,
+    article: usize,
+    resolver: &R,
+) -> Parsed {
     let mut reader = Reader {
         resolver,
         file,
         lines,
+        map,
         base,
         article,
         stack: vec![Frame::Root(Vec::new())],
@@ -171,6 +195,7 @@ pub fn parse<R: Resolver>(
 
 impl<'a, R: Resolver> Reader<'a, R> {
     fn pos(&self, offset: usize) -> (usize, usize) {
+        let offset = self.map.map_or(offset, |m| m.original(offset));
         self.lines.line_col(self.base + offset)
     }
 
@@ -290,10 +315,18 @@ impl<'a, R: Resolver> Reader<'a, R> {
             },
             Tag::CodeBlock(kind) => Frame::Code {
                 lang: match kind {
-                    CodeBlockKind::Fenced(info) => info
+                    CodeBlockKind::Fenced(ref info) => info
                         .split(|c: char| c.is_whitespace() || c == ',')
                         .next()
                         .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                    CodeBlockKind::Indented => None,
+                },
+                hide: match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',')
+                        .find_map(|a| a.strip_prefix("hidelines="))
+                        .filter(|p| !p.is_empty())
                         .map(str::to_string),
                     CodeBlockKind::Indented => None,
                 },
@@ -407,7 +440,10 @@ impl<'a, R: Resolver> Reader<'a, R> {
                     Err(()) => {}
                 },
             },
-            Frame::Code { lang, text } => self.block(Block::Code { lang, text }),
+            Frame::Code { lang, hide, text } => {
+                let text = hide_lines(&text, lang.as_deref(), hide.as_deref(), self.resolver);
+                self.block(Block::Code { lang, text })
+            }
             Frame::Html(s, _) if strip_comments(&s).trim().is_empty() => {}
             Frame::Html(s, offset) => match anchors_only(&strip_comments(&s)) {
                 Some(ids) => ids
@@ -958,6 +994,57 @@ fn has_scheme(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// Rustdoc's attributes, which make a code block Rust even with no `rust` before them.
+const RUST_ATTRIBUTES: &[&str] = &[
+    "ignore",
+    "no_run",
+    "should_panic",
+    "compile_fail",
+    "noplayground",
+    "mdbook-runnable",
+    "editable",
+    "edition2015",
+    "edition2018",
+    "edition2021",
+    "edition2024",
+];
+
+/// A code block without the lines its author hid (mdBook, rustdoc): in Rust, a line whose
+/// first non-blank characters are `# ` (or a lone `#`) is hidden and `##` stands for `#`;
+/// other languages hide lines by the prefix book.toml gives them. Paper cannot expand them.
+fn hide_lines<R: Resolver>(
+    text: &str,
+    lang: Option<&str>,
+    hide: Option<&str>,
+    resolver: &R,
+) -> String {
+    let lang = lang.unwrap_or("");
+    let rust = lang == "rust" || RUST_ATTRIBUTES.contains(&lang);
+    let prefix = hide.or_else(|| resolver.hidden_line_prefix(lang));
+    if !rust && prefix.is_none() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        if let Some(p) = prefix {
+            if trimmed.starts_with(p) {
+                continue;
+            }
+        } else if let Some(rest) = trimmed.strip_prefix("##") {
+            out.push_str(indent);
+            out.push('#');
+            out.push_str(rest);
+            continue;
+        } else if trimmed.starts_with("# ") || trimmed.trim_end() == "#" {
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// The inline HTML elements rendered in both outputs (any other tag is dropped, its text kept).

@@ -9,9 +9,12 @@ mod articles;
 mod book_yaml;
 pub mod config;
 pub mod files;
+mod folder;
 pub mod html;
 pub mod images;
+pub mod includes;
 pub mod markdown;
+mod mdbook;
 pub mod resources;
 pub mod source;
 
@@ -32,8 +35,34 @@ pub struct Loaded {
 }
 
 /// Reads the manuscript at `root`. `Err` holds every error found (and any warnings), sorted.
+/// The source is chosen by what the folder holds: book.yaml (the richer format; it wins over
+/// a book.toml beside it, with a note), else mdBook's book.toml with its SUMMARY.md, else the
+/// folder's Markdown files as they are.
 pub fn load(root: &Path) -> Result<Loaded, Vec<Diagnostic>> {
-    let outline = BookYamlSource { root }.outline()?;
+    if !root.is_dir() {
+        return Err(vec![Diagnostic::error(
+            root,
+            0,
+            0,
+            "no such folder: give the folder that holds the book",
+        )]);
+    }
+    let outline = if root.join("book.yaml").exists() {
+        let mut o = BookYamlSource { root }.outline()?;
+        if root.join("book.toml").is_file() {
+            o.diagnostics.push(Diagnostic::note(
+                root.join("book.toml"),
+                0,
+                0,
+                "book.yaml and book.toml are both here: book.yaml is read, book.toml is not",
+            ));
+        }
+        o
+    } else if root.join("book.toml").is_file() {
+        mdbook::MdBookSource { root }.outline()?
+    } else {
+        folder::FolderSource { root }.outline()?
+    };
     read(root, outline)
 }
 
@@ -58,7 +87,14 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
         .language
         .clone()
         .unwrap_or_else(|| "en".to_string());
-    let articles = read_articles(root, &entries, &resource_list, &language, &mut diagnostics);
+    let articles = read_articles(
+        root,
+        &entries,
+        &resource_list,
+        &language,
+        &settings.hidden_code_lines,
+        &mut diagnostics,
+    );
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
         return Err(diagnostics);
@@ -154,6 +190,7 @@ fn read_articles(
     entries: &[Entry],
     resources: &[Resource],
     language: &str,
+    hidden_code_lines: &HashMap<String, String>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Article> {
     let sources: Vec<PathBuf> = entries.iter().map(|e| e.path.clone()).collect();
@@ -164,15 +201,18 @@ fn read_articles(
         .collect();
     let resource_ids: HashSet<&str> = resources.iter().map(|r| r.id.as_str()).collect();
     let slugs = unique_slugs(&sources);
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let ctx = articles::LoadContext {
         root,
+        canon_root: &canon_root,
         index: &index,
         resource_ids: &resource_ids,
+        hidden_code_lines,
     };
     let results: Vec<_> = entries
         .par_iter()
         .enumerate()
-        .map(|(i, e)| articles::load_article(&ctx, i, &e.path, &slugs[i], e.depth, language))
+        .map(|(i, e)| articles::load_article(&ctx, i, e, &slugs[i], language))
         .collect();
     let mut loaded: Vec<Option<Article>> = Vec::new();
     let mut anchor_refs = Vec::new();
@@ -190,7 +230,38 @@ fn read_articles(
         }
     }
     check_anchors(root, &sources, &loaded, &anchor_refs, diags);
-    loaded.into_iter().flatten().collect()
+    let mut articles: Vec<Article> = loaded.into_iter().flatten().collect();
+    drop_dead_anchors(&mut articles);
+    articles
+}
+
+/// A link to an anchor its article does not have goes to the article itself (a dead fragment
+/// would be an error in the EPUB and go nowhere in the PDF).
+fn drop_dead_anchors(articles: &mut [Article]) {
+    let ids: Vec<HashSet<String>> = articles
+        .iter()
+        .map(|a| a.anchor_ids().into_iter().map(str::to_string).collect())
+        .collect();
+    for a in articles.iter_mut() {
+        let mut fix = |i: &mut Inline| {
+            if let Inline::Link {
+                target: LinkTarget::Internal { article, anchor },
+                ..
+            } = i
+            {
+                if anchor
+                    .as_ref()
+                    .is_some_and(|x| ids.get(*article).is_some_and(|set| !set.contains(x)))
+                {
+                    *anchor = None;
+                }
+            }
+        };
+        walk_inlines_mut(&mut a.blocks, &mut fix);
+        for f in &mut a.footnotes {
+            walk_inlines_mut(&mut f.blocks, &mut fix);
+        }
+    }
 }
 
 /// Every `#anchor` must name a heading or anchor of its article (among those that loaded).
@@ -211,15 +282,20 @@ fn check_anchors(
                 continue;
             };
             if !known.contains(anchor.as_str()) {
-                diags.push(Diagnostic::error(
-                    root.join(file),
-                    *l,
-                    *c,
-                    format!(
-                        "link to `#{anchor}`: `{}` has no heading or anchor with that id",
-                        sources[*article].display()
-                    ),
-                ));
+                // mdBook builds a book with a dead anchor, and so does handout, but a final
+                // edition does not.
+                diags.push(
+                    Diagnostic::warning(
+                        root.join(file),
+                        *l,
+                        *c,
+                        format!(
+                            "link to `#{anchor}`: `{}` has no heading or anchor with that id; the link goes to the top of the article",
+                            sources[*article].display()
+                        ),
+                    )
+                    .with_code("missing-anchor"),
+                );
             }
         }
     }
@@ -252,6 +328,7 @@ fn book_meta(s: Settings, language: String) -> BookMeta {
         reading_level: s.reading_level.unwrap_or(8.0),
         paper: s.paper,
         pdf_a: s.pdf_a,
+        breaks: s.breaks,
     }
 }
 

@@ -5,6 +5,7 @@
 
 use crate::diag::Diagnostic;
 use crate::model::{Date, Paper};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// A book's settings, as its source gives them (unset ones get defaults when the model is made).
@@ -21,6 +22,11 @@ pub struct Settings {
     pub paper: Paper,
     pub reading_level: Option<f32>,
     pub pdf_a: bool,
+    /// Per code language, the prefix that hides a line in print (mdBook's
+    /// `output.html.code.hidelines`); Rust's `# ` needs no entry.
+    pub hidden_code_lines: HashMap<String, String>,
+    /// Which articles start a new page in the book.
+    pub breaks: crate::model::PageBreaks,
 }
 
 /// Where something was written, for messages: a file and, when known, a line and column.
@@ -44,6 +50,8 @@ pub struct Entry {
     pub path: PathBuf,
     /// 0 for a chapter, 1 for its sections, …
     pub depth: u8,
+    /// Its title in the table of contents, used when the file has no heading of its own.
+    pub title: Option<String>,
     /// Where the source lists it.
     pub listed: Place,
 }
