@@ -2,6 +2,7 @@
 //! are resolved through the caller's context so this module never touches the file system.
 
 use super::html;
+mod html_blocks;
 use super::includes::SourceMap;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::model::*;
@@ -82,6 +83,8 @@ enum Frame {
     /// An inline HTML element opened and not yet closed: `<sup>`, `<a href>`, …
     HtmlSpan {
         tag: String,
+        /// `<strong>`, `<b>`, `<em>`, `<i>`, `<code>`: the Markdown span they stand for.
+        kind: Option<SpanKind>,
         style: Option<HtmlStyle>,
         link: Option<Option<LinkTarget>>,
         content: Vec<Inline>,
@@ -118,6 +121,8 @@ enum SpanKind {
     Emphasis,
     Strong,
     Strike,
+    /// HTML's `<code>` (Markdown's code spans are one event).
+    Code,
 }
 
 struct Reader<'a, R: Resolver> {
@@ -142,6 +147,9 @@ struct Reader<'a, R: Resolver> {
     suppressed: Option<String>,
     /// HTML tags already reported as not rendered (once per article each).
     dropped_tags: std::collections::HashSet<String>,
+    /// HTML elements open, innermost last, and the HTML tables being read.
+    html_open: Vec<html_blocks::OpenHtml>,
+    html_tables: Vec<html_blocks::HtmlTable>,
     out: Parsed,
 }
 
@@ -185,6 +193,8 @@ pub fn parse_mapped<R: Resolver>(
         warned_depth: false,
         suppressed: None,
         dropped_tags: Default::default(),
+        html_open: Vec::new(),
+        html_tables: Vec::new(),
         out: Parsed::default(),
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -216,7 +226,10 @@ impl<'a, R: Resolver> Reader<'a, R> {
     fn event(&mut self, event: Event, offset: usize) {
         match event {
             Event::Start(tag) => self.start(tag, offset),
-            Event::End(tag) => self.end(tag),
+            Event::End(tag) => {
+                self.close_html_inside_top();
+                self.end(tag)
+            }
             Event::Text(_) if self.suppressed.is_some() => {}
             Event::Text(t) => {
                 if let Some(Frame::Code { text, .. }) = self.stack.last_mut() {
@@ -449,13 +462,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 Some(ids) => ids
                     .into_iter()
                     .for_each(|id| self.block(Block::Anchor(xml_id(&id)))),
-                None => {
-                    // The block's text becomes a paragraph, with the elements we render.
-                    self.stack.push(Frame::Paragraph(Vec::new()));
-                    self.opened.push(true);
-                    self.html(&s, offset);
-                    self.end(TagEnd::Paragraph);
-                }
+                None => self.html_block(&s, offset),
             },
             Frame::HtmlSpan { .. } => {}
             Frame::List { start, items } => self.block(Block::List(List { start, items })),
@@ -501,6 +508,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 SpanKind::Emphasis => Inline::Emphasis(content),
                 SpanKind::Strong => Inline::Strong(content),
                 SpanKind::Strike => Inline::Strikethrough(content),
+                SpanKind::Code => Inline::Code(plain_text(&content)),
             }),
             Frame::Link { target, content } => match target {
                 Some(target) => self.inline(Inline::Link { target, content }),
@@ -578,106 +586,110 @@ impl<'a, R: Resolver> Reader<'a, R> {
     /// `sup`, `sub`, `kbd`, `span`, `abbr`, `del`, `ins`, `mark`, `small`); any other tag is
     /// dropped with a warning and its text kept; scripts and styles are dropped whole.
     fn html(&mut self, src: &str, offset: usize) {
-        use super::html::{attr, tokens, Token};
-        for token in tokens(src) {
+        for token in html::tokens(src) {
             match token {
-                Token::Text(t) => {
+                html::Token::Text(t) => {
                     if self.suppressed.is_none() {
                         self.inline(Inline::Text(t.replace(['\n', '\r'], " ")));
                     }
                 }
-                Token::Tag {
+                html::Token::Tag {
                     name,
                     closing,
                     self_closing,
                     attrs,
-                } => {
-                    if let Some(s) = &self.suppressed {
-                        if closing && *s == name {
-                            self.suppressed = None;
-                        }
-                        continue;
+                } => self.html_tag(name, closing, self_closing, attrs, offset),
+            }
+        }
+    }
+
+    /// One inline HTML tag (or a block tag where only inline content fits).
+    fn html_tag(
+        &mut self,
+        name: String,
+        closing: bool,
+        self_closing: bool,
+        attrs: Vec<(String, String)>,
+        offset: usize,
+    ) {
+        use super::html::attr;
+        if let Some(s) = &self.suppressed {
+            if closing && *s == name {
+                self.suppressed = None;
+            }
+            return;
+        }
+        match name.as_str() {
+            "script" | "style" | "iframe" | "object" | "embed" | "template" | "noscript"
+            | "textarea" | "title" => {
+                if !closing && !self_closing {
+                    self.suppressed = Some(name.clone());
+                }
+                if !closing {
+                    self.warn(offset, format!("`<{name}>` is dropped with its content"));
+                }
+            }
+            "br" if !closing => self.inline(Inline::HardBreak),
+            "img" if !closing => self.html_image(&attrs, offset),
+            "a" if closing => self.close_html_span("a"),
+            "a" => {
+                if let Some(href) = attr(&attrs, "href") {
+                    let target = self.link_target(href, offset);
+                    if !self_closing {
+                        self.stack.push(Frame::HtmlSpan {
+                            tag: name,
+                            kind: None,
+                            style: None,
+                            link: Some(target),
+                            content: Vec::new(),
+                        });
                     }
-                    match name.as_str() {
-                        "script" | "style" | "iframe" | "object" | "embed" | "template"
-                        | "noscript" | "textarea" | "title" => {
-                            if !closing && !self_closing {
-                                self.suppressed = Some(name.clone());
-                            }
-                            if !closing {
-                                self.warn(
-                                    offset,
-                                    format!("`<{name}>` is dropped with its content"),
-                                );
-                            }
-                        }
-                        "br" if !closing => self.inline(Inline::HardBreak),
-                        "img" if !closing => {
-                            let src = attr(&attrs, "src").unwrap_or("").to_string();
-                            let alt = attr(&attrs, "alt").unwrap_or("").to_string();
-                            let title = attr(&attrs, "title").map(str::to_string);
-                            if src.is_empty() {
-                                self.warn(offset, "`<img>` without `src` is dropped".into());
-                                continue;
-                            }
-                            match self.resolver.image(&src) {
-                                Ok(source) => {
-                                    if alt.trim().is_empty() {
-                                        self.warn(offset, format!("image `{src}` has no alt text"));
-                                    }
-                                    if let ImageSource::Remote(url) = &source {
-                                        self.warn(offset, format!("remote image `{url}` is not fetched; its alt text stands in"));
-                                    }
-                                    self.inline(Inline::Image(Image {
-                                        src: source,
-                                        alt,
-                                        title,
-                                    }));
-                                }
-                                Err(msg) => self.error(offset, msg),
-                            }
-                        }
-                        "a" if closing => self.close_html_span("a"),
-                        "a" => {
-                            if let Some(href) = attr(&attrs, "href") {
-                                let target = self.link_target(href, offset);
-                                if !self_closing {
-                                    self.stack.push(Frame::HtmlSpan {
-                                        tag: name,
-                                        style: None,
-                                        link: Some(target),
-                                        content: Vec::new(),
-                                    });
-                                }
-                            } else if let Some(id) =
-                                attr(&attrs, "id").or_else(|| attr(&attrs, "name"))
-                            {
-                                let id = xml_id(id);
-                                self.inline(Inline::Anchor(id));
-                            }
-                        }
-                        _ => match html_style(&name, &attrs) {
-                            Some(_) if closing => self.close_html_span(&name),
-                            Some(style) => {
-                                if !self_closing {
-                                    self.stack.push(Frame::HtmlSpan {
-                                        tag: name,
-                                        style: Some(style),
-                                        link: None,
-                                        content: Vec::new(),
-                                    });
-                                }
-                            }
-                            None => {
-                                if self.dropped_tags.insert(name.clone()) {
-                                    self.warn(offset, format!("the HTML tag `<{name}>` is not rendered; its text is kept"));
-                                }
-                            }
-                        },
+                } else if let Some(id) = attr(&attrs, "id").or_else(|| attr(&attrs, "name")) {
+                    let id = xml_id(id);
+                    self.inline(Inline::Anchor(id));
+                }
+            }
+            _ => {
+                let kind = match name.as_str() {
+                    "strong" | "b" => Some(SpanKind::Strong),
+                    "em" | "i" | "cite" | "var" | "dfn" => Some(SpanKind::Emphasis),
+                    "code" | "tt" | "samp" => Some(SpanKind::Code),
+                    _ => None,
+                };
+                let style = html_style(&name, &attrs);
+                if kind.is_none() && style.is_none() {
+                    if self.dropped_tags.insert(name.clone()) {
+                        self.warn(
+                            offset,
+                            format!("the HTML tag `<{name}>` is not rendered; its text is kept"),
+                        );
                     }
+                } else if closing {
+                    self.close_html_span(&name);
+                } else if !self_closing {
+                    self.stack.push(Frame::HtmlSpan {
+                        tag: name,
+                        kind,
+                        style,
+                        link: None,
+                        content: Vec::new(),
+                    });
                 }
             }
         }
+    }
+
+    /// `<img src alt title>`: resolved like a Markdown image.
+    fn html_image(&mut self, attrs: &[(String, String)], offset: usize) {
+        use super::html::attr;
+        let src = attr(attrs, "src").unwrap_or("").to_string();
+        let alt = attr(attrs, "alt").unwrap_or("").to_string();
+        let title = attr(attrs, "title").unwrap_or("").to_string();
+        if src.is_empty() {
+            self.warn(offset, "`<img>` without `src` is dropped".into());
+            return;
+        }
+        self.end_image(src, title, alt, offset);
     }
 
     /// Ends the innermost open HTML element if it is a `tag` (a stray closing tag is ignored).
@@ -695,15 +707,22 @@ impl<'a, R: Resolver> Reader<'a, R> {
 
     fn pop_html_span(&mut self) {
         if let Some(Frame::HtmlSpan {
+            kind,
             style,
             link,
             content,
             ..
         }) = self.stack.pop()
         {
-            match (style, link) {
-                (_, Some(Some(target))) => self.inline(Inline::Link { target, content }),
-                (Some(style), _) => self.inline(Inline::Styled { style, content }),
+            match (kind, style, link) {
+                (_, _, Some(Some(target))) => self.inline(Inline::Link { target, content }),
+                (_, Some(style), _) => self.inline(Inline::Styled { style, content }),
+                (Some(kind), ..) => self.inline(match kind {
+                    SpanKind::Emphasis => Inline::Emphasis(content),
+                    SpanKind::Strong => Inline::Strong(content),
+                    SpanKind::Strike => Inline::Strikethrough(content),
+                    SpanKind::Code => Inline::Code(plain_text(&content)),
+                }),
                 _ => content.into_iter().for_each(|i| self.inline(i)),
             }
         }
@@ -867,10 +886,22 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 }
                 blocks.push(block);
             }
-            // A block inside an inline container cannot come from pulldown-cmark; keep its text.
-            _ => {
-                let _ = block;
+            // Markdown inside an HTML table cell (`<td>`, a blank line, paragraphs): a cell
+            // holds one run of text, so each block is a line of it.
+            Some(Frame::Cell(c)) => {
+                if !c.is_empty() {
+                    c.push(Inline::HardBreak);
+                }
+                match block {
+                    Block::Paragraph(inl) | Block::Heading(Heading { content: inl, .. }) => {
+                        c.extend(inl)
+                    }
+                    Block::Code { text, .. } => c.push(Inline::Code(text.trim_end().to_string())),
+                    other => c.push(Inline::Text(block_text(&other))),
+                }
             }
+            // Other inline containers cannot hold a block (pulldown-cmark never nests one so).
+            _ => {}
         }
     }
 
@@ -1048,6 +1079,28 @@ fn hide_lines<R: Resolver>(
 }
 
 /// The inline HTML elements rendered in both outputs (any other tag is dropped, its text kept).
+/// A block's text on one line (what a table cell can show of a list or a quote).
+fn block_text(block: &Block) -> String {
+    let mut out = String::new();
+    let mut blocks = vec![block];
+    while let Some(b) = blocks.pop() {
+        match b {
+            Block::Paragraph(i) => {
+                out.push_str(&plain_text(i));
+                out.push(' ');
+            }
+            Block::List(l) => l
+                .items
+                .iter()
+                .rev()
+                .for_each(|it| blocks.extend(it.blocks.iter().rev())),
+            Block::Quote(c) | Block::Alert { blocks: c, .. } => blocks.extend(c.iter().rev()),
+            _ => {}
+        }
+    }
+    out.trim_end().to_string()
+}
+
 fn html_style(name: &str, attrs: &[(String, String)]) -> Option<HtmlStyle> {
     Some(match name {
         "sup" => HtmlStyle::Superscript,
@@ -1273,11 +1326,14 @@ mod tests {
 
     #[test]
     fn safe_html_is_rendered_and_the_rest_dropped_with_its_text_kept() {
-        let p = read("<div class=\"x\">\nIn a <b>div</b>\n</div>\n\nH<sub>2</sub>O, <kbd>Ctrl</kbd>, x<sup>2</sup>,<br>next <abbr title=\"Food and Drug Administration\">FDA</abbr> <a href=\"https://fda.gov\">site</a>.\n\n<script>alert(1)</script>\n\nA <script>evil()</script>b.\n");
+        let p = read("<div class=\"x\">\nIn a <b>div</b> <marquee>moving</marquee>\n</div>\n\nH<sub>2</sub>O, <kbd>Ctrl</kbd>, x<sup>2</sup>,<br>next <abbr title=\"Food and Drug Administration\">FDA</abbr> <a href=\"https://fda.gov\">site</a>.\n\n<script>alert(1)</script>\n\nA <script>evil()</script>b.\n");
         let Block::Paragraph(div) = &p.blocks[0] else {
             panic!("{:?}", p.blocks)
         };
-        assert_eq!(plain_text(div).trim(), "In a div");
+        assert_eq!(plain_text(div).trim(), "In a div moving");
+        assert!(div
+            .iter()
+            .any(|i| matches!(i, Inline::Strong(c) if plain_text(c) == "div")));
         let Block::Paragraph(inl) = &p.blocks[1] else {
             panic!()
         };
@@ -1309,13 +1365,91 @@ mod tests {
         assert!(
             warnings
                 .iter()
-                .any(|w| w.contains("`<div>` is not rendered") || w.contains("`<div>`")),
+                .any(|w| w.contains("`<marquee>` is not rendered")),
             "{warnings:?}"
         );
         assert!(
             warnings.iter().any(|w| w.contains("`<script>` is dropped")),
             "{warnings:?}"
         );
+    }
+
+    fn cells(t: &Table) -> Vec<Vec<String>> {
+        std::iter::once(&t.header)
+            .chain(t.rows.iter())
+            .map(|r| r.iter().map(|c| plain_text(c).trim().to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn an_html_table_is_a_table_with_its_spans_expanded() {
+        let p = read(concat!(
+            "<table>\n<caption>Doses</caption>\n<thead><tr><th>Drug<th colspan=\"2\">Dose</tr></thead>\n",
+            "<tbody>\n<tr><td rowspan=\"2\"><strong>A</strong></td><td>low</td><td>1</td></tr>\n",
+            "<tr><td>high</td><td><i>2</i></td></tr>\n<tr><td>B<td>-<td>3\n</tbody></table>\n\nAfter.\n"
+        ));
+        let Block::Table(t) = &p.blocks[0] else {
+            panic!("{:?}", p.blocks)
+        };
+        assert_eq!(
+            cells(t),
+            vec![
+                vec!["Drug", "Dose", ""],
+                vec!["A", "low", "1"],
+                vec!["", "high", "2"],
+                vec!["B", "-", "3"],
+            ]
+        );
+        assert!(matches!(&t.rows[0][0][0], Inline::Strong(_)));
+        assert!(matches!(&t.rows[1][2][0], Inline::Emphasis(_)));
+        // The caption follows as a paragraph, then the Markdown after the table.
+        let Block::Paragraph(caption) = &p.blocks[1] else {
+            panic!("{:?}", p.blocks)
+        };
+        assert_eq!(plain_text(caption), "Doses");
+        assert!(matches!(&p.blocks[2], Block::Paragraph(i) if plain_text(i) == "After."));
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    }
+
+    #[test]
+    fn html_containers_hold_markdown_and_mdbook_warnings_are_callouts() {
+        let p = read(concat!(
+            "<div class=\"warning\">\n\nDo **not** mix.\n\n- one\n\n</div>\n\n",
+            "<details>\n<summary>More</summary>\n\nHidden *text*.\n\n</details>\n\n",
+            "<dl><dt>Kratom</dt><dd>A plant.</dd></dl>\n\n",
+            "<ul>\n<li>first\n<li>second <em>two</em>\n</ul>\n\n",
+            "<pre><code class=\"language-rust\">fn main() {\n    x &lt; 1;\n}\n</code></pre>\n\n",
+            "<blockquote><p>Quoted.</p></blockquote>\n\n<h3 id=\"h\">Head</h3>\n"
+        ));
+        let b = &p.blocks;
+        let Block::Alert { kind, blocks } = &b[0] else {
+            panic!("{b:?}")
+        };
+        assert_eq!(*kind, AlertKind::Warning);
+        assert!(matches!(&blocks[0], Block::Paragraph(i) if plain_text(i) == "Do not mix."));
+        assert!(matches!(&blocks[1], Block::List(_)));
+        assert!(
+            matches!(&b[1], Block::Paragraph(i) if matches!(&i[0], Inline::Strong(c) if plain_text(c) == "More"))
+        );
+        assert!(matches!(&b[2], Block::Paragraph(i) if plain_text(i) == "Hidden text."));
+        assert!(
+            matches!(&b[3], Block::Paragraph(i) if matches!(&i[0], Inline::Strong(c) if plain_text(c) == "Kratom"))
+        );
+        assert!(matches!(&b[4], Block::Paragraph(i) if plain_text(i) == "A plant."));
+        let Block::List(l) = &b[5] else {
+            panic!("{b:?}")
+        };
+        assert_eq!(l.items.len(), 2);
+        let Block::Code { lang, text } = &b[6] else {
+            panic!("{b:?}")
+        };
+        assert_eq!(lang.as_deref(), Some("rust"));
+        assert_eq!(text, "fn main() {\n    x < 1;\n}\n");
+        assert!(
+            matches!(&b[7], Block::Quote(q) if matches!(&q[0], Block::Paragraph(i) if plain_text(i) == "Quoted."))
+        );
+        assert!(matches!(&b[8], Block::Heading(h) if h.level == 3 && h.id == "h"));
+        assert_eq!(b.len(), 9, "{b:?}");
     }
 
     #[test]
