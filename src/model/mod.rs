@@ -27,6 +27,17 @@ pub struct Book {
 }
 
 impl Book {
+    /// Whether article `index` belongs to a part (mdBook's prefix chapters, before the first
+    /// part, and the appendix belong to none): its title is a level below the part's.
+    pub fn in_part(&self, index: usize) -> bool {
+        self.parts.first().is_some_and(|p| p.first <= index) && !self.articles[index].appendix
+    }
+
+    /// Whether the article's review status is printed (and a missing review marks it DRAFT).
+    pub fn shows_review(&self, article: &Article) -> bool {
+        self.meta.clinical_review && !article.appendix
+    }
+
     pub fn new(
         meta: BookMeta,
         articles: Vec<Article>,
@@ -97,6 +108,10 @@ pub struct BookMeta {
     /// File-name stem for the outputs (`<slug>.pdf`, `<slug>.epub`).
     pub slug: String,
     pub breaks: PageBreaks,
+    /// Whether articles carry a clinical review (book.yaml's `clinical_review`, on by
+    /// default): unreviewed ones are marked DRAFT. Off for mdBooks and plain folders, whose
+    /// chapters are not patient material.
+    pub clinical_review: bool,
 }
 
 impl BookMeta {

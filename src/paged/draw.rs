@@ -146,4 +146,17 @@ pub struct OutlineMark {
     pub level: u8,
     pub title: String,
     pub dest: String,
+    pub kind: MarkKind,
+}
+
+/// What an outline mark stands for (the printed contents lists parts and articles, and the
+/// sections of a book whose articles do not nest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    Part,
+    /// An article's title, at its depth (0: a chapter).
+    Article(u8),
+    Section,
+    /// The tool's own pages (the contents).
+    Front,
 }

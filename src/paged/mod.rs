@@ -7,7 +7,7 @@ pub mod draw;
 mod glyph_text;
 pub mod structure;
 
-pub use draw::{Draw, Glyph, GlyphRun, GlyphText, LinkDest, OutlineMark};
+pub use draw::{Draw, Glyph, GlyphRun, GlyphText, LinkDest, MarkKind, OutlineMark};
 pub use structure::{Node, NodeRef, Role, Tree};
 
 use crate::model::{BookMeta, LocalImage, PageStart};

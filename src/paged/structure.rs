@@ -13,6 +13,9 @@ pub struct NodeRef {
 /// The tree id of the title page and contents.
 pub const FRONT: u32 = u32::MAX;
 
+/// The tree ids of part titles count down from here (part 0, 1, … : PARTS, PARTS − 1, …).
+pub const PARTS: u32 = u32::MAX - 2;
+
 /// Not an element: tagging with it marks page furniture (running heads, page numbers, bands)
 /// as a pagination artifact.
 pub const PAGINATION: NodeRef = NodeRef {

@@ -71,7 +71,7 @@ pub fn default_fonts_dir() -> PathBuf {
 /// before the edition's date.
 pub fn final_edition_problems(book: &Book, manuscript: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for a in book.articles.iter().filter(|a| !a.appendix) {
+    for a in book.articles.iter().filter(|a| book.shows_review(a)) {
         let file = manuscript.join(&a.source);
         match &a.reviewed {
             None => out.push(Diagnostic::error(
@@ -338,6 +338,7 @@ pub fn book_from_markdown(text: &str) -> Book {
         reading_level: 8.0,
         slug: "input".into(),
         breaks: model::PageBreaks::Chapters,
+        clinical_review: true,
     };
     let mut book = Book::new(meta, vec![article], Vec::new(), Vec::new());
     read::appendix::add(&mut book);

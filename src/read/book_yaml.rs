@@ -76,21 +76,15 @@ impl Source for BookYamlSource<'_> {
             language: yaml.language.map(|l| l.0),
             date: yaml.date.map(|d| d.0),
             identifier: yaml.identifier,
-            paper: match yaml.paper {
-                Some(PaperName::A4) => Paper::A4,
-                _ => Paper::Letter,
-            },
+            paper: paper(yaml.paper),
             reading_level: yaml.reading_level,
             pdf_a: yaml
                 .pdf
                 .and_then(|p| p.standard)
                 .is_some_and(|s| s == config::PdfStandard::PdfA2b),
             hidden_code_lines: Default::default(),
-            breaks: match yaml.page_breaks {
-                Some(config::BreakName::Articles) => crate::model::PageBreaks::Articles,
-                Some(config::BreakName::None) => crate::model::PageBreaks::None,
-                _ => crate::model::PageBreaks::Chapters,
-            },
+            breaks: page_breaks(yaml.page_breaks),
+            clinical_review: yaml.clinical_review.unwrap_or(true),
         };
         Ok(Outline {
             settings,
@@ -116,4 +110,21 @@ fn articles_folder(root: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     found.sort();
     found
+}
+
+/// The paper a source names (US Letter unless it says A4).
+pub fn paper(name: Option<PaperName>) -> Paper {
+    match name {
+        Some(PaperName::A4) => Paper::A4,
+        _ => Paper::Letter,
+    }
+}
+
+/// Which articles start a page, as a source names it (chapters unless it says otherwise).
+pub fn page_breaks(name: Option<config::BreakName>) -> crate::model::PageBreaks {
+    match name {
+        Some(config::BreakName::Articles) => crate::model::PageBreaks::Articles,
+        Some(config::BreakName::None) => crate::model::PageBreaks::None,
+        _ => crate::model::PageBreaks::Chapters,
+    }
 }

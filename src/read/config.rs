@@ -21,6 +21,7 @@ pub const BOOK_KEYS: &[&str] = &[
     "reading_level",
     "pdf",
     "page_breaks",
+    "clinical_review",
 ];
 pub const FRONT_MATTER_KEYS: &[&str] = &[
     "title",
@@ -51,6 +52,8 @@ pub struct BookYaml {
     pub pdf: Option<PdfYaml>,
     /// Which articles start a new page in the book: `chapters` (default), `articles`, `none`.
     pub page_breaks: Option<BreakName>,
+    /// Whether articles need a clinical review (default: yes).
+    pub clinical_review: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]

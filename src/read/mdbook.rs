@@ -37,6 +37,21 @@ struct BookSection {
 struct Output {
     #[serde(default)]
     html: Html,
+    /// handout's own table, as mdBook gives each renderer one: `[output.handout]`.
+    #[serde(default)]
+    handout: HandoutToml,
+}
+
+/// `[output.handout]`: the book.yaml settings an mdBook may want (kebab-case, as mdBook's).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct HandoutToml {
+    paper: Option<super::config::PaperName>,
+    page_breaks: Option<super::config::BreakName>,
+    reading_level: Option<f32>,
+    #[serde(default)]
+    clinical_review: bool,
+    publisher: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -97,6 +112,11 @@ impl Source for MdBookSource<'_> {
             description: config.book.description,
             language: config.book.language,
             hidden_code_lines: config.output.html.code.hidelines,
+            paper: super::book_yaml::paper(config.output.handout.paper),
+            breaks: super::book_yaml::page_breaks(config.output.handout.page_breaks),
+            reading_level: config.output.handout.reading_level,
+            clinical_review: config.output.handout.clinical_review,
+            publisher: config.output.handout.publisher,
             ..Settings::default()
         };
         let resources = Some((src.join("resources.yaml"), None))

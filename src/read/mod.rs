@@ -325,10 +325,17 @@ fn book_meta(s: Settings, language: String) -> BookMeta {
         date_given: s.date.is_some(),
         identifier,
         description: s.description,
-        reading_level: s.reading_level.unwrap_or(8.0),
+        // Grade 8: the CDC's and CMS's ceiling for patient material; a book that is not
+        // patient material has no limit unless it sets one.
+        reading_level: s.reading_level.unwrap_or(if s.clinical_review {
+            8.0
+        } else {
+            f32::INFINITY
+        }),
         paper: s.paper,
         pdf_a: s.pdf_a,
         breaks: s.breaks,
+        clinical_review: s.clinical_review,
     }
 }
 

@@ -27,6 +27,7 @@ pub struct Settings {
     pub hidden_code_lines: HashMap<String, String>,
     /// Which articles start a new page in the book.
     pub breaks: crate::model::PageBreaks,
+    pub clinical_review: bool,
 }
 
 /// Where something was written, for messages: a file and, when known, a line and column.

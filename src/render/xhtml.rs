@@ -114,6 +114,24 @@ pub fn title_page(meta: &BookMeta) -> String {
     out
 }
 
+/// A part's title page (the title of a SUMMARY.md part), a heading of its own in the book's
+/// navigation; its chapters follow in their own files.
+pub fn part_page(meta: &BookMeta, index: usize, title: &str) -> String {
+    let mut out = String::new();
+    head(&mut out, title, &meta.language);
+    let _ = writeln!(
+        out,
+        "<body>\n<section class=\"part\" epub:type=\"part\" aria-labelledby=\"part-{index}\">\n<h1 id=\"part-{index}\">{}</h1>\n</section>\n</body>\n</html>",
+        escape(title)
+    );
+    out
+}
+
+/// The file a part's title page is written to.
+pub fn part_file_name(index: usize) -> String {
+    format!("part-{}.xhtml", index + 1)
+}
+
 struct Writer<'a> {
     book: &'a Book,
     /// The words and rules of the article's language.
@@ -207,7 +225,7 @@ impl Writer<'_> {
                 let _ = write!(self.out, "<h{} id=\"{}\">", h.level, escape(&h.id));
                 self.inlines(&h.content);
                 let _ = writeln!(self.out, "</h{}>", h.level);
-                if h.is_title && top && !self.article.appendix {
+                if h.is_title && top && self.book.shows_review(self.article) {
                     let reviewed = self.article.reviewed.as_ref();
                     let class = if reviewed.is_some() {
                         "review"

@@ -8,7 +8,9 @@ use super::theme::Theme;
 use crate::locale::{Locale, Text};
 use crate::model::BookMeta;
 use crate::paged::structure::FRONT;
-use crate::paged::{Draw, Glyph, GlyphRun, LinkDest, NodeRef, OutlineMark, Page, Role, Tree};
+use crate::paged::{
+    Draw, Glyph, GlyphRun, LinkDest, MarkKind, NodeRef, OutlineMark, Page, Role, Tree,
+};
 
 fn front_ref(node: u32) -> NodeRef {
     NodeRef { tree: FRONT, node }
@@ -23,19 +25,7 @@ pub fn front_matter(
     body: &[Page],
     tree: &mut Tree,
 ) -> Vec<Page> {
-    let mut entries = Vec::new();
-    for (i, page) in body.iter().enumerate() {
-        for (mark, _) in &page.outline {
-            if mark.level <= 2 {
-                entries.push(TocEntry {
-                    level: mark.level,
-                    title: mark.title.clone(),
-                    dest: mark.dest.clone(),
-                    label: (i + 1).to_string(),
-                });
-            }
-        }
-    }
+    let entries = toc_entries(body);
     let locale = Locale::of(&meta.language);
     let mut pages = vec![title_page(meta, &locale, sh, theme, tree)];
     pages.extend(super::paginate::paginate(
@@ -135,12 +125,41 @@ fn title_page(
     page
 }
 
-/// One entry of the printed contents: level 1 (article) or 2 (section).
+/// One entry of the printed contents.
 struct TocEntry {
-    level: u8,
+    /// How far it is indented: 0 for parts and chapters, 1 for what they hold.
+    indent: u8,
+    kind: MarkKind,
     title: String,
     dest: String,
     label: String,
+}
+
+/// What the contents list: parts and articles two levels deep; the sections of articles
+/// only in a book whose articles do not nest (the Rust book's 2-level contents is 9 pages;
+/// with its sections as well it would be 21).
+fn toc_entries(body: &[Page]) -> Vec<TocEntry> {
+    let marks = || body.iter().flat_map(|p| p.outline.iter().map(|(m, _)| m));
+    let nested = marks().any(|m| matches!(m.kind, MarkKind::Part | MarkKind::Article(1..)));
+    let mut entries = Vec::new();
+    for (i, page) in body.iter().enumerate() {
+        for (mark, _) in &page.outline {
+            let indent = match mark.kind {
+                MarkKind::Part | MarkKind::Article(0) => 0,
+                MarkKind::Article(1) => 1,
+                MarkKind::Section if !nested && mark.level <= 2 => 1,
+                _ => continue,
+            };
+            entries.push(TocEntry {
+                indent,
+                kind: mark.kind,
+                title: mark.title.clone(),
+                dest: mark.dest.clone(),
+                label: (i + 1).to_string(),
+            });
+        }
+    }
+    entries
 }
 
 /// The contents as elements: title, then one element per entry with dot leaders and the page
@@ -174,6 +193,7 @@ fn toc_elems(
         level: 1,
         title: locale.text(Text::Contents).into(),
         dest: "contents#".into(),
+        kind: MarkKind::Front,
     });
     head.break_before = true;
     out.push(head);
@@ -181,8 +201,9 @@ fn toc_elems(
     let num_col = 30.0;
     let gap = 6.0;
     for entry in entries {
-        let (style, indent, before) = match entry.level {
-            1 => (theme.serif(theme.body_size).bold(), 0.0, 7.0),
+        let (style, indent, before) = match (entry.kind, entry.indent) {
+            (MarkKind::Part, _) => (theme.sans(theme.body_size).bold(), 0.0, 16.0),
+            (_, 0) => (theme.serif(theme.body_size).bold(), 0.0, 7.0),
             _ => (theme.serif(theme.body_size), 16.0 * theme.scale, 1.0),
         };
         let num_face = sh.face_index(style.face);

@@ -162,7 +162,7 @@ impl Furniture<'_> {
         let locale = Locale::of(article.map_or(&book.meta.language, |a| &a.lang));
         // An unreviewed article says so on every page it occupies, in a dark band with white
         // capitals that survives grey printing.
-        if let Some(a) = article.filter(|a| a.reviewed.is_none() && !a.appendix) {
+        if let Some(a) = article.filter(|a| book.shows_review(a) && a.reviewed.is_none()) {
             let notice = locale.text(Text::Draft).to_uppercase();
             // The notice fits the text block: a language whose notice is long gets it smaller.
             let wanted = 8.5 * s.min(1.6);
@@ -258,7 +258,7 @@ impl Furniture<'_> {
                 if let Some(p) = &book.meta.publisher {
                     parts.push(p.clone());
                 }
-                if let Some(a) = article {
+                if let Some(a) = article.filter(|a| book.shows_review(a)) {
                     parts.push(locale.review_status(a.reviewed.as_ref()));
                 }
                 parts.push(locale.fill(

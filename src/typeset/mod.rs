@@ -10,6 +10,7 @@ mod furniture;
 mod layout;
 pub mod lines;
 mod paginate;
+mod part_page;
 pub mod shape;
 pub mod theme;
 
@@ -47,6 +48,7 @@ impl Typesetter {
             sh: &self.sh,
             book,
             theme: &theme,
+            whole_book: edition.scope == Scope::Book,
         };
         let indices: Vec<usize> = match edition.scope {
             Scope::Book => (0..book.articles.len()).collect(),
@@ -60,6 +62,13 @@ impl Typesetter {
         let mut trees: HashMap<u32, Tree> = HashMap::new();
         let mut articles = Vec::with_capacity(laid_out.len());
         for (i, (elems, tree)) in laid_out {
+            if edition.scope == Scope::Book {
+                for (p, part) in book.parts.iter().enumerate().filter(|(_, p)| p.first == i) {
+                    let (elems, tree) = part_page::part_page(&self.sh, &theme, p, part);
+                    trees.insert(part_page::part_tree(p), tree);
+                    articles.push((None, elems));
+                }
+            }
             trees.insert(i as u32, tree);
             articles.push((Some(i), elems));
         }

@@ -77,6 +77,16 @@ impl Theme {
         }
     }
 
+    /// Heading sizes, strictly falling with rank: 0 a chapter's title, 1 and 2 the titles of
+    /// nested articles, 3… the headings inside (H1 to H6 relative to the title). Large print
+    /// keeps every one at 18 pt or more.
+    pub fn heading_size(&self, rank: u8) -> f32 {
+        const REGULAR: [f32; 9] = [21.0, 18.0, 16.0, 14.5, 12.0, 11.25, 10.75, 10.5, 10.5];
+        const LARGE: [f32; 9] = [34.0, 30.0, 27.0, 25.0, 22.0, 20.5, 19.5, 18.75, 18.0];
+        let table = if self.justify { &REGULAR } else { &LARGE };
+        table[(rank as usize).min(8)]
+    }
+
     pub fn text_width(&self) -> f32 {
         self.page_w - self.margin_left - self.margin_right
     }

@@ -117,9 +117,20 @@ pub fn write<W: std::io::Write + std::io::Seek>(
         })
         .collect();
     for (i, article) in book.articles.iter().enumerate() {
+        for (p, part) in book.parts.iter().enumerate().filter(|(_, p)| p.first == i) {
+            let page = xhtml::part_page(meta, p, &part.title);
+            b.add_content(
+                EpubContent::new(xhtml::part_file_name(p), page.as_bytes())
+                    .title(clean(&part.title))
+                    .level(1),
+            )
+            .map_err(err)?;
+        }
+        let level = 1 + i32::from(article.depth) + i32::from(book.in_part(i));
         let file = xhtml::file_name(article);
-        let mut content =
-            EpubContent::new(file.clone(), pages[i].as_bytes()).title(clean(&article.title_text()));
+        let mut content = EpubContent::new(file.clone(), pages[i].as_bytes())
+            .title(clean(&article.title_text()))
+            .level(level);
         if i == 0 {
             content = content.reftype(ReferenceType::Text);
         }

@@ -9,7 +9,7 @@ use super::theme::Theme;
 use crate::fonts::Family;
 use crate::locale::{Locale, Text};
 use crate::model::*;
-use crate::paged::{Draw, LinkDest, NodeRef, OutlineMark, Role, Tree};
+use crate::paged::{Draw, LinkDest, MarkKind, NodeRef, OutlineMark, Role, Tree};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -21,6 +21,35 @@ pub struct Ctx<'a> {
     pub sh: &'a Shaper,
     pub book: &'a Book,
     pub theme: &'a Theme,
+    /// The whole book (articles nest and run on by the book's policy), or a handout.
+    pub whole_book: bool,
+}
+
+impl Ctx<'_> {
+    /// The heading level of an article's title: H1 for a chapter (H2 in a part), a level
+    /// lower for each depth of nesting; always H1 in a handout.
+    pub fn title_level(&self, index: usize) -> u8 {
+        if !self.whole_book {
+            return 1;
+        }
+        let article = &self.book.articles[index];
+        (1 + article.depth + u8::from(self.book.in_part(index))).min(6)
+    }
+
+    /// Whether an article starts a new page of the book.
+    pub fn breaks_before(&self, index: usize) -> bool {
+        let article = &self.book.articles[index];
+        let starts_part = self.book.parts.iter().any(|p| p.first == index);
+        !self.whole_book
+            || index == 0
+            || starts_part
+            || article.appendix
+            || match self.book.meta.breaks {
+                PageBreaks::Articles => true,
+                PageBreaks::Chapters => article.depth == 0,
+                PageBreaks::None => false,
+            }
+    }
 }
 
 /// The destination key of a heading or anchor: `slug#id`; `slug#` is the article's start.
@@ -44,6 +73,8 @@ struct ArticleLayout<'a> {
     parent: Option<u32>,
     /// The source level of the article's title heading: the others are tagged relative to it.
     title_level: u8,
+    /// The level the title is tagged and outlined at (`Ctx::title_level`).
+    base_level: u8,
     out: Vec<Elem>,
     /// Each footnote, laid out for the foot of the page, by number.
     notes: HashMap<usize, Arc<Vec<Elem>>>,
@@ -76,6 +107,7 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
                 _ => None,
             })
             .unwrap_or(1),
+        base_level: ctx.title_level(index),
         out: Vec::new(),
         notes: HashMap::new(),
         body: ctx.theme.body(),
@@ -111,8 +143,13 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
         mirror_elems(&mut l.out, width);
     }
     l.attach_notes();
+    let breaks = ctx.breaks_before(index);
     if let Some(first) = l.out.first_mut() {
-        first.break_before = true;
+        // An article that runs on after the one before stands off from it.
+        first.break_before = breaks;
+        if !breaks {
+            first.space_before = ctx.theme.body_size * 2.5;
+        }
         first.dests.insert(0, (dest_key(article, ""), 0.0));
     }
     let tree = l.tree.borrow().clone();
@@ -130,6 +167,7 @@ impl<'a> ArticleLayout<'a> {
             tree_id: self.tree_id,
             parent: self.parent,
             title_level: self.title_level,
+            base_level: self.base_level,
             out: Vec::new(),
             notes: HashMap::new(),
             body,
@@ -283,18 +321,25 @@ impl<'a> ArticleLayout<'a> {
 
     fn heading(&mut self, h: &Heading, x: f32, width: f32) {
         let t = self.ctx.theme;
-        let (size, before) = if h.is_title {
-            (21.0, 0.0)
-        } else {
-            match h.level {
-                1 => (18.0, 20.0),
-                2 => (14.5, 16.0),
-                3 => (12.0, 12.0),
-                _ => (t.body_size, 10.0),
+        // A sub-chapter's title is set a size smaller for each depth.
+        let rank = if h.is_title {
+            if self.ctx.whole_book {
+                self.article.depth.min(2)
+            } else {
+                0
             }
+        } else {
+            2 + h.level.saturating_sub(self.title_level).min(5)
         };
-        let mut style = t.sans(size * t.scale).bold();
-        if h.level >= 4 && !h.is_title {
+        let size = t.heading_size(rank);
+        let before = if h.is_title {
+            0.0
+        } else {
+            [20.0, 20.0, 20.0, 16.0, 12.0, 10.0, 10.0, 10.0][rank as usize] * t.scale.min(1.3)
+        };
+        let mut style = t.sans(size).bold();
+        // Large print emphasises by weight alone (ACB: no italics).
+        if rank >= 5 && t.justify {
             style = style.italic();
         }
         let mut links = Vec::new();
@@ -303,13 +348,15 @@ impl<'a> ArticleLayout<'a> {
         // The article's title is its H1; the headings inside keep their levels relative to the
         // title's (a chapter titled with `##` has its `###` as H2), never below H2 and never
         // more than one level below the heading before (PDF/UA: no skipped levels).
+        let base = self.base_level;
         let level = {
             let mut tree = self.tree.borrow_mut();
             let level = if h.is_title {
-                1
+                base
             } else {
-                (h.level.saturating_sub(self.title_level) + 1)
-                    .clamp(2, tree.last_heading.max(1) + 1)
+                (h.level.saturating_sub(self.title_level) + base)
+                    .clamp(base + 1, tree.last_heading.max(base) + 1)
+                    .min(6)
             };
             tree.last_heading = level;
             level
@@ -331,7 +378,16 @@ impl<'a> ArticleLayout<'a> {
         }
         let title = plain_text(&h.content);
         e.outline.push(OutlineMark {
-            level: if h.is_title { 1 } else { h.level.max(2) },
+            level: if h.is_title {
+                base
+            } else {
+                h.level.max(2) + base - 1
+            },
+            kind: if h.is_title {
+                MarkKind::Article(self.article.depth)
+            } else {
+                MarkKind::Section
+            },
             title: title.trim().to_string(),
             dest: if h.id.is_empty() {
                 dest_key(self.article, "")
@@ -340,7 +396,7 @@ impl<'a> ArticleLayout<'a> {
             },
         });
         self.out.push(e);
-        if h.is_title && !self.article.appendix {
+        if h.is_title && self.ctx.book.shows_review(self.article) {
             self.review_status(x, width);
         }
         if h.is_title {
