@@ -350,20 +350,60 @@ fn source_date_epoch() -> Option<Date> {
 }
 
 fn unique_slugs(paths: &[PathBuf]) -> Vec<String> {
-    let mut used = HashSet::new();
-    paths
+    // The folder all chapters are in (mdBook's `src`) names none of them.
+    let common = paths.iter().skip(1).fold(
+        paths
+            .first()
+            .and_then(|p| p.parent())
+            .unwrap_or(Path::new("")),
+        |acc, p| {
+            acc.ancestors()
+                .find(|a| p.starts_with(a))
+                .unwrap_or(Path::new(""))
+        },
+    );
+    let folder = |p: &Path| {
+        p.parent()
+            .filter(|d| *d != common)
+            .and_then(|d| d.file_name())
+            .map(|d| d.to_string_lossy().to_string())
+    };
+    let names: Vec<String> = paths
         .iter()
         .map(|p| {
             let stem = p
                 .file_stem()
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let base = file_slug(&stem);
-            let base = if base.starts_with(|c: char| c.is_ascii_digit()) {
-                format!("a-{base}")
-            } else {
-                base
-            };
+            // mdBook's `chapter/README.md` (and `index.md`) is named by its folder, so
+            // handouts read `chapter.pdf`, not `readme.pdf`, `readme-2.pdf`, ...
+            let generic = ["readme", "index"].contains(&stem.to_ascii_lowercase().as_str());
+            match folder(p) {
+                Some(dir) if generic => dir,
+                _ => stem,
+            }
+        })
+        .collect();
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for n in &names {
+        *count.entry(file_slug(n)).or_default() += 1;
+    }
+    let mut used = HashSet::new();
+    paths
+        .iter()
+        .zip(&names)
+        .map(|(p, name)| {
+            // A name several folders share (the async book's `intro.md` in three parts) is
+            // told apart by its folder before falling back to a number.
+            let mut base = file_slug(name);
+            if count[&base] > 1 {
+                if let Some(dir) = folder(p).filter(|d| d != name) {
+                    base = file_slug(&format!("{dir}-{name}"));
+                }
+            }
+            if base.starts_with(|c: char| c.is_ascii_digit()) {
+                base = format!("a-{base}");
+            }
             let mut slug = base.clone();
             let mut n = 1;
             while !used.insert(slug.clone()) {
@@ -386,6 +426,18 @@ mod tests {
             PathBuf::from("b/what-is.md"),
             PathBuf::from("01-x.md"),
         ]);
-        assert_eq!(s, vec!["what-is", "what-is-2", "a-01-x"]);
+        assert_eq!(s, vec!["a-what-is", "b-what-is", "a-01-x"]);
+        let s = unique_slugs(&[
+            PathBuf::from("src/README.md"),
+            PathBuf::from("src/setup/README.md"),
+            PathBuf::from("src/usage/index.md"),
+        ]);
+        assert_eq!(s, vec!["readme", "setup", "usage"]);
+        let s = unique_slugs(&[
+            PathBuf::from("src/part-guide/intro.md"),
+            PathBuf::from("src/part-reference/intro.md"),
+            PathBuf::from("src/part-reference/other.md"),
+        ]);
+        assert_eq!(s, vec!["part-guide-intro", "part-reference-intro", "other"]);
     }
 }
