@@ -20,6 +20,8 @@ pub(super) struct OpenHtml {
     implicit: bool,
     /// For a table cell: how many columns and rows it spans, and the column it starts at.
     span: (usize, usize, usize),
+    /// A paragraph set when it closes (a `<Listing>`'s caption).
+    after: Option<Vec<Inline>>,
 }
 
 /// A `<table>` being read: rows so far, the column the next cell goes to, how many more rows
@@ -73,12 +75,13 @@ const BLOCK_TAGS: &[&str] = &[
     "details",
     "summary",
     "hr",
+    "listing",
 ];
 
 /// Containers read for their content only (their own box has no equivalent in print).
 const TRANSPARENT: &[&str] = &[
     "div", "section", "article", "aside", "header", "footer", "main", "nav", "center", "figure",
-    "details", "dl", "dd", "thead", "tbody", "tfoot",
+    "details", "dl", "dd", "thead", "tbody", "tfoot", "listing",
 ];
 
 /// The callout a `<div class="…">` stands for: mdBook's `warning`, and the GitHub alert names.
@@ -228,6 +231,7 @@ impl<R: Resolver> Reader<'_, R> {
             frame: self.stack.len() > base,
             implicit: true,
             span: (1, 1, 0),
+            after: None,
         });
     }
 
@@ -334,6 +338,10 @@ impl<R: Resolver> Reader<'_, R> {
             _ => None,
         };
         let base = self.stack.len();
+        let mut after = None;
+        if name == "listing" {
+            after = self.listing_labels(attrs, offset);
+        }
         if name == "caption" {
             // The caption is set after the table (the model's tables have none of their own).
             self.stack.push(Frame::Paragraph(Vec::new()));
@@ -355,6 +363,7 @@ impl<R: Resolver> Reader<'_, R> {
             frame: self.stack.len() > base,
             implicit: false,
             span: (1, 1, 0),
+            after,
         });
         if matches!(name, "summary" | "dt") {
             // A summary or a defined term reads as a bold lead-in.
@@ -365,8 +374,63 @@ impl<R: Resolver> Reader<'_, R> {
                 frame: true,
                 implicit: true,
                 span: (1, 1, 0),
+                after: None,
             });
         }
+    }
+
+    /// The Rust book's `<Listing number="1-1" file-name="src/main.rs" caption="…">` (its
+    /// mdbook-trpl preprocessor): the file name is set before the listing now, in that
+    /// preprocessor's English words; the caption is returned, to be set after it.
+    fn listing_labels(&mut self, attrs: &[(String, String)], offset: usize) -> Option<Vec<Inline>> {
+        if let Some(file) = attr(attrs, "file-name") {
+            self.html_paragraph(
+                vec![
+                    Inline::Strong(vec![Inline::Text("Filename:".into())]),
+                    Inline::Text(format!(" {file}")),
+                ],
+                offset,
+            );
+        }
+        let caption = attr(attrs, "caption").unwrap_or("");
+        let number = attr(attrs, "number");
+        if caption.is_empty() && number.is_none() {
+            return None;
+        }
+        let mut label = "Listing".to_string();
+        if let Some(n) = number {
+            label.push_str(&format!(" {n}"));
+        }
+        if !caption.is_empty() {
+            label.push(':');
+        }
+        let mut content = vec![Inline::Strong(vec![Inline::Text(label)])];
+        // Backticks in the caption attribute are code, as its preprocessor reads them.
+        for (i, piece) in caption.split('`').enumerate() {
+            let piece = if i == 0 {
+                format!(" {piece}")
+            } else {
+                piece.to_string()
+            };
+            if piece.is_empty() {
+                continue;
+            }
+            content.push(if i % 2 == 1 {
+                Inline::Code(piece)
+            } else {
+                Inline::Text(piece)
+            });
+        }
+        Some(content)
+    }
+
+    /// Sets `content` as a paragraph where the reader is.
+    fn html_paragraph(&mut self, content: Vec<Inline>, offset: usize) {
+        self.start(Tag::Paragraph, offset);
+        if let Some(Frame::Paragraph(c)) = self.stack.last_mut() {
+            *c = content;
+        }
+        self.end(TagEnd::Paragraph);
     }
 
     fn open_row(&mut self) {
@@ -388,6 +452,7 @@ impl<R: Resolver> Reader<'_, R> {
             frame: self.stack.len() > base,
             implicit: false,
             span: (1, 1, 0),
+            after: None,
         });
     }
 
@@ -415,6 +480,7 @@ impl<R: Resolver> Reader<'_, R> {
             frame: true,
             implicit: false,
             span: (number("colspan"), number("rowspan"), col),
+            after: None,
         });
     }
 
@@ -465,6 +531,9 @@ impl<R: Resolver> Reader<'_, R> {
     /// it already).
     fn close_entry(&mut self, o: OpenHtml) {
         self.close_html_spans();
+        if let Some(caption) = o.after {
+            self.html_paragraph(caption, 0);
+        }
         if !o.frame || self.stack.len() != o.base + 1 {
             return;
         }
