@@ -24,6 +24,8 @@ pub struct Theme {
     pub justify: bool,
     /// Comparisons as a list of labelled lines instead of a boxed grid (large print).
     pub linear_sidebars: bool,
+    /// The large-print edition: no text below the body size.
+    pub large_print: bool,
 }
 
 impl Theme {
@@ -52,6 +54,7 @@ impl Theme {
             ui_family: Family::Sans,
             justify: true,
             linear_sidebars: false,
+            large_print: false,
         }
     }
 
@@ -74,6 +77,7 @@ impl Theme {
             ui_family: Family::Legible,
             justify: false,
             linear_sidebars: true,
+            large_print: true,
         }
     }
 
@@ -85,6 +89,27 @@ impl Theme {
         const LARGE: [f32; 9] = [34.0, 30.0, 27.0, 25.0, 22.0, 20.5, 19.5, 18.75, 18.0];
         let table = if self.justify { &REGULAR } else { &LARGE };
         table[(rank as usize).min(8)]
+    }
+
+    /// A size for secondary text (code, tables, captions, labels): `factor` of the body size,
+    /// but never below the body in large print, where ACB's guideline sets every word at
+    /// 18 pt or more.
+    pub fn minor(&self, factor: f32) -> f32 {
+        if self.large_print {
+            self.body_size
+        } else {
+            self.body_size * factor
+        }
+    }
+
+    /// Line spacing for text set tighter than prose (listings, tables, sidebars): `leading`,
+    /// but the body's in large print, where every line keeps ACB's 1.5.
+    pub fn tight_leading(&self, leading: f32) -> f32 {
+        if self.large_print {
+            self.leading.max(leading)
+        } else {
+            leading
+        }
     }
 
     pub fn text_width(&self) -> f32 {

@@ -132,6 +132,7 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
     for (i, b) in article.blocks.iter().enumerate() {
         let start = l.out.len();
         l.block(b, 0.0, width);
+        l.keep_lead_in(start, b, article.blocks.get(i + 1));
         for e in &mut l.out[start..] {
             e.source.get_or_insert(i as u32);
         }
@@ -268,8 +269,29 @@ impl<'a> ArticleLayout<'a> {
     }
 
     fn blocks(&mut self, blocks: &[Block], x: f32, width: f32) {
-        for b in blocks {
+        for (i, b) in blocks.iter().enumerate() {
+            let start = self.out.len();
             self.block(b, x, width);
+            self.keep_lead_in(start, b, blocks.get(i + 1));
+        }
+    }
+
+    /// A paragraph that introduces a listing, table or list (one ending in a colon, or a
+    /// one-line label such as a listing's file name) never ends a page without it: in the
+    /// Rust book such lead-ins stood alone at the foot of a page.
+    fn keep_lead_in(&mut self, start: usize, block: &Block, next: Option<&Block>) {
+        let Block::Paragraph(inl) = block else { return };
+        let introduces = matches!(
+            next,
+            Some(Block::Code { .. } | Block::Table(_) | Block::List(_))
+        );
+        let text = crate::model::plain_text(inl);
+        let text = text.trim_end();
+        let label = self.out.len() == start + 1 && matches!(next, Some(Block::Code { .. }));
+        if introduces && (text.ends_with([':', '：']) || label) {
+            if let Some(last) = self.out.last_mut() {
+                last.keep_with_next = true;
+            }
         }
     }
 
@@ -440,7 +462,7 @@ impl<'a> ArticleLayout<'a> {
         let review = self.article.reviewed.as_ref();
         let mut style = Style {
             gray: 0.15,
-            ..t.sans(t.body_size * 0.85)
+            ..t.sans(t.minor(0.85))
         };
         if review.is_none() {
             style = style.bold();
@@ -644,21 +666,27 @@ impl<'a> ArticleLayout<'a> {
 
     fn code(&mut self, text: &str, x: f32, width: f32, gray_bg: f32) {
         let t = self.ctx.theme;
-        let style = Style::new(Family::Mono, t.body_size * 0.86);
+        let style = Style::new(Family::Mono, t.minor(0.86));
         let pad = 6.0;
         let start = self.out.len();
         let code = self.node(Role::Code);
         // Code reads left to right in every language.
-        let setter = LineSetter::new(self.ctx.sh, &[], 1.3).mirroring(self.locale.is_rtl());
+        let setter =
+            LineSetter::new(self.ctx.sh, &[], t.tight_leading(1.3)).mirroring(self.locale.is_rtl());
         let text = text.strip_suffix('\n').unwrap_or(text);
         for (i, src_line) in text.split('\n').enumerate() {
             let expanded = src_line.replace('\t', "    ");
             // Leading spaces are kept as an indent, since line setting drops them.
             let lead = expanded.len() - expanded.trim_start_matches(' ').len();
             let face = self.ctx.sh.face_index(style.face);
-            let indent = self.ctx.sh.width(face, " ", style.size) * lead as f32;
+            // A deep indent is capped at half the box, so that at large-print sizes a nested
+            // line still fits inside the margins (the Rust book's listings at 18 pt reached
+            // past the right edge).
+            let text_width = width - 2.0 * pad;
+            let indent =
+                (self.ctx.sh.width(face, " ", style.size) * lead as f32).min(text_width / 2.0);
             let content = expanded.trim_start_matches(' ');
-            let avail = (width - 2.0 * pad - indent - 12.0).max(width / 3.0);
+            let avail = text_width - indent - 12.0;
             let lines = setter.set(
                 &[Piece::Text(content.to_string(), style)],
                 avail,
@@ -739,7 +767,7 @@ impl<'a> ArticleLayout<'a> {
         if ncols == 0 {
             return;
         }
-        let size = t.body_size * 0.9;
+        let size = t.minor(0.9);
         let pad = 4.0;
         let body = t.sans(size);
         let head = body.bold();
@@ -767,7 +795,7 @@ impl<'a> ArticleLayout<'a> {
                     pieces,
                     (widths[c] - 2.0 * pad).max(4.0),
                     Align::Left,
-                    1.3,
+                    self.ctx.theme.tight_leading(1.3),
                 );
                 let cell = self.lines_to_elem(lines, 0.0);
                 row_h = row_h.max(cell.height);
@@ -973,7 +1001,7 @@ impl<'a> ArticleLayout<'a> {
             }
             _ => {
                 // Not drawn in print (remote, or SVG): a framed box holding the description.
-                let style = t.sans(t.body_size * 0.9).italic();
+                let style = t.sans(t.minor(0.9)).italic();
                 let note = match &img.src {
                     ImageSource::Remote(url) => self
                         .locale
@@ -1014,7 +1042,7 @@ impl<'a> ArticleLayout<'a> {
         // page (keeping two lines with the picture) rather than off this one.
         e.keep_with_next = true;
         self.out.push(e);
-        let style = t.serif(t.body_size * 0.9).italic();
+        let style = t.serif(t.minor(0.9)).italic();
         let cap_node = self.node(Role::Caption);
         let lines = self.set_as(
             cap_node,

@@ -122,7 +122,14 @@ impl ArticleLayout<'_> {
                 },
             ));
         }
-        let lines = self.set_as(node, &links, &pieces, width - 2.0 * PAD, Align::Left, 1.25);
+        let lines = self.set_as(
+            node,
+            &links,
+            &pieces,
+            width - 2.0 * PAD,
+            Align::Left,
+            self.ctx.theme.tight_leading(1.25),
+        );
         let mut e = self.lines_to_elem(lines, x + PAD);
         e.draws = e.draws.iter().map(|d| d.shifted(0.0, 5.0)).collect();
         e.height += 10.0;
@@ -199,7 +206,7 @@ impl ArticleLayout<'_> {
         if t.linear_sidebars {
             return self.linear_comparison(c, x, width);
         }
-        let size = t.body_size * 0.92;
+        let size = t.minor(0.92);
         let text = t.sans(size);
         let start = self.out.len();
         // A section: its title, the text before, the table, the text after.
@@ -364,7 +371,7 @@ impl ArticleLayout<'_> {
                 &pieces,
                 w - 2.0 * grid.cell_pad,
                 Align::Left,
-                1.3,
+                self.ctx.theme.tight_leading(1.3),
             );
             let cell = self.lines_to_elem(lines, cx + grid.cell_pad);
             h = h.max(cell.height);
@@ -421,7 +428,7 @@ impl ArticleLayout<'_> {
             AlertKind::Note | AlertKind::Tip => (0.7, None),
         };
         // The label, after an icon whose shape tells the kind apart even in grey print.
-        let label_style = t.sans(t.body_size * 0.95).bold();
+        let label_style = t.sans(t.minor(0.95)).bold();
         let icon = 12.0;
         let sect = self.node(Role::Sect);
         let label_node = self.node_in(Role::P, sect);
@@ -501,7 +508,7 @@ impl ArticleLayout<'_> {
         let sect = self.node(Role::Sect);
         let add = |this: &Self, e: &mut Elem, pieces: Vec<Piece>, links: &[LinkDest], gap: f32| {
             let p = this.node_in(Role::P, sect);
-            let lines = this.set_as_data(p, links, &pieces, tw, Align::Left, 1.3);
+            let lines = this.set_as_data(p, links, &pieces, tw, Align::Left, t.tight_leading(1.3));
             let part = this.lines_to_elem(lines, tx);
             let y = e.height + gap;
             e.draws.extend(part.draws.iter().map(|d| d.shifted(0.0, y)));
@@ -521,7 +528,7 @@ impl ArticleLayout<'_> {
             add(
                 self,
                 &mut e,
-                vec![Piece::Text(d.clone(), t.serif(t.body_size * 0.95))],
+                vec![Piece::Text(d.clone(), t.serif(t.minor(0.95)))],
                 &[],
                 1.0,
             );
@@ -551,7 +558,7 @@ impl ArticleLayout<'_> {
             let links = vec![LinkDest::Uri(u.clone())];
             let style = Style {
                 link: Some(0),
-                ..t.sans(t.body_size * 0.85)
+                ..t.sans(t.minor(0.85))
             };
             add(
                 self,
@@ -563,7 +570,7 @@ impl ArticleLayout<'_> {
         }
         let small = Style {
             gray: 0.15,
-            ..t.sans(t.body_size * 0.82)
+            ..t.sans(t.minor(0.82))
         };
         if let Some(h) = &r.hours {
             add(
@@ -597,7 +604,7 @@ impl ArticleLayout<'_> {
         }
         if cited_by && !r.cited_by.is_empty() {
             let mut links = Vec::new();
-            let italic = t.serif(t.body_size * 0.85).italic();
+            let italic = t.serif(t.minor(0.85)).italic();
             let (before, after) = self.locale.around(Text::HelpMentionedIn, "articles");
             let separator = self.locale.text(Text::ListSeparator);
             let mut pieces = vec![Piece::Text(before.into(), italic)];
