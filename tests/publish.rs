@@ -56,55 +56,16 @@ fn regex_lite(_: &str) -> impl Fn(&str) -> Option<(String, String)> {
 fn bookmarks_land_on_their_headings_and_nest() {
     let (_tmp, out) = publish_sample("outline");
     let pdf = read_pdf(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap());
-    let doc = &pdf.doc;
-    let outlines = doc
-        .catalog()
-        .unwrap()
-        .get(b"Outlines")
-        .unwrap()
-        .as_reference()
-        .unwrap();
-    let mut stack = vec![(
-        doc.get_dictionary(outlines)
-            .unwrap()
-            .get(b"First")
-            .unwrap()
-            .as_reference()
-            .unwrap(),
-        0,
-    )];
-    let mut seen = 0;
-    let mut max_depth = 0;
-    while let Some((id, depth)) = stack.pop() {
-        let item = doc.get_dictionary(id).unwrap();
-        let title = match item.get(b"Title").unwrap() {
-            lopdf::Object::String(b, _) if b.starts_with(&[0xFE, 0xFF]) => {
-                String::from_utf16_lossy(
-                    &b[2..]
-                        .chunks(2)
-                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                        .collect::<Vec<_>>(),
-                )
-            }
-            lopdf::Object::String(b, _) => String::from_utf8_lossy(b).to_string(),
-            _ => panic!(),
-        };
-        let dest = item.get(b"Dest").unwrap().as_array().unwrap();
-        let page = pdf.page_of(dest[0].as_reference().unwrap());
+    let marks = outline(&pdf);
+    for (_, title, page) in &marks {
         assert!(
-            norm(&pdf.page_text(page)).contains(&norm(&title)),
+            norm(&pdf.page_text(*page)).contains(&norm(title)),
             "bookmark {title:?} lands on page {} without it",
             page + 1
         );
-        seen += 1;
-        max_depth = max_depth.max(depth);
-        if let Ok(next) = item.get(b"Next").and_then(|n| n.as_reference()) {
-            stack.push((next, depth));
-        }
-        if let Ok(first) = item.get(b"First").and_then(|n| n.as_reference()) {
-            stack.push((first, depth + 1));
-        }
     }
+    let seen = marks.len();
+    let max_depth = marks.iter().map(|m| m.0).max().unwrap_or(0);
     assert!(seen >= 10, "{seen} bookmarks");
     assert!(max_depth >= 1, "sections nest under their article");
 }

@@ -471,3 +471,39 @@ pub fn publish_files(
     assert!(o.status.success(), "publish failed: {}", stderr(&o));
     (tmp, m, out)
 }
+
+/// The PDF's bookmarks in reading order: (depth from 0, title, page index).
+pub fn outline(pdf: &PdfText) -> Vec<(usize, String, usize)> {
+    let doc = &pdf.doc;
+    let Ok(root) = doc.catalog().unwrap().get(b"Outlines") else {
+        return Vec::new();
+    };
+    let root = doc.get_dictionary(root.as_reference().unwrap()).unwrap();
+    let mut out = Vec::new();
+    let mut stack = vec![(root.get(b"First").unwrap().as_reference().unwrap(), 0)];
+    while let Some((id, depth)) = stack.pop() {
+        let item = doc.get_dictionary(id).unwrap();
+        let title = match item.get(b"Title").unwrap() {
+            lopdf::Object::String(b, _) if b.starts_with(&[0xFE, 0xFF]) => {
+                String::from_utf16_lossy(
+                    &b[2..]
+                        .chunks(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect::<Vec<_>>(),
+                )
+            }
+            lopdf::Object::String(b, _) => String::from_utf8_lossy(b).to_string(),
+            other => panic!("a bookmark title that is not a string: {other:?}"),
+        };
+        let dest = item.get(b"Dest").unwrap().as_array().unwrap();
+        out.push((depth, title, pdf.page_of(dest[0].as_reference().unwrap())));
+        // Depth first: the children before the next sibling.
+        if let Ok(next) = item.get(b"Next").and_then(|n| n.as_reference()) {
+            stack.push((next, depth));
+        }
+        if let Ok(first) = item.get(b"First").and_then(|n| n.as_reference()) {
+            stack.push((first, depth + 1));
+        }
+    }
+    out
+}
