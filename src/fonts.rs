@@ -171,8 +171,14 @@ fn cache() -> &'static Mutex<HashMap<(PathBuf, u64), &'static [u8]>> {
 /// count (a Latin book never touches most of the 6 MB of CJK faces; reading them whole put the
 /// corpus build's peak from 97 to 106 MB).
 fn map_font(path: &Path) -> Result<&'static [u8], Diagnostic> {
-    let cannot =
-        |e: std::io::Error| Diagnostic::error(path, 0, 0, format!("cannot read font: {e}"));
+    let cannot = |e: std::io::Error| {
+        Diagnostic::error(
+            path,
+            0,
+            0,
+            format!("cannot read font: {}", crate::diag::io_words(&e)),
+        )
+    };
     let file = std::fs::File::open(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
     if !meta.is_file() {
@@ -202,8 +208,14 @@ pub fn load(dir: &Path) -> Result<FontSet, Diagnostic> {
     let mut files = Vec::new();
     for (key, name) in FACES {
         let path = dir.join(name);
-        let meta = std::fs::metadata(&path)
-            .map_err(|e| Diagnostic::error(&path, 0, 0, format!("cannot read font: {e}")))?;
+        let meta = std::fs::metadata(&path).map_err(|e| {
+            Diagnostic::error(
+                &path,
+                0,
+                0,
+                format!("cannot read font: {}", crate::diag::io_words(&e)),
+            )
+        })?;
         let cache_key = (path.canonicalize().unwrap_or(path.clone()), meta.len());
         let cached = cache().lock().ok().and_then(|c| c.get(&cache_key).copied());
         let data = match cached {

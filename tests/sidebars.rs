@@ -279,7 +279,9 @@ fn comparison_and_resource_errors_name_the_file_and_line() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
-        err.contains("a.md:3:19: error: unknown resource id `nowhere` (known ids: help)"),
+        err.contains(
+            "a.md:3:19: error: unknown resource id `nowhere`\n  help: the known ids are help"
+        ),
         "{err}"
     );
     std::fs::write(

@@ -9,7 +9,7 @@ pub use staging::{commit, Staged};
 
 use crate::diag::Diagnostic;
 use crate::model::{self, Book, PageStart};
-use crate::paged::Edition;
+use crate::paged::{Edition, Scope};
 use crate::render::{self, Input, Needs, Output, RenderError, Rendered, Renderer};
 use crate::typeset::Typesetter;
 use crate::{fonts, read};
@@ -26,6 +26,9 @@ pub struct Options {
     pub only: Vec<String>,
     /// Refuse to publish unless every article is reviewed and its review is not overdue.
     pub final_edition: bool,
+    /// Make the handouts of only these articles (their sources, relative to the manuscript);
+    /// `None`: of every article. `watch` passes the articles an edit changed.
+    pub handouts_of: Option<Vec<PathBuf>>,
 }
 
 impl Options {
@@ -37,7 +40,22 @@ impl Options {
             fonts: default_fonts_dir(),
             only: Vec::new(),
             final_edition: false,
+            handouts_of: None,
         }
+    }
+
+    /// Whether the output is wanted under `handouts_of` (every book-wide output is).
+    fn makes_handout(&self, book: &Book, needs: Needs) -> bool {
+        let Needs::Pages(Edition {
+            scope: Scope::Article(i),
+            ..
+        }) = needs
+        else {
+            return true;
+        };
+        self.handouts_of
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|p| *p == book.articles[i].source))
     }
 
     fn wants(&self, renderer: &str) -> bool {
@@ -148,6 +166,7 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
                 output,
             })
         })
+        .filter(|j| opts.makes_handout(&book, j.output.needs))
         .collect();
     let staged: Vec<Staged> = jobs
         .iter()
@@ -345,7 +364,8 @@ pub fn book_from_markdown(text: &str) -> Book {
     book
 }
 
-/// The output folder may not be inside the manuscript: outputs would be read back as input.
+/// The output folder may not be inside the manuscript (outputs would be read back as input),
+/// except for the manuscript's own `output/`.
 fn output_inside_manuscript(out: &Path, manuscript: &Path) -> Option<Diagnostic> {
     let m = manuscript.canonicalize().ok()?;
     // The output folder may not exist yet: judge its nearest existing ancestor.
@@ -360,6 +380,12 @@ fn output_inside_manuscript(out: &Path, manuscript: &Path) -> Option<Diagnostic>
     }
     let mut full = probe.canonicalize().ok()?;
     full.extend(rest.iter().rev());
+    // The manuscript's own `output/` is the one folder inside it no reader ever reads (the
+    // plain-folder reader skips it, book.yaml and SUMMARY.md list articles elsewhere): a book
+    // folder publishes into it, as mdBook builds into `book/`.
+    if full == m.join("output") {
+        return None;
+    }
     full.starts_with(&m).then(|| {
         Diagnostic::error(
             out,

@@ -17,7 +17,15 @@ impl Staged {
     pub fn new(path: &Path) -> Result<Staged, Diagnostic> {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| {
-            Diagnostic::error(dir, 0, 0, format!("cannot create the output folder: {e}"))
+            Diagnostic::error(
+                dir,
+                0,
+                0,
+                format!(
+                    "cannot create the output folder: {}",
+                    crate::diag::io_words(&e)
+                ),
+            )
         })?;
         let name = path
             .file_name()
@@ -35,7 +43,11 @@ impl Staged {
         fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, RenderError>,
     ) -> Result<(u64, T), RenderError> {
         let cannot = |e: std::io::Error| {
-            RenderError::Write(format!("cannot write {}: {e}", self.tmp.display()))
+            RenderError::Write(format!(
+                "cannot write {}: {}",
+                self.tmp.display(),
+                crate::diag::io_words(&e)
+            ))
         };
         let file = std::fs::File::create(&self.tmp).map_err(cannot)?;
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
@@ -91,7 +103,10 @@ pub fn commit(staged: &[Staged]) -> Result<(), Diagnostic> {
                 &st.path,
                 0,
                 0,
-                format!("cannot replace the previous file: {e}"),
+                format!(
+                    "cannot replace the previous file: {}",
+                    crate::diag::io_words(&e)
+                ),
             ));
         }
     }

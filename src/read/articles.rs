@@ -17,7 +17,9 @@ pub(super) struct LoadContext<'a> {
     pub root: &'a Path,
     pub canon_root: &'a Path,
     pub index: &'a HashMap<PathBuf, usize>,
-    pub resource_ids: &'a HashSet<&'a str>,
+    /// The resources' ids; `None` when the resources file itself failed (its errors are
+    /// reported; the articles' ids are not judged against a list that could not be read).
+    pub resource_ids: Option<&'a HashSet<&'a str>>,
     /// Per code language, the prefix that hides a line in print.
     pub hidden_code_lines: &'a HashMap<String, String>,
 }
@@ -43,6 +45,29 @@ impl Resolver for ArticleResolver<'_> {
                 }
             })
             .copied()
+    }
+
+    fn nearest_article(&self, link_path: &str) -> Option<String> {
+        let wanted = normalize(&self.dir.join(percent_decode(link_path)))?;
+        let wanted = wanted.to_string_lossy();
+        let (score, best) = self
+            .ctx
+            .index
+            .keys()
+            .map(|p| {
+                (
+                    strsim::normalized_levenshtein(&wanted, &p.to_string_lossy()),
+                    p,
+                )
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))?;
+        // 0.7: `risk.md` for `risks.md` and `what-kratom.md` for `what-is-kratom.md` are
+        // offered; unrelated names are not.
+        if score < 0.7 {
+            return None;
+        }
+        let shown = best.strip_prefix(&self.dir).unwrap_or(best);
+        Some(shown.to_string_lossy().to_string())
     }
 
     fn image(&self, src: &str) -> Result<ImageSource, String> {
@@ -153,25 +178,24 @@ fn front_matter(
         };
         warnings.push(Diagnostic::warning(file, line, 1, message));
     }
+    let Some(resource_ids) = ctx.resource_ids else {
+        return Ok((fm, warnings));
+    };
     let unknown: Vec<Diagnostic> = fm
         .resources
         .iter()
-        .filter(|id| !ctx.resource_ids.contains(id.as_str()))
+        .filter(|id| !resource_ids.contains(id.as_str()))
         .map(|id| {
             let (l, c) = config::locate_value(front.unwrap_or(""), "resources", id);
-            let known = if ctx.resource_ids.is_empty() {
-                "the book has no resources file".to_string()
-            } else {
-                let mut ids: Vec<&str> = ctx.resource_ids.iter().copied().collect();
-                ids.sort();
-                format!("known ids: {}", ids.join(", "))
-            };
-            Diagnostic::error(
-                file,
-                l + 1,
-                c,
-                format!("unknown resource id `{id}` ({known})"),
-            )
+            let mut ids: Vec<&str> = resource_ids.iter().copied().collect();
+            ids.sort();
+            let d = Diagnostic::error(file, l + 1, c, format!("unknown resource id `{id}`"))
+                .with_len(id.chars().count());
+            match config::did_you_mean(id, &ids) {
+                Some(near) => d.with_help(format!("did you mean `{near}`?")),
+                None if ids.is_empty() => d.with_help("the book has no resources file"),
+                None => d.with_help(format!("the known ids are {}", ids.join(", "))),
+            }
         })
         .collect();
     if !unknown.is_empty() {

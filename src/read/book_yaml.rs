@@ -15,8 +15,10 @@ impl Source for BookYamlSource<'_> {
     fn outline(&self) -> Result<Outline, Vec<Diagnostic>> {
         let book_path = self.root.join("book.yaml");
         let text = read_text(&book_path).map_err(|d| vec![d])?;
-        let yaml: BookYaml =
-            config::parse_yaml(&text, &book_path, 0, BOOK_KEYS).map_err(|d| vec![d])?;
+        let yaml: BookYaml = match config::parse_yaml(&text, &book_path, 0, BOOK_KEYS) {
+            Ok(yaml) => yaml,
+            Err(d) => return Ok(self.salvaged(&text, &book_path, d)),
+        };
         let mut diagnostics = Vec::new();
         let at = |key: &str, value: &str| {
             let (line, col) = config::locate_value(&text, key, value);
@@ -93,6 +95,69 @@ impl Source for BookYamlSource<'_> {
             resources,
             diagnostics,
         })
+    }
+}
+
+impl BookYamlSource<'_> {
+    /// When book.yaml has an error, the articles and resources it names (as far as its YAML
+    /// can be read, else the default places) are still read, so one run reports every
+    /// problem; the error keeps the build from going further.
+    fn salvaged(&self, text: &str, book_path: &Path, error: Diagnostic) -> Outline {
+        let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
+        let place = |line, col| Place {
+            file: book_path.to_path_buf(),
+            line,
+            col,
+        };
+        let listed: Option<Vec<String>> = value.get("articles").and_then(|a| {
+            a.as_sequence().map(|s| {
+                s.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+        });
+        let entries = match listed {
+            Some(list) => list
+                .iter()
+                .map(|p| {
+                    let (line, col) = config::locate_value(text, "articles", p);
+                    Entry {
+                        path: PathBuf::from(p),
+                        depth: 0,
+                        title: None,
+                        listed: place(line, col),
+                    }
+                })
+                .collect(),
+            None => articles_folder(self.root)
+                .into_iter()
+                .map(|path| Entry {
+                    path,
+                    depth: 0,
+                    title: None,
+                    listed: place(1, 1),
+                })
+                .collect(),
+        };
+        let named = value
+            .get("resources")
+            .and_then(|r| r.as_str())
+            .map(String::from);
+        let resources = match named {
+            Some(r) => {
+                let (line, col) = config::locate_value(text, "resources", &r);
+                Some((PathBuf::from(r), Some(place(line, col))))
+            }
+            None => Some((PathBuf::from("resources.yaml"), None))
+                .filter(|(p, _)| self.root.join(p).is_file()),
+        };
+        Outline {
+            settings: Settings::default(),
+            entries,
+            parts: Vec::new(),
+            resources,
+            diagnostics: vec![error],
+        }
     }
 }
 

@@ -95,15 +95,7 @@ pub struct FrontMatter {
     pub other: std::collections::BTreeMap<String, serde_yaml::Value>,
 }
 
-/// The known key closest to `key`, when it is close enough to be a slip of the keyboard.
-pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
-        .filter(|(d, k)| *d <= 2 && *d < k.len())
-        .min()
-        .map(|(_, k)| k)
-}
+pub use crate::diag::did_you_mean;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,39 +158,8 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
     line_offset: usize,
     allowed: &[&str],
 ) -> Result<T, Diagnostic> {
-    serde_yaml::from_str::<T>(text).map_err(|e| {
-        let mut msg = e.to_string();
-        // Errors raised by our own value checks quote the bad value in backticks and carry only
-        // the position of the enclosing node (or the document start): find the value itself,
-        // from that line on.
-        let reported = e
-            .location()
-            .filter(|l| l.index() > 0)
-            .map(|l| (l.line(), l.column()));
-        let quoted = msg
-            .split('`')
-            .nth(1)
-            .filter(|v| !v.is_empty() && !msg.starts_with("unknown field"));
-        let from_line = reported.map(|(l, _)| l).unwrap_or(1);
-        let found = quoted.and_then(|v| {
-            text.lines()
-                .enumerate()
-                .skip(from_line - 1)
-                .find_map(|(i, l)| l.find(v).map(|c| (i + 1, l[..c].chars().count() + 1)))
-        });
-        let (line, col) = found.or(reported).unwrap_or((1, 1));
-        // serde_yaml appends " at line L column C"; the diagnostic carries the position itself.
-        if let Some(i) = msg.find(" at line ") {
-            msg.truncate(i);
-        }
-        if msg.contains("unknown field")
-            || msg.contains("missing field")
-            || msg.contains("invalid type: ") && msg.contains("map")
-        {
-            msg = format!("{msg} (allowed keys: {})", allowed.join(", "));
-        }
-        Diagnostic::error(file, line + line_offset, col, msg)
-    })
+    serde_yaml::from_str::<T>(text)
+        .map_err(|e| super::yaml_errors::diagnostic(&e, text, file, line_offset, allowed))
 }
 
 /// Where `value` first appears as a YAML scalar at or after the line of `key:`, for
@@ -229,7 +190,14 @@ mod tests {
         let e = book("title: T\nlanguage: en\ncolour: red\n").unwrap_err();
         assert_eq!((e.line, e.col), (3, 1), "{e}");
         assert!(e.message.contains("colour"), "{e}");
-        assert!(e.message.contains("allowed keys: title, subtitle"), "{e}");
+        assert!(
+            e.help.as_deref().unwrap().contains("title, subtitle"),
+            "{e:?}"
+        );
+        assert!(
+            !e.message.contains("expected one of"),
+            "listed once, in the help"
+        );
     }
 
     #[test]
@@ -244,13 +212,17 @@ mod tests {
     fn wrong_type_is_reported() {
         let e = book("title: T\narticles: one.md\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
-        assert!(e.message.contains("invalid type"), "{e}");
+        assert_eq!(
+            e.message, "in `articles`: expected a list, found the text \"one.md\"",
+            "{e}"
+        );
     }
 
     #[test]
     fn missing_title_is_reported() {
         let e = book("language: en\n").unwrap_err();
-        assert!(e.message.contains("missing field `title`"), "{e}");
+        assert_eq!(e.message, "the required key `title` is missing", "{e}");
+        assert_eq!((e.line, e.col), (1, 1), "at the mapping that lacks it");
     }
 
     #[test]

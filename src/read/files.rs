@@ -45,8 +45,14 @@ pub fn percent_decode(s: &str) -> String {
 
 /// Reads a UTF-8 text file (a byte-order mark is dropped), refusing one over the size limit.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error(path, 0, 0, format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(
+            path,
+            0,
+            0,
+            format!("cannot read: {}", crate::diag::io_words(&e)),
+        )
+    })?;
     if meta.len() > MAX_ARTICLE_BYTES {
         return Err(Diagnostic::error(
             path,
@@ -59,8 +65,14 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             ),
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(path, 0, 0, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            path,
+            0,
+            0,
+            format!("cannot read: {}", crate::diag::io_words(&e)),
+        )
+    })?;
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)),
         Err(e) => {

@@ -29,7 +29,7 @@ pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource
     let full = root.join(&rel);
     let canon_root = root
         .canonicalize()
-        .map_err(|e| format!("manuscript folder: {e}"))?;
+        .map_err(|e| format!("manuscript folder: {}", crate::diag::io_words(&e)))?;
     let canon = full
         .canonicalize()
         .map_err(|_| format!("image `{src}` not found (looked for {})", full.display()))?;
@@ -38,7 +38,8 @@ pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource
             "image `{src}` resolves outside the manuscript folder"
         ));
     }
-    let meta = std::fs::metadata(&canon).map_err(|e| format!("image `{src}`: {e}"))?;
+    let meta = std::fs::metadata(&canon)
+        .map_err(|e| format!("image `{src}`: {}", crate::diag::io_words(&e)))?;
     if meta.len() > MAX_IMAGE_BYTES {
         return Err(format!(
             "image `{src}` is {} MB; the limit is {} MB",
@@ -46,7 +47,8 @@ pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource
             MAX_IMAGE_BYTES >> 20
         ));
     }
-    let data = std::fs::read(&canon).map_err(|e| format!("image `{src}`: {e}"))?;
+    let data = std::fs::read(&canon)
+        .map_err(|e| format!("image `{src}`: {}", crate::diag::io_words(&e)))?;
     let (format, width, height) = identify(&data)
         .ok_or_else(|| format!("image `{src}` is not a readable PNG, JPEG or SVG file"))?;
     if width as u64 * height as u64 > MAX_IMAGE_PIXELS {

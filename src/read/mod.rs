@@ -17,6 +17,7 @@ pub mod markdown;
 mod mdbook;
 pub mod resources;
 pub mod source;
+mod yaml_errors;
 
 pub use articles::split_front_matter;
 use book_yaml::BookYamlSource;
@@ -77,12 +78,12 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
     } = outline;
     let canon_root = root
         .canonicalize()
-        .map_err(|e| vec![Diagnostic::error(root, 0, 0, e.to_string())])?;
+        .map_err(|e| vec![Diagnostic::error(root, 0, 0, crate::diag::io_words(&e))])?;
     let entries = checked_entries(root, &canon_root, entries, &mut diagnostics);
+    let before = diagnostics.iter().filter(|d| d.is_error()).count();
     let resource_list = read_resources(root, resources, &mut diagnostics);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
-    }
+    // The articles are read even when the resources file has errors: one run reports all.
+    let resources_read = diagnostics.iter().filter(|d| d.is_error()).count() == before;
     let language = settings
         .language
         .clone()
@@ -90,7 +91,7 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
     let articles = read_articles(
         root,
         &entries,
-        &resource_list,
+        resources_read.then_some(&resource_list[..]),
         &language,
         &settings.hidden_code_lines,
         &mut diagnostics,
@@ -188,7 +189,7 @@ fn read_resources(
 fn read_articles(
     root: &Path,
     entries: &[Entry],
-    resources: &[Resource],
+    resources: Option<&[Resource]>,
     language: &str,
     hidden_code_lines: &HashMap<String, String>,
     diags: &mut Vec<Diagnostic>,
@@ -199,14 +200,15 @@ fn read_articles(
         .enumerate()
         .map(|(i, p)| (p.clone(), i))
         .collect();
-    let resource_ids: HashSet<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+    let resource_ids: Option<HashSet<&str>> =
+        resources.map(|rs| rs.iter().map(|r| r.id.as_str()).collect());
     let slugs = unique_slugs(&sources);
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let ctx = articles::LoadContext {
         root,
         canon_root: &canon_root,
         index: &index,
-        resource_ids: &resource_ids,
+        resource_ids: resource_ids.as_ref(),
         hidden_code_lines,
     };
     let results: Vec<_> = entries
@@ -294,9 +296,25 @@ fn check_anchors(
                             sources[*article].display()
                         ),
                     )
-                    .with_code("missing-anchor"),
+                    .with_code("missing-anchor")
+                    .with_help(nearest_id(anchor, known)),
                 );
             }
+        }
+    }
+}
+
+/// The help for a dead anchor: the nearest id the article has, else its ids.
+fn nearest_id(anchor: &str, known: &HashSet<&str>) -> String {
+    let mut ids: Vec<&str> = known.iter().copied().collect();
+    ids.sort_unstable();
+    match crate::diag::did_you_mean(anchor, &ids) {
+        Some(id) => format!("did you mean `#{id}`?"),
+        None if ids.is_empty() => "that article has no headings or anchors".into(),
+        None => {
+            let shown: Vec<&str> = ids.iter().take(8).copied().collect();
+            let more = if ids.len() > 8 { ", …" } else { "" };
+            format!("its ids include {}{more}", shown.join(", "))
         }
     }
 }

@@ -91,8 +91,14 @@ pub fn valid_url(u: &str) -> bool {
 }
 
 pub fn load(path: &Path) -> Result<Vec<Resource>, Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![Diagnostic::error(path, 0, 0, format!("cannot read: {e}"))])?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::error(
+            path,
+            0,
+            0,
+            format!("cannot read: {}", crate::diag::io_words(&e)),
+        )]
+    })?;
     let entries: Vec<ResourceYaml> =
         super::config::parse_yaml(&text, path, 0, RESOURCE_KEYS).map_err(|d| vec![d])?;
     let items = item_lines(&text);
@@ -218,6 +224,7 @@ mod tests {
     fn unknown_keys_list_the_allowed_ones() {
         let errs = load_text("- id: a\n  name: A\n  category: H\n  fax: 1\n").unwrap_err();
         assert_eq!(errs[0].line, 4);
-        assert!(errs[0].message.contains("allowed keys: id, name, category"));
+        let help = errs[0].help.as_deref().unwrap_or_default();
+        assert!(help.contains("id, name, category"), "{:?}", errs[0]);
     }
 }

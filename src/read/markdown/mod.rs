@@ -4,7 +4,7 @@
 use super::html;
 mod html_blocks;
 use super::includes::SourceMap;
-use crate::diag::{Diagnostic, LineIndex};
+use crate::diag::{did_you_mean, Diagnostic, LineIndex};
 use crate::model::*;
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
@@ -20,6 +20,11 @@ pub trait Resolver {
     fn image(&self, src: &str) -> Result<ImageSource, String>;
     /// The prefix that hides a line of code in `lang` (besides Rust's `# `), if any.
     fn hidden_line_prefix(&self, _lang: &str) -> Option<&str> {
+        None
+    }
+    /// The article path nearest to a link path that names none, written as a link from
+    /// this article would write it.
+    fn nearest_article(&self, _link_path: &str) -> Option<String> {
         None
     }
 }
@@ -728,12 +733,59 @@ impl<'a, R: Resolver> Reader<'a, R> {
         }
     }
 
+    /// A quote opening with `[!WORD]` that names no alert (`[!NOET]`) would print the marker
+    /// into a patient's handout: it is a warning, and the quote is set plain without it.
+    fn unknown_alert_marker(&mut self, blocks: &mut Vec<Block>, offset: usize) {
+        const KINDS: &[&str] = &[
+            "NOTE",
+            "TIP",
+            "IMPORTANT",
+            "WARNING",
+            "CAUTION",
+            "COMPARISON",
+        ];
+        let Some(Block::Paragraph(first)) = blocks.first_mut() else {
+            return;
+        };
+        let text = plain_text(first);
+        let lead = text.len() - text.trim_start().len();
+        let Some(marker) = text.trim_start().strip_prefix("[!").and_then(|t| {
+            let end = t.find(']')?;
+            let word = &t[..end];
+            (!word.is_empty() && word.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                .then_some(word)
+        }) else {
+            return;
+        };
+        let marker = marker.to_string();
+        let (line, col) = self.pos(offset);
+        // The marker follows the quote's `> `.
+        let d = Diagnostic::warning(
+            self.file,
+            line,
+            col + 2,
+            format!("`[!{marker}]` is not an alert kind; the quote is printed without it"),
+        )
+        .with_len(marker.chars().count() + 3);
+        let upper = marker.to_uppercase();
+        let d = match did_you_mean(&upper, KINDS) {
+            Some(k) => d.with_help(format!("did you mean `[!{k}]`?")),
+            None => d.with_help(format!("the alert kinds are {}", KINDS.join(", "))),
+        };
+        self.out.diagnostics.push(d);
+        strip_leading_text(first, lead + marker.len() + 3);
+        if first.is_empty() {
+            blocks.remove(0);
+        }
+    }
+
     /// A quote that starts with `[!COMPARISON] Title` becomes a comparison sidebar; any other
     /// quote stays a quote (`Ok`). A comparison without a table is an error (`Err`, reported).
     fn comparison(&mut self, mut blocks: Vec<Block>, offset: usize) -> Result<Block, ()> {
         const MARK: &str = "[!COMPARISON]";
         let is_comparison = matches!(blocks.first(), Some(Block::Paragraph(i)) if plain_text(i).trim_start().starts_with(MARK));
         if !is_comparison {
+            self.unknown_alert_marker(&mut blocks, offset);
             return Ok(Block::Quote(blocks));
         }
         let Block::Paragraph(first) = blocks.remove(0) else {
@@ -863,6 +915,12 @@ impl<'a, R: Resolver> Reader<'a, R> {
                     offset,
                     format!("link to `{dest}`: no article of the book is at `{path}`"),
                 );
+                if let Some(near) = self.resolver.nearest_article(&path) {
+                    if let Some(d) = self.out.diagnostics.pop() {
+                        let d = d.with_help(format!("did you mean `{near}`?"));
+                        self.out.diagnostics.push(d);
+                    }
+                }
                 None
             }
             None => {
@@ -1001,6 +1059,33 @@ fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H4 => 4,
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
+    }
+}
+
+/// Removes the first `n` bytes of text from a paragraph's leading text pieces (and a line
+/// break left first).
+fn strip_leading_text(inlines: &mut Vec<Inline>, mut n: usize) {
+    while n > 0 {
+        match inlines.first_mut() {
+            Some(Inline::Text(t)) if t.len() <= n => {
+                n -= t.len();
+                inlines.remove(0);
+            }
+            Some(Inline::Text(t)) => {
+                let cut = (n..=t.len())
+                    .find(|&i| t.is_char_boundary(i))
+                    .unwrap_or(t.len());
+                *t = t[cut..].trim_start().to_string();
+                n = 0;
+            }
+            _ => break,
+        }
+    }
+    while matches!(inlines.first(), Some(Inline::SoftBreak | Inline::HardBreak)) {
+        inlines.remove(0);
+    }
+    if let Some(Inline::Text(t)) = inlines.first_mut() {
+        *t = t.trim_start().to_string();
     }
 }
 
@@ -1564,5 +1649,24 @@ mod tests {
         assert_eq!(slugify("2. Risks"), "s-2-risks");
         assert_eq!(slugify("The `?` Operator"), "the--operator");
         assert_eq!(slugify("Rc<T> and Weak<T>"), "rct-and-weakt");
+    }
+
+    #[test]
+    fn an_unknown_alert_kind_is_a_warning_and_its_marker_is_not_printed() {
+        let p = read("Intro.\n\n> [!NOET]\n> Take it with food.\n");
+        let w: Vec<_> = p.diagnostics.iter().filter(|d| !d.is_error()).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!((w[0].line, w[0].col, w[0].len), (3, 3, 7), "{:?}", w[0]);
+        assert_eq!(w[0].help.as_deref(), Some("did you mean `[!NOTE]`?"));
+        let Some(Block::Quote(q)) = p.blocks.get(1) else {
+            panic!("{:?}", p.blocks)
+        };
+        let Some(Block::Paragraph(first)) = q.first() else {
+            panic!("{q:?}")
+        };
+        assert_eq!(plain_text(first), "Take it with food.");
+        // A quote that merely opens with a bracket is left alone.
+        let p = read("> [link text] and more\n");
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
     }
 }

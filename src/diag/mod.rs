@@ -1,4 +1,7 @@
-//! Diagnostics: every problem the tool reports names a file, a line and a column.
+//! Diagnostics: every problem the tool reports names a file and, where it has one, a line and
+//! a column; `report` prints them as rustc does (source line, caret, help) or as JSON.
+
+pub mod report;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -23,6 +26,10 @@ pub struct Diagnostic {
     /// What kind of problem, for the ones a final edition treats as errors
     /// (`missing-include`, `missing-anchor`).
     pub code: Option<&'static str>,
+    /// How to fix it, when the tool can say (a did-you-mean, the allowed values).
+    pub help: Option<String>,
+    /// How many characters from `col` the problem covers (0: just the one at `col`).
+    pub len: usize,
 }
 
 impl Diagnostic {
@@ -39,6 +46,8 @@ impl Diagnostic {
             col,
             message: message.into(),
             code: None,
+            help: None,
+            len: 0,
         }
     }
 
@@ -72,6 +81,18 @@ impl Diagnostic {
         self
     }
 
+    /// The same diagnostic with a line saying how to fix it.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The same diagnostic covering `len` characters from its column.
+    pub fn with_len(mut self, len: usize) -> Self {
+        self.len = len;
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -84,16 +105,47 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(
-            f,
-            "{}:{}:{}: {}: {}",
-            self.file.display(),
-            self.line.max(1),
-            self.col.max(1),
-            kind,
-            self.message
-        )
+        // A problem with the whole file names just the file (no invented `:1:1`).
+        match (self.line, self.col) {
+            (0, _) => write!(f, "{}: {kind}: {}", self.file.display(), self.message)?,
+            (line, col) => write!(
+                f,
+                "{}:{line}:{}: {kind}: {}",
+                self.file.display(),
+                col.max(1),
+                self.message
+            )?,
+        }
+        Ok(())
     }
+}
+
+/// An input/output error in the project's words: what happened, never an OS error number.
+pub fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::AlreadyExists => "it already exists".into(),
+        K::IsADirectory => "it is a folder, not a file".into(),
+        K::NotADirectory => "a part of the path is a file, not a folder".into(),
+        K::StorageFull => "the disk is full".into(),
+        K::ReadOnlyFilesystem => "the disk is read-only".into(),
+        K::InvalidData => "it is not UTF-8 text".into(),
+        // The kind's own description carries no OS code ("entity not found", ...).
+        kind => kind.to_string(),
+    }
+}
+
+/// The known name closest to `name`, when it is close enough to be a slip of the keyboard
+/// (at most two edits, and fewer than the name's length).
+pub fn did_you_mean<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(name, k), *k))
+        .filter(|(d, k)| *d <= 2 && *d < k.len() && *d < name.len().max(2))
+        .min()
+        .map(|(_, k)| k)
 }
 
 /// Maps byte offsets in a source text to 1-based line and column (columns count characters).
@@ -141,5 +193,7 @@ mod tests {
     fn display_is_file_line_col() {
         let d = Diagnostic::error("m/book.yaml", 3, 7, "bad");
         assert_eq!(d.to_string(), "m/book.yaml:3:7: error: bad");
+        let whole = Diagnostic::error("m/book.yaml", 0, 0, "unreadable");
+        assert_eq!(whole.to_string(), "m/book.yaml: error: unreadable");
     }
 }
