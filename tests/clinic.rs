@@ -274,7 +274,7 @@ fn final_refuses_unreviewed_and_overdue_articles() {
 
 fn check(m: &std::path::Path) -> (Option<i32>, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_handout"))
-        .args(["check", "--manuscript"])
+        .args(["check", "--diagnostic-format", "short", "--manuscript"])
         .arg(m)
         .arg("--fonts")
         .arg(root().join("fonts"))

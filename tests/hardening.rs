@@ -154,7 +154,7 @@ fn broken_images_and_fonts_are_clear_errors() {
     let bin = env!("CARGO_BIN_EXE_handout");
     let run = |fonts: &std::path::Path| {
         std::process::Command::new(bin)
-            .args(["publish", "--manuscript"])
+            .args(["publish", "--diagnostic-format", "short", "--manuscript"])
             .arg(&m)
             .arg("--out")
             .arg(tmp.path().join("out"))
@@ -274,7 +274,7 @@ fn a_build_killed_midway_leaves_the_previous_outputs_byte_identical() {
         .collect();
     write_files(&m, &refs);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
-        .args(["publish", "--manuscript"])
+        .args(["publish", "--diagnostic-format", "short", "--manuscript"])
         .arg(&m)
         .arg("--out")
         .arg(&out)

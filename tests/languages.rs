@@ -320,7 +320,7 @@ fn every_epub_article_carries_its_language_and_direction() {
 fn check_names_the_formula_made_for_each_language() {
     let (_, _) = published();
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
-        .args(["check", "--manuscript"])
+        .args(["check", "--diagnostic-format", "short", "--manuscript"])
         .arg(root().join("tests/fixtures/languages"))
         .output()
         .unwrap();
@@ -347,7 +347,7 @@ fn check_names_the_formula_made_for_each_language() {
 #[test]
 fn the_sample_spanish_twin_is_scored_in_spanish() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
-        .args(["check", "--manuscript"])
+        .args(["check", "--diagnostic-format", "short", "--manuscript"])
         .arg(root().join("manuscript"))
         .output()
         .unwrap();

@@ -59,8 +59,7 @@ pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
 
 pub fn publish(manuscript: &Path, out: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_handout"))
-        .arg("publish")
-        .arg("--manuscript")
+        .args(["publish", "--diagnostic-format", "short", "--manuscript"])
         .arg(manuscript)
         .arg("--out")
         .arg(out)
