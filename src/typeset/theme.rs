@@ -3,6 +3,7 @@
 use super::lines::{Align, Style};
 use crate::fonts::Family;
 use crate::model::Paper;
+use crate::paged::{Edition, Scope};
 
 /// Page geometry, type sizes and faces, in points: one per edition (regular or large print).
 #[derive(Debug, Clone)]
@@ -26,16 +27,43 @@ pub struct Theme {
     pub linear_sidebars: bool,
     /// The large-print edition: no text below the body size.
     pub large_print: bool,
+    /// No text of the edition is set smaller than this (page furniture, captions, labels).
+    pub floor: f32,
 }
 
 impl Theme {
-    /// The theme of an edition on this paper.
-    pub fn of(paper: Paper, large_print: bool) -> Theme {
-        if large_print {
-            Theme::large_print(paper)
-        } else {
-            Theme::for_paper(paper)
+    /// The theme of an edition on this paper: the book justified, the handouts patients
+    /// read set to the CMS Toolkit's rules, large print to ACB's.
+    pub fn of(paper: Paper, edition: Edition) -> Theme {
+        match (edition.large_print, edition.scope) {
+            (true, _) => Theme::large_print(paper),
+            (false, Scope::Article(_)) => Theme::handout(paper),
+            (false, Scope::Book) => Theme::for_paper(paper),
         }
+    }
+
+    /// A patient handout: 12-point serif, ragged right, no hyphenation, lines of at most
+    /// about 70 characters (a 420-point measure: 66 characters of Noto Serif at 12 pt on
+    /// average), nothing printed under 9 pt (CMS Toolkit for Making Written Material Clear
+    /// and Effective).
+    pub fn handout(paper: Paper) -> Theme {
+        let book = Theme::for_paper(paper);
+        let side = ((book.page_w - 420.0) / 2.0).max(72.0);
+        Theme {
+            margin_left: side,
+            margin_right: side,
+            body_size: 12.0,
+            leading: 1.4,
+            scale: 12.0 / 10.5,
+            justify: false,
+            floor: 9.0,
+            ..book
+        }
+    }
+
+    /// `size`, raised to the edition's smallest.
+    pub fn at_least(&self, size: f32) -> f32 {
+        size.max(self.floor)
     }
 
     pub fn for_paper(paper: Paper) -> Theme {
@@ -55,6 +83,7 @@ impl Theme {
             justify: true,
             linear_sidebars: false,
             large_print: false,
+            floor: 0.0,
         }
     }
 
@@ -78,6 +107,7 @@ impl Theme {
             justify: false,
             linear_sidebars: true,
             large_print: true,
+            floor: 18.0,
         }
     }
 
@@ -87,8 +117,12 @@ impl Theme {
     pub fn heading_size(&self, rank: u8) -> f32 {
         const REGULAR: [f32; 9] = [21.0, 18.0, 16.0, 14.5, 12.0, 11.25, 10.75, 10.5, 10.5];
         const LARGE: [f32; 9] = [34.0, 30.0, 27.0, 25.0, 22.0, 20.5, 19.5, 18.75, 18.0];
-        let table = if self.justify { &REGULAR } else { &LARGE };
-        table[(rank as usize).min(8)]
+        let rank = (rank as usize).min(8);
+        if self.large_print {
+            LARGE[rank]
+        } else {
+            REGULAR[rank] * self.scale
+        }
     }
 
     /// A size for secondary text (code, tables, captions, labels): `factor` of the body size,
@@ -98,7 +132,7 @@ impl Theme {
         if self.large_print {
             self.body_size
         } else {
-            self.body_size * factor
+            self.at_least(self.body_size * factor)
         }
     }
 
