@@ -56,6 +56,15 @@ impl FaceKey {
     /// This face, then its upright form, then the family's regular face: the order in which a
     /// missing face is replaced (there is no italic mono).
     pub fn fallbacks(self) -> [FaceKey; 3] {
+        // The large-print family has no italic: ACB asks for emphasis by weight, so its
+        // italic is its bold.
+        if self.family == Family::Legible && self.italic {
+            return [
+                FaceKey::new(self.family, true, false),
+                FaceKey::new(self.family, true, false),
+                FaceKey::new(self.family, false, false),
+            ];
+        }
         [
             self,
             FaceKey {
@@ -68,7 +77,8 @@ impl FaceKey {
 }
 
 /// The faces the tool needs and the files they come from. Mono has no italic: code is never
-/// slanted, so italic mono falls back to upright.
+/// slanted, so italic mono falls back to upright; the large-print family's italic is its
+/// bold.
 pub const FACES: &[(FaceKey, &str)] = &[
     (
         FaceKey::new(Family::Serif, false, false),
@@ -114,14 +124,6 @@ pub const FACES: &[(FaceKey, &str)] = &[
     (
         FaceKey::new(Family::Legible, true, false),
         "AtkinsonHyperlegible-Bold.ttf",
-    ),
-    (
-        FaceKey::new(Family::Legible, false, true),
-        "AtkinsonHyperlegible-Italic.ttf",
-    ),
-    (
-        FaceKey::new(Family::Legible, true, true),
-        "AtkinsonHyperlegible-BoldItalic.ttf",
     ),
     (
         FaceKey::new(Family::Cjk, false, false),
