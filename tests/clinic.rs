@@ -103,10 +103,15 @@ fn unreviewed_articles_are_marked_draft_on_every_page_and_in_the_epub() {
         let appendix = text.contains("Mentioned in:");
         if !appendix && (text.contains("Draft topic") || text.contains("draft topic")) {
             assert!(band, "page {p} of the draft article has no draft band");
-            // the band is a dark fill across the page
-            assert!(filled_rects(&pdf, p)
-                .iter()
-                .any(|r| r.gray < 0.3 && r.w >= 600.0));
+            // the label is a ruled grey box across the text block, inside the margins
+            assert!(
+                filled_rects(&pdf, p).iter().any(|r| r.gray > 0.8
+                    && r.gray < 1.0
+                    && r.w >= 460.0
+                    && r.x >= 18.0
+                    && r.x + r.w <= 594.0),
+                "page {p}: no draft label"
+            );
             draft_pages += 1;
         }
         if !appendix && text.contains("Reviewed topic") && !text.contains("Draft topic") {
@@ -195,9 +200,12 @@ fn large_print_is_big_ragged_and_linear() {
     );
     let mut gaps: Vec<f32> = Vec::new();
     for p in &pdf.pages[body_page..] {
+        // The text block's lines (the furniture above and below it are single lines).
         let ys: Vec<f32> = p
             .iter()
-            .filter(|l| (l.size - 18.0).abs() < 0.1)
+            .filter(|l| (l.size - 18.0).abs() < 0.1 && l.y > 84.0 && l.y < 792.0 - 84.0)
+            // One column: the lines at the text block's left (a QR caption sits beside).
+            .filter(|l| l.x < left + 40.0)
             .map(|l| l.y)
             .collect();
         gaps.extend(ys.windows(2).map(|w| w[1] - w[0]).filter(|g| *g > 0.0));

@@ -77,7 +77,11 @@ fn title_page(
     if let Some(s) = &meta.subtitle {
         put(
             s,
-            theme.serif(15.0 * theme.scale).italic(),
+            if theme.large_print {
+                theme.serif(15.0 * theme.scale)
+            } else {
+                theme.serif(15.0 * theme.scale).italic()
+            },
             &mut y,
             8.0,
             &mut page,
@@ -97,7 +101,7 @@ fn title_page(
     if !meta.authors.is_empty() {
         put(
             &meta.authors.join(", "),
-            theme.serif(13.0 * theme.scale),
+            theme.serif(theme.at_least(13.0 * theme.scale)),
             &mut y,
             6.0,
             &mut page,
@@ -107,7 +111,7 @@ fn title_page(
     if let Some(p) = &meta.publisher {
         put(
             p,
-            theme.sans(11.0 * theme.scale).bold(),
+            theme.sans(theme.at_least(11.0 * theme.scale)).bold(),
             &mut y,
             2.0,
             &mut page,
@@ -116,7 +120,7 @@ fn title_page(
     if meta.date_given {
         put(
             &locale.fill(Text::EditionOf, &[("date", &locale.date(meta.date))]),
-            theme.sans(10.0 * theme.scale),
+            theme.sans(theme.at_least(10.0 * theme.scale)),
             &mut y,
             0.0,
             &mut page,

@@ -160,34 +160,38 @@ impl Furniture<'_> {
         let right = t.page_w - t.margin_right;
         let article = page.article.map(|a| &book.articles[a]);
         let locale = Locale::of(article.map_or(&book.meta.language, |a| &a.lang));
-        // An unreviewed article says so on every page it occupies, in a dark band with white
-        // capitals that survives grey printing.
-        if let Some(a) = article.filter(|a| book.shows_review(a) && a.reviewed.is_none()) {
+        // An unreviewed article says so on every page it occupies: a ruled label across the
+        // text block, inside the margins (office printers cannot print the outer quarter inch,
+        // and a solid band was a block of toner on every page), black on light grey so it
+        // survives grey printing.
+        if article.is_some_and(|a| book.shows_review(a) && a.reviewed.is_none()) {
+            // In capitals, large print too: read as a label, not prose, by screen readers'
+            // checkers (mixed case there was taken for untagged prose).
             let notice = locale.text(Text::Draft).to_uppercase();
             // The notice fits the text block: a language whose notice is long gets it smaller.
-            let wanted = 8.5 * s.min(1.6);
+            let wanted = t.at_least(8.5 * s.min(1.6));
             let natural = LineSetter::new(self.sh, &[], 1.0)
                 .measure(&[Piece::Text(notice.clone(), t.sans(wanted).bold())])
                 .1;
-            let size = wanted * (t.text_width() / natural.max(1.0)).min(1.0);
-            // Its text keeps clear of the paper's unprintable quarter inch.
-            let top = 20.0;
+            let size = wanted * ((t.text_width() - 40.0) / natural.max(1.0)).min(1.0);
+            let h = size + 10.0;
+            // Above the running head (its baseline 16 pt above the text block), clear of the
+            // paper's unprintable quarter inch.
+            let head_size = t.at_least(8.5 * s);
+            // (24: tall CJK glyphs keep clear of it too).
+            let top = (t.margin_top - 22.0 - head_size - h).max(24.0);
             page.draws.push(Draw::Rect {
-                x: 0.0,
+                x: left,
                 y: top,
-                w: t.page_w,
-                h: size + 10.0,
-                fill: Some(0.2),
-                stroke: None,
+                w: right - left,
+                h,
+                fill: Some(0.9),
+                stroke: Some((0.0, 1.0)),
             });
-            let _ = a;
             self.put(
                 page,
                 &notice,
-                Style {
-                    gray: 1.0,
-                    ..t.sans(size).bold()
-                },
+                t.sans(size).bold(),
                 t.page_w / 2.0,
                 top + 5.0 + size * 0.78,
                 0.5,
@@ -196,7 +200,9 @@ impl Furniture<'_> {
         // Running head: book title on left-hand pages, article title on right-hand pages (a
         // handout has only its own title); none where an article opens.
         if let (Some(a), Some(n), false) = (article, number, page.opens_article) {
-            let head = t.sans(8.5 * s).italic();
+            let head = t.sans(t.at_least(8.5 * s));
+            // Large print sets no italics (ACB).
+            let head = if t.large_print { head } else { head.italic() };
             let y = t.margin_top - 16.0;
             let style = Style { gray: 0.3, ..head };
             let room = (right - left) * 0.9;
@@ -210,13 +216,20 @@ impl Furniture<'_> {
                     0.0,
                 );
             } else {
+                // Large print keeps the head to the left: a flush-right line at 18 pt read as
+                // one running past the ragged text block.
+                let (x, anchor) = if t.large_print {
+                    (left, 0.0)
+                } else {
+                    (right, 1.0)
+                };
                 self.put(
                     page,
                     &self.fit(&a.title_text(), style, room),
                     style,
-                    right,
+                    x,
                     y,
-                    1.0,
+                    anchor,
                 );
             }
             page.draws.push(Draw::Line {
@@ -231,7 +244,7 @@ impl Furniture<'_> {
         let foot_y = t.page_h - t.margin_bottom + 34.0 * s.min(1.4);
         let foot = Style {
             gray: 0.2,
-            ..t.sans(9.0 * s)
+            ..t.sans(t.at_least(9.0 * s))
         };
         match (edition.scope, number) {
             (Scope::Book, None) => {
@@ -244,7 +257,7 @@ impl Furniture<'_> {
                         page,
                         &locale.review_status(a.reviewed.as_ref()),
                         Style {
-                            size: 7.5 * s,
+                            size: t.at_least(7.5 * s),
                             ..foot
                         },
                         left,
@@ -272,7 +285,7 @@ impl Furniture<'_> {
                     page,
                     &parts.join("  \u{b7}  "),
                     Style {
-                        size: 8.0 * s.min(1.5),
+                        size: t.at_least(8.0 * s.min(1.5)),
                         ..foot
                     },
                     t.page_w / 2.0,

@@ -398,7 +398,11 @@ pub fn filled_rects(pdf: &PdfText, page: usize) -> Vec<FilledRect> {
         let num = |i: usize| {
             op.operands
                 .get(i)
-                .and_then(|o| o.as_float().ok())
+                .and_then(|o| {
+                    o.as_float()
+                        .ok()
+                        .or_else(|| o.as_i64().ok().map(|v| v as f32))
+                })
                 .unwrap_or(0.0)
         };
         match op.operator.as_str() {

@@ -129,10 +129,12 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
         };
         l.heading(&h, 0.0, width);
     }
+    let mut introduced = false;
     for (i, b) in article.blocks.iter().enumerate() {
         let start = l.out.len();
         l.block(b, 0.0, width);
-        l.keep_lead_in(start, b, article.blocks.get(i + 1));
+        l.keep_list_opening(introduced, start, b);
+        introduced = l.keep_lead_in(start, b, article.blocks.get(i + 1));
         for e in &mut l.out[start..] {
             e.source.get_or_insert(i as u32);
         }
@@ -263,24 +265,48 @@ impl<'a> ArticleLayout<'a> {
         } else {
             None
         };
-        LineSetter::new(self.ctx.sh, links, self.ctx.theme.leading)
+        let setter = LineSetter::new(self.ctx.sh, links, self.ctx.theme.leading)
             .in_locale(&self.locale)
-            .hyphenating(hyphenate)
+            .hyphenating(hyphenate);
+        // Ragged editions are read by patients: a word is never split, not even at its own
+        // hyphen ("7-/hydroxymitragynine" read as two words).
+        if self.ctx.theme.justify {
+            setter
+        } else {
+            setter.keeping_hyphenated_words()
+        }
     }
 
     fn blocks(&mut self, blocks: &[Block], x: f32, width: f32) {
+        let mut introduced = false;
         for (i, b) in blocks.iter().enumerate() {
             let start = self.out.len();
             self.block(b, x, width);
-            self.keep_lead_in(start, b, blocks.get(i + 1));
+            self.keep_list_opening(introduced, start, b);
+            introduced = self.keep_lead_in(start, b, blocks.get(i + 1));
         }
     }
 
     /// A paragraph that introduces a listing, table or list (one ending in a colon, or a
     /// one-line label such as a listing's file name) never ends a page without it: in the
     /// Rust book such lead-ins stood alone at the foot of a page.
-    fn keep_lead_in(&mut self, start: usize, block: &Block, next: Option<&Block>) {
-        let Block::Paragraph(inl) = block else { return };
+    /// A list a lead-in introduces keeps its first two lines with it ("Call 911 if someone:"
+    /// and at least two of the danger signs on one page).
+    fn keep_list_opening(&mut self, introduced: bool, start: usize, block: &Block) {
+        if !introduced || !matches!(block, Block::List(_)) {
+            return;
+        }
+        let end = (start + 1).min(self.out.len().saturating_sub(1));
+        for e in &mut self.out[start..end] {
+            e.keep_with_next = true;
+        }
+    }
+
+    /// Whether `block` introduces the next one (and was kept with it).
+    fn keep_lead_in(&mut self, start: usize, block: &Block, next: Option<&Block>) -> bool {
+        let Block::Paragraph(inl) = block else {
+            return false;
+        };
         let introduces = matches!(
             next,
             Some(Block::Code { .. } | Block::Table(_) | Block::List(_))
@@ -291,8 +317,10 @@ impl<'a> ArticleLayout<'a> {
         if introduces && (text.ends_with([':', '：']) || label) {
             if let Some(last) = self.out.last_mut() {
                 last.keep_with_next = true;
+                return true;
             }
         }
+        false
     }
 
     fn block(&mut self, block: &Block, x: f32, width: f32) {
@@ -361,7 +389,7 @@ impl<'a> ArticleLayout<'a> {
         };
         let mut style = t.sans(size).bold();
         // Large print emphasises by weight alone (ACB: no italics).
-        if rank >= 5 && t.justify {
+        if rank >= 5 && !t.large_print {
             style = style.italic();
         }
         let mut links = Vec::new();
@@ -1063,7 +1091,7 @@ impl<'a> ArticleLayout<'a> {
     /// the page that first refers to it.
     fn lay_out_notes(&mut self, width: f32) {
         let t = self.ctx.theme;
-        let small = t.serif(t.body_size * if t.justify { 0.85 } else { 1.0 });
+        let small = t.serif(t.body_size * if t.large_print { 1.0 } else { 0.85 });
         for f in &self.article.footnotes {
             let mut sub = self.sub(small, t.align());
             let note = sub.node(Role::Note);
@@ -1206,7 +1234,7 @@ impl<'a> ArticleLayout<'a> {
                         let shown = plain_text(content);
                         if !crate::url::shown_by(&shown, url) {
                             let small = Style {
-                                size: style.size * 0.82,
+                                size: self.ctx.theme.at_least(style.size * 0.82),
                                 gray: 0.25,
                                 face: crate::fonts::FaceKey {
                                     family: self.ctx.theme.ui_family,
@@ -1226,8 +1254,11 @@ impl<'a> ArticleLayout<'a> {
                 }
                 Inline::FootnoteRef(n) => {
                     links.push(LinkDest::Dest(footnote_key(self.article, *n)));
+                    // Note markers: 9 pt or more in a handout, 12 in large print (ACB).
+                    let t = self.ctx.theme;
+                    let floor = if t.large_print { 12.0 } else { t.floor };
                     let st = Style {
-                        size: style.size * 0.68,
+                        size: (style.size * 0.68).max(floor),
                         rise: style.size * 0.36,
                         link: Some(links.len() as u32 - 1),
                         ..style

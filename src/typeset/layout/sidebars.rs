@@ -429,14 +429,19 @@ impl ArticleLayout<'_> {
         };
         // The label, after an icon whose shape tells the kind apart even in grey print.
         let label_style = t.sans(t.minor(0.95)).bold();
-        let icon = 12.0;
+        let icon = 12.0 * t.scale.min(1.5);
         let sect = self.node(Role::Sect);
         let label_node = self.node_in(Role::P, sect);
         let lines = self.set_as(
             label_node,
             &[],
             &[Piece::Text(
-                self.locale.alert(kind).to_uppercase(),
+                // ACB: no all-capital labels in large print.
+                if t.large_print {
+                    self.locale.alert(kind).to_string()
+                } else {
+                    self.locale.alert(kind).to_uppercase()
+                },
                 label_style,
             )],
             width - 2.0 * PAD - icon - 6.0,
@@ -495,9 +500,9 @@ impl ArticleLayout<'_> {
     fn resource(&mut self, r: &Resource, cited_by: bool, x: f32, width: f32) {
         let t = self.ctx.theme;
         let book = self.ctx.book;
-        let qr = r.url.as_deref().and_then(|u| qr_draws(u, 64.0 * t.scale));
+        let qr = r.url.as_deref().and_then(|u| qr_draws(u, qr_size(t)));
         // The text keeps the column's left edge; a bar in the margin marks the entry.
-        let tw = width - if qr.is_some() { 80.0 * t.scale } else { 0.0 };
+        let tw = width - if qr.is_some() { qr_size(t) + 16.0 } else { 0.0 };
         let tx = x;
         let mut e = Elem {
             space_before: t.body_size * 0.9,
@@ -543,7 +548,7 @@ impl ArticleLayout<'_> {
                 link: Some(0),
                 ..t.sans(15.0 * t.scale).bold()
             };
-            let lead = t.sans(10.0 * t.scale);
+            let lead = t.sans(t.at_least(10.0 * t.scale));
             let (before, after) = self.locale.around(Text::HelpCall, "phone");
             let mut pieces = vec![
                 Piece::Text(before.into(), lead),
@@ -647,7 +652,8 @@ impl ArticleLayout<'_> {
     /// inside a link.
     fn resource_qr(&self, e: &mut Elem, r: &Resource, q: Vec<Draw>, sect: u32, x: f32, width: f32) {
         let t = self.ctx.theme;
-        let qx = x + width - 70.0 * t.scale;
+        let size = qr_size(t);
+        let qx = x + width - size - 4.0;
         // The code is a figure inside a link (its annotation covers the code).
         let link = self.node_in(Role::Link, sect);
         let fig = self.node_in(Role::Figure, link);
@@ -659,28 +665,26 @@ impl ArticleLayout<'_> {
         e.draws.push(self.tag(fig));
         e.draws.extend(q.iter().map(|d| d.shifted(qx, 0.0)));
         e.draws.push(Draw::Tag(None));
-        let cap = Style {
-            gray: 0.2,
-            ..t.sans(6.5 * t.scale)
-        };
+        // The caption stays legible on a photocopy: 9 pt or more, in black.
+        let cap = t.sans(t.at_least((6.5 * t.scale).max(9.0)));
         let lines = LineSetter::new(self.ctx.sh, &[], 1.2)
             .in_locale(&self.locale)
             .set(
                 &[Piece::Text(self.locale.text(Text::HelpScan).into(), cap)],
-                70.0 * t.scale,
+                size,
                 Align::Center,
             );
         let c = self.lines_to_elem(lines, qx);
         e.draws
-            .extend(c.draws.iter().map(|d| d.shifted(0.0, 66.0 * t.scale)));
-        e.height = e.height.max(66.0 * t.scale + c.height);
+            .extend(c.draws.iter().map(|d| d.shifted(0.0, size + 2.0)));
+        e.height = e.height.max(size + 2.0 + c.height);
         if let Some(u) = &r.url {
             e.draws.push(self.tag(link));
             e.draws.push(Draw::Link {
                 x: qx,
                 y: 0.0,
-                w: 66.0 * t.scale,
-                h: 66.0 * t.scale,
+                w: size,
+                h: size,
                 dest: LinkDest::Uri(u.clone()),
             });
             e.draws.push(Draw::Tag(None));
@@ -739,11 +743,24 @@ fn icon_draws(l: &ArticleLayout, kind: AlertKind, cx: f32, cy: f32, size: f32) -
     out
 }
 
-/// A QR code for `data`, `size` points square with its quiet zone, drawn as black rectangles
-/// (one per horizontal run of dark modules) on white.
+/// The side of a printed QR code with its quiet zone, in points: at least 92 (32 mm), so the
+/// code itself is 25 mm or more for every URL up to a version-7 code (45 modules), the size
+/// that survives a photocopy of a photocopy.
+pub fn qr_size(t: &super::Theme) -> f32 {
+    (64.0 * t.scale).max(92.0)
+}
+
+/// A QR code for `data`, `size` points square with its quiet zone (4 modules), drawn as
+/// black rectangles (one per horizontal run of dark modules) on white. The error correction
+/// is the strongest that keeps the code at 37 modules or fewer (25% of it may be smudged at
+/// level Q), falling back to M, then L, for long addresses.
 pub fn qr_draws(data: &str, size: f32) -> Option<Vec<Draw>> {
-    let code =
-        qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M).ok()?;
+    use qrcode::{EcLevel, QrCode};
+    let code = [EcLevel::Q, EcLevel::M]
+        .into_iter()
+        .filter_map(|ec| QrCode::with_error_correction_level(data.as_bytes(), ec).ok())
+        .find(|c| c.width() <= 37)
+        .or_else(|| QrCode::with_error_correction_level(data.as_bytes(), EcLevel::L).ok())?;
     let n = code.width();
     let quiet = 4;
     let m = size / (n + 2 * quiet) as f32;
