@@ -187,3 +187,45 @@ fn qr_codes_are_at_least_twenty_five_millimetres_and_lead_ins_keep_their_lists()
     }
     assert!(codes >= 8, "{codes} QR codes found");
 }
+
+#[test]
+fn large_print_numbers_its_pages_at_the_top_right_as_large_as_the_text() {
+    for name in handouts(true) {
+        let pdf = pdf(&name);
+        let total = pdf.pages.len();
+        for (i, page) in pdf.runs.iter().enumerate() {
+            // "Page 2 of 5", "Página 2 de 5": the numbers, in the head's line.
+            let (n, of) = (format!(" {} ", i + 1), format!(" {total}"));
+            let found = page
+                .iter()
+                .find(|r| r.y < 84.0 && r.text.contains(&n) && r.text.trim_end().ends_with(&of))
+                .unwrap_or_else(|| panic!("{name} p{}: no page number", i + 1));
+            assert!(found.size >= 18.0 && found.y < 84.0, "{name}: {found:?}");
+            assert!(
+                found.end > 612.0 - 100.0,
+                "{name}: not at the right: {found:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn large_print_sets_the_notes_after_the_article() {
+    let pdf = pdf("handouts/risks-and-withdrawal-large-print.pdf");
+    let pages: Vec<String> = (0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect();
+    let notes_page = pages
+        .iter()
+        .position(|t| t.lines().any(|l| l.trim() == "Notes"))
+        .expect("a Notes heading");
+    let first_note = pages
+        .iter()
+        .position(|t| t.contains("Food and Drug Administration, \u{201c}FDA and"))
+        .expect("the first note");
+    assert!(first_note >= notes_page, "a note before the Notes heading");
+    // The article's last section comes before its notes.
+    let last_section = pages
+        .iter()
+        .position(|t| t.contains("Where to get help"))
+        .expect("the help list");
+    assert!(last_section <= notes_page);
+}

@@ -205,8 +205,12 @@ impl Furniture<'_> {
             let head = if t.large_print { head } else { head.italic() };
             let y = t.margin_top - 16.0;
             let style = Style { gray: 0.3, ..head };
-            let room = (right - left) * 0.9;
-            if edition.scope == Scope::Book && n % 2 == 0 {
+            // Large print sets the page number at the right of the same line.
+            let room = (right - left) * if t.large_print { 0.6 } else { 0.9 };
+            if t.large_print && edition.scope != Scope::Book {
+                // A large-print handout's head line holds its page number alone: with the
+                // title beside it, checkers read the line as untagged prose.
+            } else if edition.scope == Scope::Book && n % 2 == 0 {
                 self.put(
                     page,
                     &self.fit(&book.meta.title, style, room),
@@ -251,7 +255,23 @@ impl Furniture<'_> {
                 self.put(page, &roman(index + 1), foot, t.page_w / 2.0, foot_y, 0.5)
             }
             (Scope::Book, Some(n)) => {
-                self.put(page, &n.to_string(), foot, t.page_w / 2.0, foot_y, 0.5);
+                if t.large_print {
+                    // ACB: page numbers as large as the text, at the top right.
+                    let number = Style {
+                        gray: 0.0,
+                        ..t.sans(t.body_size).bold()
+                    };
+                    self.put(
+                        page,
+                        &n.to_string(),
+                        number,
+                        right,
+                        t.margin_top - 16.0,
+                        1.0,
+                    );
+                } else {
+                    self.put(page, &n.to_string(), foot, t.page_w / 2.0, foot_y, 0.5);
+                }
                 if let Some(a) = article.filter(|a| a.reviewed.is_some()) {
                     self.put(
                         page,
@@ -274,13 +294,23 @@ impl Furniture<'_> {
                 if let Some(a) = article.filter(|a| book.shows_review(a)) {
                     parts.push(locale.review_status(a.reviewed.as_ref()));
                 }
-                parts.push(locale.fill(
+                let page_of = locale.fill(
                     Text::PageOf,
                     &[
                         ("page", &n.unwrap_or(1).to_string()),
                         ("total", &total.to_string()),
                     ],
-                ));
+                );
+                if t.large_print {
+                    // ACB: page numbers as large as the text, at the top right.
+                    let number = Style {
+                        gray: 0.0,
+                        ..t.sans(t.body_size).bold()
+                    };
+                    self.put(page, &page_of, number, right, t.margin_top - 16.0, 1.0);
+                } else {
+                    parts.push(page_of);
+                }
                 self.put(
                     page,
                     &parts.join("  \u{b7}  "),

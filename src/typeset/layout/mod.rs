@@ -139,13 +139,18 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
             e.source.get_or_insert(i as u32);
         }
     }
+    if ctx.theme.large_print {
+        l.notes_at_end(width);
+    }
     if l.locale.is_rtl() {
         // Laid out left to right with every line mirrored: mirrored whole, the lines read
         // right to left again and lists, bars, notes and columns sit on the right.
         mirror_notes(&mut l.notes, width);
         mirror_elems(&mut l.out, width);
     }
-    l.attach_notes();
+    if !ctx.theme.large_print {
+        l.attach_notes();
+    }
     let breaks = ctx.breaks_before(index);
     if let Some(first) = l.out.first_mut() {
         // An article that runs on after the one before stands off from it.
@@ -327,7 +332,14 @@ impl<'a> ArticleLayout<'a> {
         match block {
             Block::Heading(h) => self.heading(h, x, width),
             Block::Paragraph(inl) => {
-                self.paragraph(inl, self.body, x, width, self.align, self.body.size * 0.6)
+                // Large print leaves a blank line between paragraphs (ACB).
+                let t = self.ctx.theme;
+                let gap = if t.large_print {
+                    self.body.size * t.leading
+                } else {
+                    self.body.size * 0.6
+                };
+                self.paragraph(inl, self.body, x, width, self.align, gap)
             }
             Block::List(list) => self.list(list, x, width),
             Block::Quote(blocks) => {
@@ -451,7 +463,10 @@ impl<'a> ArticleLayout<'a> {
         }
         if h.is_title {
             if let Some(summary) = &self.article.summary {
-                let style = t.serif(t.body_size * 1.1).italic();
+                // Large print has no italics, and a whole paragraph in bold is no easier:
+                // the summary is set upright there.
+                let style = t.serif(t.body_size * 1.1);
+                let style = if t.large_print { style } else { style.italic() };
                 let pieces = vec![Piece::Text(summary.clone(), style)];
                 let p = self.node(Role::P);
                 let lines =
@@ -1142,6 +1157,41 @@ impl<'a> ArticleLayout<'a> {
     }
 
     /// Gives each footnote to the element holding its first reference.
+    /// Large print sets the notes after the article, under a heading of their own (ACB: a
+    /// note at 18 pt at each page's foot leaves little room for the text).
+    fn notes_at_end(&mut self, width: f32) {
+        let mut numbers: Vec<usize> = self.notes.keys().copied().collect();
+        if numbers.is_empty() {
+            return;
+        }
+        numbers.sort_unstable();
+        let t = self.ctx.theme;
+        let style = t.sans(t.heading_size(4)).bold();
+        let node = self.node(Role::P);
+        let title = self.locale.text(Text::EpubNotes).to_string();
+        let lines = self.set_as(
+            node,
+            &[],
+            &[Piece::Text(title, style)],
+            width,
+            Align::Left,
+            1.2,
+        );
+        let mut head = self.lines_to_elem(lines, 0.0);
+        head.space_before = t.body_size * 2.0;
+        head.keep_with_next = true;
+        self.out.push(head);
+        for n in numbers {
+            for (k, e) in self.notes[&n].iter().enumerate() {
+                let mut e = e.clone();
+                if k == 0 {
+                    e.space_before = e.space_before.max(t.body_size * 0.6);
+                }
+                self.out.push(e);
+            }
+        }
+    }
+
     fn attach_notes(&mut self) {
         if self.notes.is_empty() {
             return;

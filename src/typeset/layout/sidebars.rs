@@ -475,9 +475,10 @@ impl ArticleLayout<'_> {
             first.height -= up;
         }
         frame(&mut self.out[start..end], x, width, fill, rule);
-        // A callout is read as one thing: keep it whole unless it is long.
+        // A callout is read as one thing (a warning split by a page break loses its half):
+        // whole, unless it is taller than a page.
         let height: f32 = self.out[start..end].iter().map(|e| e.height).sum();
-        if height < t.page_h / 3.0 {
+        if height <= t.page_h - t.margin_top - t.margin_bottom {
             self.out[start].keep = end - start;
         } else {
             keep_ends_together(&mut self.out[start..end], 2);
