@@ -15,13 +15,6 @@ fn publish_fixture_book(name: &str) -> (TempDir, std::path::PathBuf, String) {
     (tmp, out, stderr(&o))
 }
 
-fn all_text(pdf: &PdfText) -> String {
-    (0..pdf.pages.len())
-        .map(|i| pdf.page_text(i))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn an_mdbook_keeps_its_parts_and_nesting_in_the_outline_and_the_contents() {
     let (_tmp, out, _) = publish_fixture_book("mdbook-outline");

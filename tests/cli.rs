@@ -35,7 +35,7 @@ fn init_makes_a_book_that_publishes_from_its_own_folder_and_is_never_overwritten
     assert!(o.status.success(), "{}", stderr(&o));
     let pdf = std::fs::read(book.join("output/our-clinic-s-handouts.pdf")).expect("the book PDF");
     let text = read_pdf(&pdf);
-    let all: String = (0..text.pages.len()).map(|i| text.page_text(i)).collect();
+    let all = all_text(&text);
     assert!(all.contains("How to use this handout"), "{all}");
     assert!(all.contains("front desk"), "the cited resource is printed");
     // A second publish does not read output/ back as input (the same book again).
@@ -181,7 +181,7 @@ fn a_whole_file_problem_names_no_invented_line_and_an_unknown_alert_is_a_warning
         &["--only", "pdf"],
     );
     let pdf = read_pdf(&std::fs::read(out.join("n.pdf")).unwrap());
-    let all: String = (0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect();
+    let all = all_text(&pdf);
     assert!(
         all.contains("Take it with food.") && !all.contains("NOET"),
         "{all}"
@@ -237,7 +237,7 @@ fn pdf_text(path: &Path) -> Option<String> {
         return None;
     }
     let pdf = std::panic::catch_unwind(|| read_pdf(&bytes)).ok()?;
-    Some((0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect())
+    Some(all_text(&pdf))
 }
 
 #[test]

@@ -20,13 +20,6 @@ fn manuscript(tmp: &TempDir, extra: &[(&str, &str)]) -> std::path::PathBuf {
     m
 }
 
-fn all_text(pdf: &PdfText) -> String {
-    (0..pdf.pages.len())
-        .map(|i| pdf.page_text(i))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn every_article_gets_a_self_contained_handout() {
     let tmp = TempDir::new("handouts");

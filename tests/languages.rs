@@ -47,13 +47,6 @@ fn source(lang: &str) -> String {
     (front + "\n" + &text[end..]).replace("[!WARNING]", "")
 }
 
-fn all_text(pdf: &PdfText) -> String {
-    (0..pdf.pages.len())
-        .map(|i| pdf.page_text(i))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// The text of right-to-left pages in reading order: each line's glyphs from the right.
 fn all_text_rtl(pdf: &PdfText) -> String {
     pdf.pages

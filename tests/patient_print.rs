@@ -112,7 +112,7 @@ fn large_print_sets_every_word_at_eighteen_points_without_italics() {
             .filter_map(|d| d.get(b"BaseFont").ok()?.as_name().ok())
             .any(|n| String::from_utf8_lossy(n).contains("Italic"));
         assert!(!italic, "{name} embeds an italic face");
-        let text: String = (0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect();
+        let text = all_text(&pdf);
         assert!(
             !text.contains("WARNING") && !text.contains("CAUTION"),
             "{name}: capitals"

@@ -95,10 +95,8 @@ fn human(d: &Diagnostic, line: Option<&str>, color: bool) -> String {
     // With a snippet, annotate-snippets adds the line and column to the origin itself.
     let file = d.file.display().to_string();
     let mut message = level.title(&d.message);
-    let help;
     if let Some(h) = &d.help {
-        help = h.clone();
-        message = message.footer(Level::Help.title(&help));
+        message = message.footer(Level::Help.title(h));
     }
     let renderer = if color {
         Renderer::styled()

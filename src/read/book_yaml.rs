@@ -20,41 +20,16 @@ impl Source for BookYamlSource<'_> {
             Err(d) => return Ok(self.salvaged(&text, &book_path, d)),
         };
         let mut diagnostics = Vec::new();
-        let at = |key: &str, value: &str| {
-            let (line, col) = config::locate_value(&text, key, value);
-            Place {
-                file: book_path.clone(),
-                line,
-                col,
-            }
-        };
         if yaml.title.trim().is_empty() {
-            diagnostics.push(at("title", "title").error("`title` is empty"));
+            let (line, col) = config::locate_value(&text, "title", "title");
+            diagnostics.push(Diagnostic::error(&book_path, line, col, "`title` is empty"));
         }
-        let entries: Vec<Entry> = match &yaml.articles {
-            Some(list) => list
-                .iter()
-                .map(|p| Entry {
-                    path: PathBuf::from(p),
-                    depth: 0,
-                    title: None,
-                    listed: at("articles", p),
-                })
-                .collect(),
-            None => articles_folder(self.root)
-                .into_iter()
-                .map(|path| Entry {
-                    path,
-                    depth: 0,
-                    title: None,
-                    listed: Place {
-                        file: book_path.clone(),
-                        line: 1,
-                        col: 1,
-                    },
-                })
-                .collect(),
-        };
+        let (entries, resources) = self.listed(
+            &text,
+            &book_path,
+            yaml.articles.as_deref(),
+            yaml.resources.as_deref(),
+        );
         if entries.is_empty() {
             diagnostics.push(Diagnostic::error(
                 &book_path,
@@ -63,12 +38,6 @@ impl Source for BookYamlSource<'_> {
                 "the book has no articles: list them under `articles:` or put .md files in articles/",
             ));
         }
-        // Resources: the file named in book.yaml, else resources.yaml when there is one.
-        let resources = match &yaml.resources {
-            Some(r) => Some((PathBuf::from(r), Some(at("resources", r)))),
-            None => Some((PathBuf::from("resources.yaml"), None))
-                .filter(|(p, _)| self.root.join(p).is_file()),
-        };
         let settings = Settings {
             title: yaml.title,
             subtitle: yaml.subtitle,
@@ -99,16 +68,59 @@ impl Source for BookYamlSource<'_> {
 }
 
 impl BookYamlSource<'_> {
+    /// The articles book.yaml lists (else every `articles/*.md`) and its resources file (the
+    /// one it names, else resources.yaml when there is one), each with where it is named.
+    fn listed(
+        &self,
+        text: &str,
+        book_path: &Path,
+        articles: Option<&[String]>,
+        resources: Option<&str>,
+    ) -> (Vec<Entry>, Option<(PathBuf, Option<Place>)>) {
+        let at = |key: &str, value: &str| {
+            let (line, col) = config::locate_value(text, key, value);
+            Place {
+                file: book_path.to_path_buf(),
+                line,
+                col,
+            }
+        };
+        let entry = |path: PathBuf, listed: Place| Entry {
+            path,
+            depth: 0,
+            title: None,
+            listed,
+        };
+        let entries = match articles {
+            Some(list) => list
+                .iter()
+                .map(|p| entry(PathBuf::from(p), at("articles", p)))
+                .collect(),
+            None => articles_folder(self.root)
+                .into_iter()
+                .map(|path| {
+                    let whole_file = Place {
+                        file: book_path.to_path_buf(),
+                        line: 1,
+                        col: 1,
+                    };
+                    entry(path, whole_file)
+                })
+                .collect(),
+        };
+        let resources = match resources {
+            Some(r) => Some((PathBuf::from(r), Some(at("resources", r)))),
+            None => Some((PathBuf::from("resources.yaml"), None))
+                .filter(|(p, _)| self.root.join(p).is_file()),
+        };
+        (entries, resources)
+    }
+
     /// When book.yaml has an error, the articles and resources it names (as far as its YAML
     /// can be read, else the default places) are still read, so one run reports every
     /// problem; the error keeps the build from going further.
     fn salvaged(&self, text: &str, book_path: &Path, error: Diagnostic) -> Outline {
         let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
-        let place = |line, col| Place {
-            file: book_path.to_path_buf(),
-            line,
-            col,
-        };
         let listed: Option<Vec<String>> = value.get("articles").and_then(|a| {
             a.as_sequence().map(|s| {
                 s.iter()
@@ -116,41 +128,8 @@ impl BookYamlSource<'_> {
                     .collect()
             })
         });
-        let entries = match listed {
-            Some(list) => list
-                .iter()
-                .map(|p| {
-                    let (line, col) = config::locate_value(text, "articles", p);
-                    Entry {
-                        path: PathBuf::from(p),
-                        depth: 0,
-                        title: None,
-                        listed: place(line, col),
-                    }
-                })
-                .collect(),
-            None => articles_folder(self.root)
-                .into_iter()
-                .map(|path| Entry {
-                    path,
-                    depth: 0,
-                    title: None,
-                    listed: place(1, 1),
-                })
-                .collect(),
-        };
-        let named = value
-            .get("resources")
-            .and_then(|r| r.as_str())
-            .map(String::from);
-        let resources = match named {
-            Some(r) => {
-                let (line, col) = config::locate_value(text, "resources", &r);
-                Some((PathBuf::from(r), Some(place(line, col))))
-            }
-            None => Some((PathBuf::from("resources.yaml"), None))
-                .filter(|(p, _)| self.root.join(p).is_file()),
-        };
+        let named = value.get("resources").and_then(|r| r.as_str());
+        let (entries, resources) = self.listed(text, book_path, listed.as_deref(), named);
         Outline {
             settings: Settings::default(),
             entries,

@@ -100,9 +100,18 @@ fn split_path(body: &str) -> (Option<String>, String) {
     (None, body.to_string())
 }
 
-/// The backquoted names in serde's "expected one of `a`, `b`" / "expected `a` or `b`".
-fn quoted_names(s: &str) -> Vec<&str> {
-    s.split('`').skip(1).step_by(2).collect()
+/// The backquoted names after serde's ", expected" ("one of `a`, `b`", "`a` or `b`").
+fn expected_names(rest: &str) -> Vec<&str> {
+    let expected = rest.split_once(", expected").map_or("", |(_, e)| e);
+    expected.split('`').skip(1).step_by(2).collect()
+}
+
+/// "did you mean `x`?" for a near miss, else `lead` and every name allowed.
+fn suggestion(name: &str, known: &[&str], lead: &str) -> String {
+    match did_you_mean(name, known) {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => format!("{lead} {}", known.join(", ")),
+    }
 }
 
 fn explain(body: &str, allowed: &[&str]) -> Explained {
@@ -114,18 +123,17 @@ fn explain(body: &str, allowed: &[&str]) -> Explained {
         len: 0,
     };
     if let Some(rest) = body.strip_prefix("unknown field ") {
-        let expected = rest.split_once(", expected").map_or("", |(_, e)| e);
-        let known: Vec<&str> = match quoted_names(expected) {
+        let known = match expected_names(rest) {
             k if k.is_empty() => allowed.to_vec(),
             k => k,
         };
-        let help = match did_you_mean(&first_quoted, &known) {
-            Some(k) => format!("did you mean `{k}`?"),
-            None => format!("the keys allowed here are {}", known.join(", ")),
-        };
         return Explained {
             message: format!("`{first_quoted}` is not a key handout reads"),
-            help: Some(help),
+            help: Some(suggestion(
+                &first_quoted,
+                &known,
+                "the keys allowed here are",
+            )),
             len: first_quoted.chars().count(),
             place: Place::Value(format!("{first_quoted}:")),
         };
@@ -139,15 +147,10 @@ fn explain(body: &str, allowed: &[&str]) -> Explained {
         };
     }
     if let Some(rest) = body.strip_prefix("unknown variant ") {
-        let expected = rest.split_once(", expected").map_or("", |(_, e)| e);
-        let known = quoted_names(expected);
-        let help = match did_you_mean(&first_quoted, &known) {
-            Some(k) => format!("did you mean `{k}`?"),
-            None => format!("use one of: {}", known.join(", ")),
-        };
+        let known = expected_names(rest);
         return Explained {
             message: format!("`{first_quoted}` is not one of the values allowed here"),
-            help: Some(help),
+            help: Some(suggestion(&first_quoted, &known, "use one of:")),
             len: first_quoted.chars().count(),
             place: Place::Value(first_quoted),
         };

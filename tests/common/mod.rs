@@ -96,6 +96,14 @@ pub struct PdfText {
     pub page_ids: Vec<lopdf::ObjectId>,
 }
 
+/// Every page's text, one line per line, pages one after another.
+pub fn all_text(pdf: &PdfText) -> String {
+    (0..pdf.pages.len())
+        .map(|i| pdf.page_text(i))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl PdfText {
     pub fn page_text(&self, i: usize) -> String {
         self.pages[i]

@@ -312,14 +312,19 @@ impl<'a> ArticleLayout<'a> {
         let Block::Paragraph(inl) = block else {
             return false;
         };
-        let introduces = matches!(
+        // Only a paragraph followed by a listing, table or list is looked at (its text is
+        // flattened just then).
+        if !matches!(
             next,
             Some(Block::Code { .. } | Block::Table(_) | Block::List(_))
-        );
-        let text = crate::model::plain_text(inl);
-        let text = text.trim_end();
+        ) {
+            return false;
+        }
         let label = self.out.len() == start + 1 && matches!(next, Some(Block::Code { .. }));
-        if introduces && (text.ends_with([':', '：']) || label) {
+        let colon = crate::model::plain_text(inl)
+            .trim_end()
+            .ends_with([':', '：']);
+        if colon || label {
             if let Some(last) = self.out.last_mut() {
                 last.keep_with_next = true;
                 return true;
