@@ -359,3 +359,37 @@ fn the_sample_spanish_twin_is_scored_in_spanish() {
         .filter(|l| l.starts_with("articles/") && l.contains("Flesch-Kincaid grade"));
     assert_eq!(english.count(), 4, "{out}");
 }
+
+#[test]
+fn the_booklet_opens_page_one_on_a_right_hand_page_after_an_odd_front_matter() {
+    let pdf = read_pdf(
+        &std::fs::read(
+            published()
+                .1
+                .join("heat-safety-in-ten-languages-booklet.pdf"),
+        )
+        .unwrap(),
+    );
+    // The front matter: a title page, and contents numbered ii, iii…
+    let romans = ["ii", "iii", "iv", "v", "vi", "vii"];
+    let front = 1 + pdf
+        .runs
+        .iter()
+        .flatten()
+        .filter(|r| r.y > 612.0 - 40.0 && romans.contains(&r.text.trim()))
+        .count();
+    assert_eq!(front % 2, 1, "this fixture's front matter is {front} pages");
+    // The side that holds page 1, and the half it is on.
+    let feet: Vec<(usize, f32)> = pdf
+        .runs
+        .iter()
+        .enumerate()
+        .flat_map(|(side, runs)| {
+            runs.iter()
+                .filter(|r| r.y > 612.0 - 40.0 && r.text.trim() == "1")
+                .map(move |r| (side, r.x))
+        })
+        .collect();
+    assert_eq!(feet.len(), 1, "one page 1: {feet:?}");
+    assert!(feet[0].1 > 396.0, "page 1 on the right half: {feet:?}");
+}

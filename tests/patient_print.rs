@@ -229,3 +229,169 @@ fn large_print_sets_the_notes_after_the_article() {
         .expect("the help list");
     assert!(last_section <= notes_page);
 }
+
+/// The value of a lower-case roman numeral (front-matter folios).
+fn roman(s: &str) -> Option<usize> {
+    let digit = |c| match c {
+        'i' => Some(1),
+        'v' => Some(5),
+        'x' => Some(10),
+        'l' => Some(50),
+        _ => None,
+    };
+    let values: Vec<usize> = s.chars().map(digit).collect::<Option<_>>()?;
+    let mut total = 0;
+    for (i, v) in values.iter().enumerate() {
+        if values.get(i + 1).is_some_and(|next| next > v) {
+            total -= *v as i64;
+        } else {
+            total += *v as i64;
+        }
+    }
+    (!values.is_empty()).then_some(total as usize)
+}
+
+#[test]
+fn the_booklet_is_imposed_two_up_in_saddle_stitch_order() {
+    let pdf = pdf("kratom-and-opioids-booklet.pdf");
+    let media = pdf
+        .doc
+        .get_dictionary(pdf.page_ids[0])
+        .unwrap()
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_float().unwrap_or_else(|_| v.as_i64().unwrap() as f32))
+        .collect::<Vec<f32>>();
+    let (w, h) = (media[2], media[3]);
+    assert!(
+        (w - 792.0).abs() < 0.5 && (h - 612.0).abs() < 0.5,
+        "landscape letter: {w} x {h}"
+    );
+    let half = w / 2.0;
+    let sides = pdf.page_ids.len();
+    assert!(sides >= 4 && sides % 2 == 0, "{sides} sides: whole sheets");
+    let pages = 2 * sides;
+    // Folios (printed page numbers) in the foot of each half: roman in the front matter.
+    let mut folios = Vec::new();
+    for (side, runs) in pdf.runs.iter().enumerate() {
+        for r in runs.iter().filter(|r| r.y > h - 40.0) {
+            let t = r.text.trim();
+            let number = t.parse::<usize>().map(Err).ok().or(roman(t).map(Ok));
+            if let Some(n) = number {
+                folios.push((side, r.x > half, n));
+            }
+        }
+    }
+    let front = folios.iter().filter_map(|f| f.2.ok()).max().unwrap();
+    assert!(front >= 2, "a title page and contents");
+    // Page 1 is a right-hand page: a blank follows an odd front matter.
+    let front = front.div_ceil(2) * 2;
+    // Every page but the title page and at most three blanks at the end carries a folio.
+    assert!(
+        folios.len() + 4 >= pages,
+        "{} folios on {pages} pages",
+        folios.len()
+    );
+    for (side, right, folio) in folios {
+        let index = match folio {
+            Ok(r) => r - 1,
+            Err(a) => front + a - 1,
+        };
+        // A sheet's front holds the last unplaced page on the left and the first on the
+        // right; its back the second and the second-last: stacked and folded, they read in
+        // order.
+        let sheet = side / 2;
+        let (left_page, right_page) = if side % 2 == 0 {
+            (pages - 1 - 2 * sheet, 2 * sheet)
+        } else {
+            (2 * sheet + 1, pages - 2 - 2 * sheet)
+        };
+        let expected = if right { right_page } else { left_page };
+        if let Err(a) = folio {
+            assert_eq!(right, a % 2 == 1, "page {a}: odd pages on the right");
+        }
+        assert_eq!(
+            index,
+            expected,
+            "side {side}, {} half",
+            if right { "right" } else { "left" }
+        );
+    }
+    // Nothing crosses the fold or comes within a quarter inch of it or of the edge, and the
+    // text is set in the patient style.
+    for (side, runs) in pdf.runs.iter().enumerate() {
+        for r in runs {
+            let inside = |lo: f32, hi: f32| r.x >= lo + 18.0 && r.end <= hi - 18.0;
+            assert!(
+                inside(0.0, half) || inside(half, w),
+                "side {side}: {:?} from {} to {}",
+                r.text,
+                r.x,
+                r.end
+            );
+        }
+    }
+    assert!(body_size(&pdf) >= 12.0, "booklet body {}", body_size(&pdf));
+}
+
+#[test]
+fn book_yaml_chooses_the_style_of_each_edition() {
+    let article = "# Styles\n\n".to_string()
+        + &"A sentence long enough to make lines that wrap across the text block, so that \
+            the style of the edition shows in how its lines end. "
+            .repeat(12);
+    let (_tmp, _m, out) = publish_files(
+        "styles",
+        &[
+            (
+                "book.yaml",
+                "title: Styles\nstyles:\n  book: patient\n  handouts: book\n",
+            ),
+            ("articles/a.md", &article),
+        ],
+        &["--only", "pdf,handouts"],
+    );
+    let book = read_pdf(&std::fs::read(out.join("styles.pdf")).unwrap());
+    let handout = read_pdf(&std::fs::read(out.join("handouts/a.pdf")).unwrap());
+    assert!(
+        (body_size(&book) - 12.0).abs() < 0.1,
+        "book {}",
+        body_size(&book)
+    );
+    assert!(
+        (body_size(&handout) - 10.5).abs() < 0.1,
+        "handout {}",
+        body_size(&handout)
+    );
+    // The handout, in the book style, is justified: its full lines end flush.
+    let ends: Vec<f32> = handout.pages[0]
+        .iter()
+        .filter(|l| (l.size - 10.5).abs() < 0.1)
+        .map(|l| l.end)
+        .collect();
+    let right = ends.iter().copied().fold(0.0, f32::max);
+    let flush = ends.iter().filter(|e| right - **e < 1.0).count();
+    assert!(
+        flush + 1 >= ends.len() && ends.len() > 4,
+        "{flush} of {} flush",
+        ends.len()
+    );
+    // An unknown style is a located error.
+    let tmp = TempDir::new("styles-bad");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Styles\nstyles:\n  booklet: fancy\n"),
+            ("articles/a.md", "# A\n\nText.\n"),
+        ],
+    );
+    let o = publish(&m, &tmp.path().join("out"), &[]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("book.yaml:3:"), "{err}");
+    assert!(err.contains("patient"), "{err}");
+}

@@ -108,6 +108,7 @@ pub struct BookMeta {
     /// File-name stem for the outputs (`<slug>.pdf`, `<slug>.epub`).
     pub slug: String,
     pub breaks: PageBreaks,
+    pub styles: Styles,
     /// Whether articles carry a clinical review (book.yaml's `clinical_review`, on by
     /// default): unreviewed ones are marked DRAFT. Off for mdBooks and plain folders, whose
     /// chapters are not patient material.
@@ -126,6 +127,34 @@ impl BookMeta {
 }
 
 /// Which articles of the book start on a new page (handouts are always one article each).
+/// How an edition's text is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditionStyle {
+    /// 10.5-point serif, justified and hyphenated: a book read cover to cover.
+    Book,
+    /// For patients (CMS Toolkit): 12 points, ragged right, no hyphenation, short lines.
+    Patient,
+}
+
+/// The style of each edition that may choose one (book.yaml's `styles`); large print is
+/// always set to ACB's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Styles {
+    pub book: EditionStyle,
+    pub handouts: EditionStyle,
+    pub booklet: EditionStyle,
+}
+
+impl Default for Styles {
+    fn default() -> Styles {
+        Styles {
+            book: EditionStyle::Book,
+            handouts: EditionStyle::Patient,
+            booklet: EditionStyle::Patient,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PageBreaks {
     /// Top-level chapters; their sections run on after them.

@@ -147,6 +147,9 @@ pub struct OutlineMark {
     pub title: String,
     pub dest: String,
     pub kind: MarkKind,
+    /// The mark's place in reading order where the pages are not in it (an imposed
+    /// booklet); 0 everywhere else, where page order is reading order.
+    pub order: u32,
 }
 
 /// What an outline mark stands for (the printed contents lists parts and articles, and the

@@ -5,6 +5,7 @@
 
 pub mod draw;
 mod glyph_text;
+pub mod impose;
 pub mod structure;
 
 pub use draw::{Draw, Glyph, GlyphRun, GlyphText, LinkDest, MarkKind, OutlineMark};
@@ -20,19 +21,37 @@ pub enum Scope {
     Article(usize),
 }
 
-/// One typeset edition: its scope and whether it is the large-print one.
+/// One typeset edition: its scope and its form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Edition {
     pub scope: Scope,
-    pub large_print: bool,
+    pub form: Form,
+}
+
+/// How an edition is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Form {
+    /// On the book's paper, in the style book.yaml gives the edition.
+    Regular,
+    /// Large print (ACB).
+    LargePrint,
+    /// On half-size pages (half letter, A5), to be imposed two to a side and folded.
+    Booklet,
 }
 
 impl Edition {
     /// The regular edition of the whole book.
     pub const BOOK: Edition = Edition {
         scope: Scope::Book,
-        large_print: false,
+        form: Form::Regular,
     };
+
+    pub fn article(i: usize, form: Form) -> Edition {
+        Edition {
+            scope: Scope::Article(i),
+            form,
+        }
+    }
 }
 
 /// A font file the document draws with; a run's `face` is its index in `PagedDocument::faces`.
@@ -59,6 +78,9 @@ pub struct Page {
     pub opens_article: bool,
     /// The top-level block of the article the page's text starts in.
     pub starts_in: Option<u32>,
+    /// On a side of an imposed sheet, the pages drawn on it: each one's place in reading
+    /// order and the index of its first drawing in `draws`. Empty on a page that is itself.
+    pub imposed: Vec<(usize, usize)>,
 }
 
 /// Words a writer adds that are never drawn: how link annotations are described to assistive

@@ -357,6 +357,7 @@ pub fn book_from_markdown(text: &str) -> Book {
         reading_level: 8.0,
         slug: "input".into(),
         breaks: model::PageBreaks::Chapters,
+        styles: model::Styles::default(),
         clinical_review: true,
     };
     let mut book = Book::new(meta, vec![article], Vec::new(), Vec::new());

@@ -55,6 +55,7 @@ impl Source for BookYamlSource<'_> {
                 .is_some_and(|s| s == config::PdfStandard::PdfA2b),
             hidden_code_lines: Default::default(),
             breaks: page_breaks(yaml.page_breaks),
+            styles: styles(yaml.styles.as_ref()),
             clinical_review: yaml.clinical_review.unwrap_or(true),
         };
         Ok(Outline {
@@ -165,6 +166,24 @@ pub fn paper(name: Option<PaperName>) -> Paper {
 }
 
 /// Which articles start a page, as a source names it (chapters unless it says otherwise).
+/// The styles book.yaml chose, the defaults for the rest.
+pub fn styles(yaml: Option<&config::StylesYaml>) -> crate::model::Styles {
+    let chosen = |name: Option<config::StyleName>, default| match name {
+        Some(config::StyleName::Book) => crate::model::EditionStyle::Book,
+        Some(config::StyleName::Patient) => crate::model::EditionStyle::Patient,
+        None => default,
+    };
+    let d = crate::model::Styles::default();
+    match yaml {
+        None => d,
+        Some(y) => crate::model::Styles {
+            book: chosen(y.book, d.book),
+            handouts: chosen(y.handouts, d.handouts),
+            booklet: chosen(y.booklet, d.booklet),
+        },
+    }
+}
+
 pub fn page_breaks(name: Option<config::BreakName>) -> crate::model::PageBreaks {
     match name {
         Some(config::BreakName::Articles) => crate::model::PageBreaks::Articles,

@@ -22,6 +22,7 @@ pub const BOOK_KEYS: &[&str] = &[
     "pdf",
     "page_breaks",
     "clinical_review",
+    "styles",
 ];
 pub const FRONT_MATTER_KEYS: &[&str] = &[
     "title",
@@ -54,6 +55,24 @@ pub struct BookYaml {
     pub page_breaks: Option<BreakName>,
     /// Whether articles need a clinical review (default: yes).
     pub clinical_review: Option<bool>,
+    /// How the book, the handouts and the booklet are set: `book` or `patient`.
+    pub styles: Option<StylesYaml>,
+}
+
+/// `styles:` of book.yaml.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StylesYaml {
+    pub book: Option<StyleName>,
+    pub handouts: Option<StyleName>,
+    pub booklet: Option<StyleName>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum StyleName {
+    Book,
+    Patient,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]

@@ -353,6 +353,7 @@ fn book_meta(s: Settings, language: String) -> BookMeta {
         paper: s.paper,
         pdf_a: s.pdf_a,
         breaks: s.breaks,
+        styles: s.styles,
         clinical_review: s.clinical_review,
     }
 }

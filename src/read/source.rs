@@ -27,6 +27,8 @@ pub struct Settings {
     pub hidden_code_lines: HashMap<String, String>,
     /// Which articles start a new page in the book.
     pub breaks: crate::model::PageBreaks,
+    /// The style of the book, the handouts and the booklet.
+    pub styles: crate::model::Styles,
     pub clinical_review: bool,
 }
 

@@ -10,7 +10,7 @@ pub mod xml;
 
 use crate::fonts::FontSet;
 use crate::model::{Book, PageStart};
-use crate::paged::{Edition, PagedDocument, Scope};
+use crate::paged::{Edition, Form, PagedDocument, Scope};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -99,6 +99,10 @@ pub const RENDERERS: &[(&str, &str)] = &[
         "large-print",
         "the book and the handouts in large print (PDF)",
     ),
+    (
+        "booklet",
+        "the book on half-size pages, imposed for folding (PDF)",
+    ),
 ];
 
 /// The renderers, in the order of `RENDERERS`; the PDF ones share one writer (and its
@@ -119,8 +123,13 @@ pub fn registry(fonts: &FontSet) -> Vec<Box<dyn Renderer>> {
         }),
         Box::new(PdfEditions {
             name: "large-print",
-            writer,
+            writer: writer.clone(),
             editions: large_print,
+        }),
+        Box::new(PdfEditions {
+            name: "booklet",
+            writer,
+            editions: booklet,
         }),
     ]
 }
@@ -160,6 +169,9 @@ impl Renderer for PdfEditions {
         let Input::Pages(mut doc) = input else {
             return Err(RenderError::Internal("a PDF needs typeset pages".into()));
         };
+        if doc.edition.form == Form::Booklet {
+            crate::paged::impose::saddle_stitch(&mut doc);
+        }
         self.writer.write(&mut doc, out)?;
         Ok(Rendered {
             pages: Some(doc.pages.len()),
@@ -171,6 +183,17 @@ fn book_pdf(book: &Book) -> Vec<(PathBuf, Edition)> {
     vec![(
         PathBuf::from(format!("{}.pdf", book.meta.slug)),
         Edition::BOOK,
+    )]
+}
+
+/// The whole book on half-size pages, two to a side of the book's paper, for folding.
+fn booklet(book: &Book) -> Vec<(PathBuf, Edition)> {
+    vec![(
+        PathBuf::from(format!("{}-booklet.pdf", book.meta.slug)),
+        Edition {
+            scope: Scope::Book,
+            form: Form::Booklet,
+        },
     )]
 }
 
@@ -188,10 +211,7 @@ fn handouts(book: &Book) -> Vec<(PathBuf, Edition)> {
         .map(|(i, slug)| {
             (
                 PathBuf::from("handouts").join(format!("{slug}.pdf")),
-                Edition {
-                    scope: Scope::Article(i),
-                    large_print: false,
-                },
+                Edition::article(i, Form::Regular),
             )
         })
         .collect()
@@ -200,7 +220,7 @@ fn handouts(book: &Book) -> Vec<(PathBuf, Edition)> {
 fn large_print(book: &Book) -> Vec<(PathBuf, Edition)> {
     let whole = Edition {
         scope: Scope::Book,
-        large_print: true,
+        form: Form::LargePrint,
     };
     std::iter::once((
         PathBuf::from(format!("{}-large-print.pdf", book.meta.slug)),
@@ -209,10 +229,7 @@ fn large_print(book: &Book) -> Vec<(PathBuf, Edition)> {
     .chain(handout_articles(book).map(|(i, slug)| {
         (
             PathBuf::from("handouts").join(format!("{slug}-large-print.pdf")),
-            Edition {
-                scope: Scope::Article(i),
-                large_print: true,
-            },
+            Edition::article(i, Form::LargePrint),
         )
     }))
     .collect()

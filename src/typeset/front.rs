@@ -198,6 +198,7 @@ fn toc_elems(
         title: locale.text(Text::Contents).into(),
         dest: "contents#".into(),
         kind: MarkKind::Front,
+        order: 0,
     });
     head.break_before = true;
     out.push(head);

@@ -6,7 +6,7 @@ use super::shape::Shaper;
 use super::theme::Theme;
 use crate::locale::{Locale, Text};
 use crate::model::Book;
-use crate::paged::{structure, Draw, Edition, GlyphRun, Page, Scope};
+use crate::paged::{structure, Draw, Edition, Form, GlyphRun, Page, Scope};
 
 /// Decorates every page but the title page. The front matter is numbered in roman, the body
 /// in arabic from 1.
@@ -210,6 +210,9 @@ impl Furniture<'_> {
             if t.large_print && edition.scope != Scope::Book {
                 // A large-print handout's head line holds its page number alone: with the
                 // title beside it, checkers read the line as untagged prose.
+            } else if edition.form == Form::Booklet && n % 2 == 0 {
+                // A booklet's left-hand pages carry no head: the book's title beside the
+                // article's across the spread read as one line of prose.
             } else if edition.scope == Scope::Book && n % 2 == 0 {
                 self.put(
                     page,

@@ -38,12 +38,12 @@ impl Typesetter {
 
     /// The widest, in points, that an image of the edition is printed (the text block's width).
     pub fn image_width(&self, book: &Book, edition: Edition) -> f32 {
-        Theme::of(book.meta.paper, edition).text_width()
+        Theme::of(&book.meta, edition).text_width()
     }
 
     /// The edition's pages, with everything a writer needs to print them.
     pub fn typeset(&self, book: &Book, edition: Edition) -> PagedDocument {
-        let theme = Theme::of(book.meta.paper, edition);
+        let theme = Theme::of(&book.meta, edition);
         let ctx = layout::Ctx {
             sh: &self.sh,
             book,
@@ -171,7 +171,7 @@ mod tests {
     fn a_long_article_runs_over_numbered_pages_inside_the_margins() {
         let book = crate::book_from_markdown(&long_article(80));
         let doc = typesetter().typeset(&book, Edition::BOOK);
-        let theme = Theme::of(book.meta.paper, Edition::BOOK);
+        let theme = Theme::of(&book.meta, Edition::BOOK);
         assert_eq!(doc.front_pages, 2, "a title page and one page of contents");
         let body = &doc.pages[doc.front_pages..];
         assert!(body.len() >= 4, "{} body pages", body.len());
@@ -213,7 +213,7 @@ mod tests {
     fn every_heading_has_text_under_it_on_its_page() {
         let book = crate::book_from_markdown(&long_article(120));
         let doc = typesetter().typeset(&book, Edition::BOOK);
-        let theme = Theme::of(book.meta.paper, Edition::BOOK);
+        let theme = Theme::of(&book.meta, Edition::BOOK);
         let foot = theme.page_h - theme.margin_bottom;
         for (i, page) in doc.pages.iter().enumerate().skip(doc.front_pages) {
             for (mark, y) in page.outline.iter().filter(|(m, _)| m.level == 2) {
@@ -232,13 +232,7 @@ mod tests {
     #[test]
     fn a_handout_is_its_article_alone_with_its_structure() {
         let book = crate::book_from_markdown("# One\n\nA short text.[^1]\n\n[^1]: A note.\n");
-        let doc = typesetter().typeset(
-            &book,
-            Edition {
-                scope: Scope::Article(0),
-                large_print: true,
-            },
-        );
+        let doc = typesetter().typeset(&book, Edition::article(0, crate::paged::Form::LargePrint));
         assert_eq!(doc.front_pages, 0);
         assert_eq!(doc.pages.len(), 1);
         let tree = &doc.trees[&0];

@@ -48,6 +48,7 @@ pub fn part_page(sh: &Shaper, theme: &Theme, index: usize, part: &Part) -> (Vec<
         title: part.title.clone(),
         dest: part_dest(index),
         kind: MarkKind::Part,
+        order: 0,
     });
     // The drop: a third of the text block above the title (an empty element, so that the
     // space is not dropped at the top of the page as space_before would be).

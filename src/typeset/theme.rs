@@ -2,8 +2,8 @@
 
 use super::lines::{Align, Style};
 use crate::fonts::Family;
-use crate::model::Paper;
-use crate::paged::{Edition, Scope};
+use crate::model::{BookMeta, EditionStyle};
+use crate::paged::{Edition, Form, Scope};
 
 /// Page geometry, type sizes and faces, in points: one per edition (regular or large print).
 #[derive(Debug, Clone)]
@@ -32,23 +32,31 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The theme of an edition on this paper: the book justified, the handouts patients
-    /// read set to the CMS Toolkit's rules, large print to ACB's.
-    pub fn of(paper: Paper, edition: Edition) -> Theme {
-        match (edition.large_print, edition.scope) {
-            (true, _) => Theme::large_print(paper),
-            (false, Scope::Article(_)) => Theme::handout(paper),
-            (false, Scope::Book) => Theme::for_paper(paper),
+    /// The theme of an edition of the book: large print to ACB's rules, the others in the
+    /// style book.yaml gives them (by default the book justified, the handouts and the
+    /// booklet to the CMS Toolkit's rules), the booklet on pages half the paper's size.
+    pub fn of(meta: &BookMeta, edition: Edition) -> Theme {
+        let paper = meta.paper.size_pt();
+        let (style, size) = match (edition.form, edition.scope) {
+            (Form::LargePrint, _) => return Theme::large_print(paper),
+            (Form::Booklet, _) => (meta.styles.booklet, (paper.1 / 2.0, paper.0)),
+            (Form::Regular, Scope::Book) => (meta.styles.book, paper),
+            (Form::Regular, Scope::Article(_)) => (meta.styles.handouts, paper),
+        };
+        match style {
+            EditionStyle::Book => Theme::for_paper(size),
+            EditionStyle::Patient => Theme::handout(size),
         }
     }
 
     /// A patient handout: 12-point serif, ragged right, no hyphenation, lines of at most
     /// about 70 characters (a 420-point measure: 66 characters of Noto Serif at 12 pt on
     /// average), nothing printed under 9 pt (CMS Toolkit for Making Written Material Clear
-    /// and Effective).
-    pub fn handout(paper: Paper) -> Theme {
-        let book = Theme::for_paper(paper);
-        let side = ((book.page_w - 420.0) / 2.0).max(72.0);
+    /// and Effective). On a half-size page (a booklet's) the margins shrink to a tenth of the
+    /// width, which leaves a 317-point measure on half letter (about 50 characters).
+    pub fn handout(size: (f32, f32)) -> Theme {
+        let book = Theme::for_paper(size);
+        let side = ((book.page_w - 420.0) / 2.0).max(72f32.min(book.page_w * 0.1));
         Theme {
             margin_left: side,
             margin_right: side,
@@ -66,15 +74,19 @@ impl Theme {
         size.max(self.floor)
     }
 
-    pub fn for_paper(paper: Paper) -> Theme {
-        let (page_w, page_h) = paper.size_pt();
+    /// The book's style on a page of this size (in points). A page narrower than letter (a
+    /// booklet's) gets side margins of a tenth of its width and a smaller foot, which still
+    /// keeps the folio (about 39 points below the text) 18 points clear of the edge; the head
+    /// keeps room for the DRAFT label above the running head.
+    pub fn for_paper((page_w, page_h): (f32, f32)) -> Theme {
+        let small = page_w < 500.0;
         Theme {
             page_w,
             page_h,
-            margin_left: 72.0,
-            margin_right: 72.0,
-            margin_top: 66.0,
-            margin_bottom: 72.0,
+            margin_left: if small { page_w * 0.1 } else { 72.0 },
+            margin_right: if small { page_w * 0.1 } else { 72.0 },
+            margin_top: if small { 72.0 } else { 66.0 },
+            margin_bottom: if small { 64.0 } else { 72.0 },
             body_size: 10.5,
             leading: 1.38,
             scale: 1.0,
@@ -89,8 +101,7 @@ impl Theme {
 
     /// Large print: 18-point Atkinson Hyperlegible, line spacing 1.5, lines no longer than
     /// six inches, ragged right, no hyphenation, comparisons set as lists.
-    pub fn large_print(paper: Paper) -> Theme {
-        let (page_w, page_h) = paper.size_pt();
+    pub fn large_print((page_w, page_h): (f32, f32)) -> Theme {
         let side = ((page_w - 432.0) / 2.0).max(54.0);
         Theme {
             page_w,

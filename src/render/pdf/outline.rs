@@ -10,17 +10,20 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 /// Adds the outline; returns the `/Outlines` dictionary's id.
 pub fn add(lo: &mut lopdf::Document, doc: &PagedDocument, dests: &Destinations) -> ObjectId {
-    // (level, title, page, y) of every mark, in page order.
-    let marks: Vec<(u8, &str, usize, f32)> = doc
+    // (level, title, page, y) of every mark, in reading order: page order, unless the pages
+    // were imposed and the marks numbered first.
+    let mut marks: Vec<(u32, (u8, &str, usize, f32))> = doc
         .pages
         .iter()
         .enumerate()
         .flat_map(|(i, p)| {
             p.outline
                 .iter()
-                .map(move |(m, y)| (m.level, m.title.as_str(), i, *y))
+                .map(move |(m, y)| (m.order, (m.level, m.title.as_str(), i, *y)))
         })
         .collect();
+    marks.sort_by_key(|m| m.0);
+    let marks: Vec<(u8, &str, usize, f32)> = marks.into_iter().map(|m| m.1).collect();
     let outlines_id = lo.new_object_id();
     let item_ids: Vec<ObjectId> = marks.iter().map(|_| lo.new_object_id()).collect();
     let levels: Vec<u8> = marks.iter().map(|m| m.0).collect();

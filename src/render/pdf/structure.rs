@@ -27,9 +27,38 @@ pub fn add(
         annot_parents: Vec::new(),
         next_key: doc.pages.len() as i64,
     };
+    // Elements are attached in reading order, which is page order unless the pages were
+    // imposed: then each side's pages are taken in their own turn.
+    let mut segments: Vec<(usize, usize, std::ops::Range<usize>)> = Vec::new();
     for (pi, page) in doc.pages.iter().enumerate() {
+        if page.imposed.is_empty() {
+            segments.push((pi, pi, 0..page.draws.len()));
+        }
+        for (k, &(at, start)) in page.imposed.iter().enumerate() {
+            let end = page.imposed.get(k + 1).map_or(page.draws.len(), |n| n.1);
+            segments.push((at, pi, start..end));
+        }
+    }
+    segments.sort_by_key(|s| s.0);
+    let mut by_mcid: Vec<Vec<(u32, ObjectId)>> = vec![Vec::new(); doc.pages.len()];
+    let mut spans: Vec<Option<PageSpans>> = (0..doc.pages.len()).map(|_| None).collect();
+    for (_, pi, range) in segments {
+        let page = &doc.pages[pi];
         let annots = link_annots.get(pi).map(Vec::as_slice).unwrap_or(&[]);
-        tree.attach_page(lo, &doc.trees, pi, page, page_ids, annots);
+        let spans = spans[pi].get_or_insert_with(|| PageSpans::of(page));
+        tree.attach_segment(
+            lo,
+            &doc.trees,
+            page_ids[pi],
+            page,
+            range,
+            spans,
+            annots,
+            &mut by_mcid[pi],
+        );
+    }
+    for (pi, mut mcids) in by_mcid.into_iter().enumerate() {
+        tree.close_page(lo, pi, page_ids[pi], &mut mcids);
     }
     let next_key = tree.next_key;
     let mut nums = std::mem::take(&mut tree.parent_tree);
@@ -59,6 +88,26 @@ pub fn add(
         let mut mark = Dictionary::new();
         mark.set("Marked", true);
         cat.set("MarkInfo", mark);
+    }
+}
+
+/// A page's marked-content spans, which drawing belongs to which, and which spans have been
+/// attached (a page of an imposed side is visited once for each page on it).
+struct PageSpans {
+    spans: Vec<super::page::Span>,
+    span_of: Vec<u32>,
+    seen: Vec<bool>,
+}
+
+impl PageSpans {
+    fn of(page: &Page) -> PageSpans {
+        let (spans, span_of) = page_spans(page);
+        let seen = vec![false; spans.len()];
+        PageSpans {
+            spans,
+            span_of,
+            seen,
+        }
     }
 }
 
@@ -121,42 +170,46 @@ struct StructBuilder {
 }
 
 impl StructBuilder {
-    /// Attaches the content of one page: each span's marked content to its element (by bare
-    /// id on the element's own page, by reference elsewhere), each link annotation to its
-    /// link element.
-    fn attach_page(
+    /// Attaches the content of part of one page (all of it, or one page of an imposed
+    /// side): each span's marked content to its element (by bare id on the element's own
+    /// page, by reference elsewhere), each link annotation to its link element.
+    #[allow(clippy::too_many_arguments)]
+    fn attach_segment(
         &mut self,
         lo: &mut lopdf::Document,
         trees: &HashMap<u32, Tree>,
-        pi: usize,
+        page_id: ObjectId,
         page: &Page,
-        page_ids: &[ObjectId],
+        range: std::ops::Range<usize>,
+        spans: &mut PageSpans,
         link_annots: &[Option<ObjectId>],
+        by_mcid: &mut Vec<(u32, ObjectId)>,
     ) {
-        let (spans, span_of) = page_spans(page);
-        let mut by_mcid: Vec<(u32, ObjectId)> = Vec::new();
-        let mut seen = vec![false; spans.len()];
-        let mut annots = link_annots.iter();
-        for (d, &si) in page.draws.iter().zip(&span_of) {
-            let span = spans[si as usize];
+        let links_before = page.draws[..range.start]
+            .iter()
+            .filter(|d| matches!(d, Draw::Link { .. }))
+            .count();
+        let mut annots = link_annots.iter().skip(links_before);
+        for (d, &si) in page.draws[range.clone()].iter().zip(&spans.span_of[range]) {
+            let span = spans.spans[si as usize];
             let Some(node) = span.node else {
                 if matches!(d, Draw::Link { .. }) {
                     annots.next();
                 }
                 continue;
             };
-            if !seen[si as usize] && !matches!(d, Draw::Tag(_) | Draw::Link { .. }) {
-                seen[si as usize] = true;
+            if !spans.seen[si as usize] && !matches!(d, Draw::Tag(_) | Draw::Link { .. }) {
+                spans.seen[si as usize] = true;
                 let id = self.attach(node, trees, lo);
                 for mcid in [span.shapes, span.text].into_iter().flatten() {
                     if let Some(e) = self.elems.get_mut(&node) {
-                        let pg = *e.pg.get_or_insert(page_ids[pi]);
-                        if pg == page_ids[pi] {
+                        let pg = *e.pg.get_or_insert(page_id);
+                        if pg == page_id {
                             e.kids.push(Object::Integer(mcid as i64));
                         } else {
                             let mut mcr = Dictionary::new();
                             mcr.set("Type", "MCR");
-                            mcr.set("Pg", Object::Reference(page_ids[pi]));
+                            mcr.set("Pg", Object::Reference(page_id));
                             mcr.set("MCID", mcid as i64);
                             e.kids.push(Object::Dictionary(mcr));
                         }
@@ -168,11 +221,21 @@ impl StructBuilder {
                 let Some(Some(annot)) = annots.next() else {
                     continue;
                 };
-                self.attach_annotation(lo, trees, node, page_ids[pi], *annot);
+                self.attach_annotation(lo, trees, node, page_id, *annot);
             }
         }
+    }
+
+    /// The page's entry in the parent tree (its marked content by id), and its own keys.
+    fn close_page(
+        &mut self,
+        lo: &mut lopdf::Document,
+        pi: usize,
+        page_id: ObjectId,
+        by_mcid: &mut [(u32, ObjectId)],
+    ) {
         by_mcid.sort_by_key(|(m, _)| *m);
-        if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_ids[pi]) {
+        if let Ok(Object::Dictionary(pd)) = lo.get_object_mut(page_id) {
             pd.set("StructParents", pi as i64);
             // Tab order follows the structure (PDF/UA).
             pd.set("Tabs", "S");
@@ -180,8 +243,8 @@ impl StructBuilder {
         self.parent_tree.push(Object::Integer(pi as i64));
         self.parent_tree.push(Object::Array(
             by_mcid
-                .into_iter()
-                .map(|(_, id)| Object::Reference(id))
+                .iter()
+                .map(|(_, id)| Object::Reference(*id))
                 .collect(),
         ));
     }

@@ -455,6 +455,7 @@ impl<'a> ArticleLayout<'a> {
             } else {
                 MarkKind::Section
             },
+            order: 0,
             title: title.trim().to_string(),
             dest: if h.id.is_empty() {
                 dest_key(self.article, "")
