@@ -6,12 +6,20 @@ mod date;
 pub mod images;
 pub mod outline;
 mod page_map;
+pub mod qr;
 
 pub use date::Date;
 pub use images::{ImageCatalogue, LocalImage};
 pub use page_map::PageStart;
 
 use std::path::PathBuf;
+
+impl Resource {
+    /// The address its QR code opens.
+    pub fn qr_target(&self) -> Option<&str> {
+        self.qr.as_deref().or(self.url.as_deref())
+    }
+}
 
 /// A whole book: its metadata and its articles in reading order.
 #[derive(Debug, Clone)]
@@ -79,6 +87,8 @@ pub struct Resource {
     pub phone: Option<String>,
     /// An http(s) URL.
     pub url: Option<String>,
+    /// A shorter address the printed QR code opens instead of `url` (resources.yaml's `qr`).
+    pub qr: Option<String>,
     pub hours: Option<String>,
     pub languages: Vec<String>,
     /// The articles (indices) that list this resource, in book order.

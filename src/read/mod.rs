@@ -176,7 +176,10 @@ fn read_resources(
         return Vec::new();
     }
     match resources::load(&path) {
-        Ok(r) => r,
+        Ok((r, warnings)) => {
+            diags.extend(warnings);
+            r
+        }
         Err(d) => {
             diags.extend(d);
             Vec::new()

@@ -15,6 +15,7 @@ pub const RESOURCE_KEYS: &[&str] = &[
     "description",
     "phone",
     "url",
+    "qr",
     "hours",
     "languages",
 ];
@@ -28,9 +29,42 @@ struct ResourceYaml {
     description: Option<String>,
     phone: Option<String>,
     url: Option<String>,
+    qr: Option<String>,
     hours: Option<String>,
     #[serde(default)]
     languages: Vec<String>,
+}
+
+/// A warning when the address a resource's QR code opens makes a code too dense to survive
+/// photocopying, at the key that gave the address.
+fn dense_code_warning(
+    e: &ResourceYaml,
+    path: &Path,
+    at: &dyn Fn(&str) -> (usize, usize),
+) -> Option<Diagnostic> {
+    let (key, address) = match (&e.qr, &e.url) {
+        (Some(q), _) => ("qr", q),
+        (None, Some(u)) => ("url", u),
+        _ => return None,
+    };
+    let plan = crate::model::qr::plan(address.trim()).filter(|p| p.dense())?;
+    let (l, c) = at(key);
+    let advice = if key == "qr" {
+        "a shorter `qr:` address would scan more surely"
+    } else {
+        "give a shorter address for the code in `qr:` (the printed address stays as it is)"
+    };
+    Some(Diagnostic::warning(
+        path,
+        l,
+        c,
+        format!(
+            "the QR code for `{}` needs {} modules a side (more than {}), too fine to scan reliably from a copy of a copy; {advice}",
+            address.trim(),
+            plan.modules(),
+            crate::model::qr::DENSEST_SAFE
+        ),
+    ))
 }
 
 /// Line ranges (0-based, end exclusive) of the top-level list items.
@@ -90,7 +124,8 @@ pub fn valid_url(u: &str) -> bool {
     }
 }
 
-pub fn load(path: &Path) -> Result<Vec<Resource>, Vec<Diagnostic>> {
+/// The entries, with any warnings; `Err` holds every problem when one is an error.
+pub fn load(path: &Path) -> Result<(Vec<Resource>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![Diagnostic::error(
             path,
@@ -129,9 +164,10 @@ pub fn load(path: &Path) -> Result<Vec<Resource>, Vec<Diagnostic>> {
                 ),
             ));
         }
-        if let Some(u) = &e.url {
+        for (key, value) in [("url", &e.url), ("qr", &e.qr)] {
+            let Some(u) = value else { continue };
             if !valid_url(u) {
-                let (l, c) = at("url");
+                let (l, c) = at(key);
                 diags.push(Diagnostic::error(
                     path,
                     l,
@@ -139,6 +175,9 @@ pub fn load(path: &Path) -> Result<Vec<Resource>, Vec<Diagnostic>> {
                     format!("`{u}` is not an http(s) URL"),
                 ));
             }
+        }
+        if let Some(d) = dense_code_warning(&e, path, &at) {
+            diags.push(d);
         }
         if let Some(p) = &e.phone {
             if !valid_phone(p) {
@@ -167,6 +206,7 @@ pub fn load(path: &Path) -> Result<Vec<Resource>, Vec<Diagnostic>> {
             description: e.description.map(|d| d.trim().to_string()),
             phone: e.phone.map(|p| p.trim().to_string()),
             url: e.url.map(|u| u.trim().to_string()),
+            qr: e.qr.map(|u| u.trim().to_string()),
             hours: e.hours,
             languages: e.languages,
             cited_by: Vec::new(),
@@ -175,7 +215,7 @@ pub fn load(path: &Path) -> Result<Vec<Resource>, Vec<Diagnostic>> {
     if diags.iter().any(Diagnostic::is_error) {
         Err(diags)
     } else {
-        Ok(out)
+        Ok((out, diags))
     }
 }
 
@@ -183,7 +223,7 @@ pub fn load(path: &Path) -> Result<Vec<Resource>, Vec<Diagnostic>> {
 mod tests {
     use super::*;
 
-    fn load_text(text: &str) -> Result<Vec<Resource>, Vec<Diagnostic>> {
+    fn load_text(text: &str) -> Result<(Vec<Resource>, Vec<Diagnostic>), Vec<Diagnostic>> {
         let dir =
             std::env::temp_dir().join(format!("handout-res-{}-{}", std::process::id(), text.len()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -218,6 +258,23 @@ mod tests {
         assert!(at(12, "not a phone number"), "{errs:?}");
         let url_err = errs.iter().find(|d| d.line == 8).unwrap();
         assert_eq!(url_err.col, 8);
+    }
+
+    #[test]
+    fn a_code_too_dense_to_copy_is_a_warning_at_its_address() {
+        let long = format!("https://example.org/{}", "a".repeat(120));
+        let text = format!(
+            "- id: a\n  name: A\n  category: Help\n  url: {long}\n- id: b\n  name: B\n  category: Help\n  url: {long}\n  qr: https://example.org/b\n"
+        );
+        let (resources, warnings) = load_text(&text).unwrap();
+        assert_eq!(resources[1].qr_target(), Some("https://example.org/b"));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!((warnings[0].line, warnings[0].col), (4, 8));
+        assert!(warnings[0].message.contains("`qr:`"), "{warnings:?}");
+        let bad =
+            load_text("- id: a\n  name: A\n  category: H\n  url: https://a.org\n  qr: a.org\n")
+                .unwrap_err();
+        assert_eq!(bad[0].line, 5, "{bad:?}");
     }
 
     #[test]

@@ -60,6 +60,8 @@ impl Theme {
         Theme {
             margin_left: side,
             margin_right: side,
+            // Room above the 12-point running head for the DRAFT label (at 66 they touched).
+            margin_top: book.margin_top.max(72.0),
             body_size: 12.0,
             leading: 1.4,
             scale: 12.0 / 10.5,

@@ -501,7 +501,7 @@ impl ArticleLayout<'_> {
     fn resource(&mut self, r: &Resource, cited_by: bool, x: f32, width: f32) {
         let t = self.ctx.theme;
         let book = self.ctx.book;
-        let qr = r.url.as_deref().and_then(|u| qr_draws(u, qr_size(t)));
+        let qr = r.qr_target().and_then(|u| qr_draws(u, qr_size(t)));
         // The text keeps the column's left edge; a bar in the margin marks the entry.
         let tw = width - if qr.is_some() { qr_size(t) + 16.0 } else { 0.0 };
         let tx = x;
@@ -658,7 +658,8 @@ impl ArticleLayout<'_> {
         // The code is a figure inside a link (its annotation covers the code).
         let link = self.node_in(Role::Link, sect);
         let fig = self.node_in(Role::Figure, link);
-        if let Some(u) = &r.url {
+        let target = r.qr_target();
+        if let Some(u) = target {
             self.set_alt(fig, self.locale.fill(Text::HelpQrAlt, &[("url", u)]));
             let shown = crate::url::display(u);
             self.set_alt(link, self.locale.fill(Text::HelpQrLink, &[("url", &shown)]));
@@ -666,27 +667,26 @@ impl ArticleLayout<'_> {
         e.draws.push(self.tag(fig));
         e.draws.extend(q.iter().map(|d| d.shifted(qx, 0.0)));
         e.draws.push(Draw::Tag(None));
-        // The caption stays legible on a photocopy: 9 pt or more, in black.
+        // The caption says what the code opens and stays legible on a photocopy: 9 pt or
+        // more, in black.
         let cap = t.sans(t.at_least((6.5 * t.scale).max(9.0)));
+        let site = target.map(crate::model::qr::site).unwrap_or_default();
+        let caption = self.locale.fill(Text::HelpScan, &[("site", site)]);
         let lines = LineSetter::new(self.ctx.sh, &[], 1.2)
             .in_locale(&self.locale)
-            .set(
-                &[Piece::Text(self.locale.text(Text::HelpScan).into(), cap)],
-                size,
-                Align::Center,
-            );
+            .set(&[Piece::Text(caption, cap)], size, Align::Center);
         let c = self.lines_to_elem(lines, qx);
         e.draws
             .extend(c.draws.iter().map(|d| d.shifted(0.0, size + 2.0)));
         e.height = e.height.max(size + 2.0 + c.height);
-        if let Some(u) = &r.url {
+        if let Some(u) = target {
             e.draws.push(self.tag(link));
             e.draws.push(Draw::Link {
                 x: qx,
                 y: 0.0,
                 w: size,
                 h: size,
-                dest: LinkDest::Uri(u.clone()),
+                dest: LinkDest::Uri(u.to_string()),
             });
             e.draws.push(Draw::Tag(None));
         }
@@ -752,16 +752,10 @@ pub fn qr_size(t: &super::Theme) -> f32 {
 }
 
 /// A QR code for `data`, `size` points square with its quiet zone (4 modules), drawn as
-/// black rectangles (one per horizontal run of dark modules) on white. The error correction
-/// is the strongest that keeps the code at 37 modules or fewer (25% of it may be smudged at
-/// level Q), falling back to M, then L, for long addresses.
+/// black rectangles (one per horizontal run of dark modules) on white, at the error
+/// correction `model::qr::plan` chooses.
 pub fn qr_draws(data: &str, size: f32) -> Option<Vec<Draw>> {
-    use qrcode::{EcLevel, QrCode};
-    let code = [EcLevel::Q, EcLevel::M]
-        .into_iter()
-        .filter_map(|ec| QrCode::with_error_correction_level(data.as_bytes(), ec).ok())
-        .find(|c| c.width() <= 37)
-        .or_else(|| QrCode::with_error_correction_level(data.as_bytes(), EcLevel::L).ok())?;
+    let code = crate::model::qr::plan(data)?.code;
     let n = code.width();
     let quiet = 4;
     let m = size / (n + 2 * quiet) as f32;
