@@ -600,3 +600,39 @@ fn qr_codes_scan_after_a_photocopy_of_a_photocopy_and_say_what_they_open() {
     }
     assert!(checked >= 20, "{checked} codes checked");
 }
+
+#[test]
+fn large_print_reads_a_table_too_wide_for_one_line_per_cell_as_lists() {
+    let lp = pdf("handouts/is-kratom-an-opioid-large-print.pdf");
+    let lines: Vec<String> = lp
+        .pages
+        .iter()
+        .flatten()
+        .map(|l| l.text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for wanted in [
+        "Fentanyl",
+        "•Where it comes from: Made in a lab",
+        "•Hold on the mu-opioid receptor: Very strong",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == wanted),
+            "large print: no line {wanted:?} in {:?}",
+            lines
+                .iter()
+                .filter(|l| l.contains("comes"))
+                .collect::<Vec<_>>()
+        );
+    }
+    // (The bullet is its own run, so the line reads back without a space after it.)
+    // The regular handout keeps the grid: the header's cells side by side on one line.
+    let regular = pdf("handouts/is-kratom-an-opioid.pdf");
+    assert!(
+        regular
+            .pages
+            .iter()
+            .flatten()
+            .any(|l| l.text.starts_with("Chemical") && l.text.contains("Where it comes from")),
+        "the regular handout's table"
+    );
+}

@@ -821,6 +821,17 @@ impl<'a> ArticleLayout<'a> {
         let body = t.sans(size);
         let head = body.bold();
         let (cell_links, cell_pieces) = self.table_cells(table, ncols, head, body);
+        // Large print keeps one column (ACB): a table whose cells do not each fit on one line
+        // across the text block is read as lists, as the comparison sidebar is.
+        if t.large_print && ncols > 1 && table.header.len() == ncols {
+            let (_, one_line) = self.column_extents(&cell_pieces, &cell_links, pad);
+            let natural: f32 = one_line.iter().sum();
+            if natural > width {
+                let sect = self.node(Role::Sect);
+                self.within(sect, |l| l.table_as_lists(table, x, width));
+                return;
+            }
+        }
         let widths = self.table_columns(&cell_pieces, &cell_links, pad, width);
         let total: f32 = widths.iter().sum();
         let mut header_elem: Option<Arc<Elem>> = None;
@@ -966,15 +977,14 @@ impl<'a> ArticleLayout<'a> {
         (cell_links, cell_pieces)
     }
 
-    /// Column widths from content: each column gets at least its longest word, the rest of
-    /// the width goes where the text is.
-    fn table_columns(
+    /// Each column's narrowest (its longest word) and widest (its longest cell on one line)
+    /// width, padding included.
+    fn column_extents(
         &self,
         cell_pieces: &[Vec<Vec<Piece>>],
         cell_links: &[Vec<Vec<LinkDest>>],
         pad: f32,
-        width: f32,
-    ) -> Vec<f32> {
+    ) -> (Vec<f32>, Vec<f32>) {
         let ncols = cell_pieces.first().map_or(0, Vec::len);
         let mut min = vec![0.0f32; ncols];
         let mut max = vec![0.0f32; ncols];
@@ -985,6 +995,19 @@ impl<'a> ArticleLayout<'a> {
                 max[c] = max[c].max(wmax + 2.0 * pad);
             }
         }
+        (min, max)
+    }
+
+    /// Column widths from content: each column gets at least its longest word, the rest of
+    /// the width goes where the text is.
+    fn table_columns(
+        &self,
+        cell_pieces: &[Vec<Vec<Piece>>],
+        cell_links: &[Vec<Vec<LinkDest>>],
+        pad: f32,
+        width: f32,
+    ) -> Vec<f32> {
+        let (min, max) = self.column_extents(cell_pieces, cell_links, pad);
         let sum_max: f32 = max.iter().sum();
         let sum_min: f32 = min.iter().sum();
         if sum_max <= width {

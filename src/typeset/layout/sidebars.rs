@@ -170,13 +170,24 @@ impl ArticleLayout<'_> {
         self.block(&Block::Paragraph(vec![Inline::Strong(title)]), x, width);
         keep(self, start);
         self.blocks(&c.before, x, width);
-        for row in &c.table.rows {
+        self.table_as_lists(&c.table, x, width);
+        self.blocks(&c.after, x, width);
+    }
+
+    /// A table read in order (large print, one column): each row's first cell in bold, then
+    /// one labelled line per other column ("Where it comes from: Made in a lab").
+    pub(super) fn table_as_lists(&mut self, table: &Table, x: f32, width: f32) {
+        for row in &table.rows {
             let from = self.out.len();
             let aspect = row.first().cloned().unwrap_or_default();
             self.block(&Block::Paragraph(vec![Inline::Strong(aspect)]), x, width);
-            keep(self, from);
-            let items = c.table.header[1..]
+            if let Some(e) = self.out[from..].last_mut() {
+                e.keep_with_next = true;
+            }
+            let items = table
+                .header
                 .iter()
+                .skip(1)
                 .zip(row.iter().skip(1))
                 .map(|(label, value)| {
                     let mut line = vec![
@@ -198,7 +209,6 @@ impl ArticleLayout<'_> {
                 .collect();
             self.block(&Block::List(List { start: None, items }), x, width);
         }
-        self.blocks(&c.after, x, width);
     }
 
     pub(super) fn comparison(&mut self, c: &Comparison, x: f32, width: f32) {
