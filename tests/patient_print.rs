@@ -113,10 +113,9 @@ fn large_print_sets_every_word_at_eighteen_points_without_italics() {
             .any(|n| String::from_utf8_lossy(n).contains("Italic"));
         assert!(!italic, "{name} embeds an italic face");
         let text = all_text(&pdf);
-        assert!(
-            !text.contains("WARNING") && !text.contains("CAUTION"),
-            "{name}: capitals"
-        );
+        for label in ["WARNING", "CAUTION", "DRAFT", "BORRADOR", "NOT CLINICALLY"] {
+            assert!(!text.contains(label), "{name}: {label} in capitals");
+        }
     }
 }
 

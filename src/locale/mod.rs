@@ -366,6 +366,17 @@ impl Locale {
         }
     }
 
+    /// `text` with only its first letter a capital ("DRAFT" → "Draft"): large print sets no
+    /// words in capitals (ACB). Scripts without case are left as they are.
+    pub fn sentence_case(&self, text: &str) -> String {
+        let lower = text.to_lowercase();
+        let mut chars = lower.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+
     /// Hyphenation patterns for the language, where any exist.
     pub fn hyphenator(&self) -> Option<&'static ::hyphenation::Standard> {
         hyphenation::patterns(self.tag)

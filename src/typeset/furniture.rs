@@ -165,9 +165,14 @@ impl Furniture<'_> {
         // and a solid band was a block of toner on every page), black on light grey so it
         // survives grey printing.
         if article.is_some_and(|a| book.shows_review(a) && a.reviewed.is_none()) {
-            // In capitals, large print too: read as a label, not prose, by screen readers'
-            // checkers (mixed case there was taken for untagged prose).
-            let notice = locale.text(Text::Draft).to_uppercase();
+            // In capitals, read as a label. Large print has no capitals (ACB) and says the
+            // one word, "Draft": page one says in full what that means, and a sentence
+            // repeated as furniture on a page or two reads to checkers as hidden prose.
+            let notice = if t.large_print {
+                locale.sentence_case(locale.text(Text::DraftShort))
+            } else {
+                locale.text(Text::Draft).to_uppercase()
+            };
             // The notice fits the text block: a language whose notice is long gets it smaller.
             let wanted = t.at_least(8.5 * s.min(1.6));
             let natural = LineSetter::new(self.sh, &[], 1.0)
@@ -295,7 +300,12 @@ impl Furniture<'_> {
                     parts.push(p.clone());
                 }
                 if let Some(a) = article.filter(|a| book.shows_review(a)) {
-                    parts.push(locale.review_status(a.reviewed.as_ref()));
+                    let status = locale.review_status(a.reviewed.as_ref());
+                    parts.push(if t.large_print && a.reviewed.is_none() {
+                        locale.sentence_case(&status)
+                    } else {
+                        status
+                    });
                 }
                 let page_of = locale.fill(
                     Text::PageOf,

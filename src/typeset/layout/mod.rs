@@ -516,7 +516,11 @@ impl<'a> ArticleLayout<'a> {
         if review.is_none() {
             style = style.bold();
         }
-        let line = self.locale.review_line(review);
+        let mut line = self.locale.review_line(review);
+        if t.large_print && review.is_none() {
+            // No capitals in large print (ACB): "Draft — not clinically reviewed".
+            line = self.locale.sentence_case(&line);
+        }
         let p = self.node(Role::P);
         let lines = self.setter(&[]).tagged(self.nref(p), &[]).set(
             &[Piece::Text(line, style)],

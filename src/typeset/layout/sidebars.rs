@@ -685,9 +685,14 @@ impl ArticleLayout<'_> {
         let lines = LineSetter::new(self.ctx.sh, &[], 1.2)
             .in_locale(&self.locale)
             .set(&[Piece::Text(caption, cap)], size, Align::Center);
+        // The caption is text of the entry (tagged as its own paragraph): as an artifact,
+        // two captions side by side on a booklet's spread read to checkers as hidden prose.
+        let caption_node = self.node_in(Role::P, sect);
         let c = self.lines_to_elem(lines, qx);
+        e.draws.push(self.tag(caption_node));
         e.draws
             .extend(c.draws.iter().map(|d| d.shifted(0.0, size + 2.0)));
+        e.draws.push(Draw::Tag(None));
         e.height = e.height.max(size + 2.0 + c.height);
         if let Some(u) = target {
             e.draws.push(self.tag(link));
