@@ -91,8 +91,9 @@ fn large_print_sets_every_word_at_eighteen_points_without_italics() {
             .flatten()
             .filter(|r| !r.text.trim().is_empty())
         {
-            // Note markers and callout icons are single characters, at 12 pt or more (ACB).
-            let floor = if r.text.trim().chars().count() == 1 {
+            // Note markers (numbers) may be 12 pt (ACB); everything else is 18 pt or more,
+            // callout icons' marks included (they are drawn, not set).
+            let floor = if r.text.trim().chars().all(|c| c.is_ascii_digit()) {
                 12.0
             } else {
                 18.0

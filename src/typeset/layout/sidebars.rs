@@ -464,7 +464,7 @@ impl ArticleLayout<'_> {
         let baseline = label.draws.iter().find_map(Draw::baseline).unwrap_or(12.0);
         let (cx, cy) = (x + PAD + icon / 2.0, baseline - label_style.size * 0.36);
         label.draws.push(Draw::Tag(None));
-        label.draws.extend(icon_draws(self, kind, cx, cy, icon));
+        label.draws.extend(icon_draws(kind, cx, cy, icon));
         label.space_before = t.body_size;
         label.keep_with_next = true;
         self.out.push(label);
@@ -710,7 +710,7 @@ impl ArticleLayout<'_> {
 
 /// The icon beside a callout's label: a shape per kind (circle, diamond, square, triangle,
 /// octagon) with a mark in it.
-fn icon_draws(l: &ArticleLayout, kind: AlertKind, cx: f32, cy: f32, size: f32) -> Vec<Draw> {
+fn icon_draws(kind: AlertKind, cx: f32, cy: f32, size: f32) -> Vec<Draw> {
     let r = size / 2.0;
     let poly = |n: usize, rot: f32, scale: f32| -> Vec<(f32, f32)> {
         (0..n)
@@ -738,25 +738,51 @@ fn icon_draws(l: &ArticleLayout, kind: AlertKind, cx: f32, cy: f32, size: f32) -
         fill: Some(0.0),
         stroke: None,
     }];
-    let style = Style {
-        gray: 1.0,
-        ..l.ctx.theme.sans(size * 0.75).bold()
-    };
-    let face = l.ctx.sh.face_index(style.face);
-    let w = l.ctx.sh.width(face, mark, style.size);
-    for line in LineSetter::new(l.ctx.sh, &[], 1.0)
-        .in_locale(&l.locale)
-        .set(&[Piece::Text(mark.into(), style)], w + 2.0, Align::Left)
-    {
-        for d in line.draws {
-            if let Draw::Text(mut run) = d {
-                run.x = cx - w / 2.0;
-                run.y = cy + style.size * 0.36;
-                out.push(Draw::Text(run));
-            }
-        }
-    }
+    out.extend(mark_draws(mark, cx, cy, size));
     out
+}
+
+/// The mark inside an icon, drawn in white as shapes rather than set as a glyph: it is part
+/// of the picture, so no text is printed below the edition's smallest size (ACB's 18 pt in
+/// large print, where the glyph was 13.5 pt).
+fn mark_draws(mark: &str, cx: f32, cy: f32, size: f32) -> Vec<Draw> {
+    let (h, w) = (size * 0.5, size * 0.13);
+    let white = |x: f32, y: f32, width: f32, height: f32| Draw::Rect {
+        x,
+        y,
+        w: width,
+        h: height,
+        fill: Some(1.0),
+        stroke: None,
+    };
+    let (top, left) = (cy - h / 2.0, cx - w / 2.0);
+    match mark {
+        // A bar over a dot.
+        "!" => vec![
+            white(left, top, w, h - 1.6 * w),
+            white(left, top + h - w, w, w),
+        ],
+        // A dot over a bar.
+        "i" => vec![
+            white(left, top, w, w),
+            white(left, top + 1.6 * w, w, h - 1.6 * w),
+        ],
+        // Three strokes crossing at the centre.
+        _ => [90f32, 30.0, 150.0]
+            .iter()
+            .map(|deg| {
+                let (s, c) = deg.to_radians().sin_cos();
+                Draw::Line {
+                    x1: cx - c * h / 2.0,
+                    y1: cy - s * h / 2.0,
+                    x2: cx + c * h / 2.0,
+                    y2: cy + s * h / 2.0,
+                    width: w * 0.8,
+                    gray: 1.0,
+                }
+            })
+            .collect(),
+    }
 }
 
 /// The side of a printed QR code with its quiet zone, in points: at least 92 (32 mm), so the
