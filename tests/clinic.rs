@@ -57,7 +57,15 @@ fn every_article_gets_a_self_contained_handout() {
     );
     let n = pdf.pages.len();
     for p in 0..n {
-        let foot = pdf.pages[p].last().unwrap().text.clone();
+        // The footer's two lines: who, what status and which page; then which edition.
+        let lines = &pdf.pages[p];
+        let edition = lines[lines.len() - 1].text.clone();
+        assert!(
+            edition.contains("Edition of 1 June 2026")
+                && edition.contains("Next review 15 January 2027"),
+            "edition line: {edition}"
+        );
+        let foot = lines[lines.len() - 2].text.clone();
         assert!(
             foot.contains("Test Clinic") && foot.contains("Reviewed 15 January 2026"),
             "footer: {foot}"

@@ -636,3 +636,51 @@ fn large_print_reads_a_table_too_wide_for_one_line_per_cell_as_lists() {
         "the regular handout's table"
     );
 }
+
+#[test]
+fn every_handout_page_says_which_edition_it_is() {
+    for (large, wanted) in [
+        (false, "Edition of 26 November 2026"),
+        (true, "Edition of 26 November 2026"),
+    ] {
+        for name in handouts(large) {
+            let pdf = pdf(&name);
+            let (edition, version) = if name.contains("/what-is")
+                || name.contains("/is-kratom")
+                || name.contains("/risks")
+                || name.contains("/getting")
+            {
+                (wanted, "Version 2026.1")
+            } else {
+                ("Edición del 26 de noviembre de 2026", "Versión 2026.1")
+            };
+            for (p, _) in pdf.pages.iter().enumerate() {
+                let text = pdf.page_text(p);
+                assert!(
+                    text.contains(edition) && text.contains(version),
+                    "{name} p{}: no {edition:?} and {version:?}",
+                    p + 1
+                );
+            }
+        }
+    }
+    // An unquoted version and a next review date, in the article's language.
+    let reviewed = "---\nlang: es\nreviewed: {by: \"Ana Ruiz\", on: 2026-01-15, next: 2027-01-15}\n---\n# Revisado\n\nUn texto corto.\n";
+    let (_tmp, _m, out) = publish_files(
+        "edition-line",
+        &[
+            ("book.yaml", "title: E\ndate: 2026-02-01\nedition: 2026.2\n"),
+            ("articles/a.md", reviewed),
+        ],
+        &["--only", "handouts"],
+    );
+    let pdf = read_pdf(&std::fs::read(out.join("handouts/a.pdf")).unwrap());
+    let text = pdf.page_text(0);
+    for part in [
+        "Edición del 1 de febrero de 2026",
+        "Versión 2026.2",
+        "Próxima revisión: 15 de enero de 2027",
+    ] {
+        assert!(text.contains(part), "{part:?} in {text:?}");
+    }
+}

@@ -119,6 +119,8 @@ pub struct BookMeta {
     pub slug: String,
     pub breaks: PageBreaks,
     pub styles: Styles,
+    /// The edition's name or number (book.yaml's `edition`), printed beside its date.
+    pub edition: Option<String>,
     /// Whether articles carry a clinical review (book.yaml's `clinical_review`, on by
     /// default): unreviewed ones are marked DRAFT. Off for mdBooks and plain folders, whose
     /// chapters are not patient material.

@@ -358,6 +358,7 @@ pub fn book_from_markdown(text: &str) -> Book {
         slug: "input".into(),
         breaks: model::PageBreaks::Chapters,
         styles: model::Styles::default(),
+        edition: None,
         clinical_review: true,
     };
     let mut book = Book::new(meta, vec![article], Vec::new(), Vec::new());

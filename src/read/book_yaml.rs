@@ -56,6 +56,10 @@ impl Source for BookYamlSource<'_> {
             hidden_code_lines: Default::default(),
             breaks: page_breaks(yaml.page_breaks),
             styles: styles(yaml.styles.as_ref()),
+            edition: yaml
+                .edition
+                .map(|e| e.0.trim().to_string())
+                .filter(|e| !e.is_empty()),
             clinical_review: yaml.clinical_review.unwrap_or(true),
         };
         Ok(Outline {

@@ -23,6 +23,7 @@ pub const BOOK_KEYS: &[&str] = &[
     "page_breaks",
     "clinical_review",
     "styles",
+    "edition",
 ];
 pub const FRONT_MATTER_KEYS: &[&str] = &[
     "title",
@@ -57,6 +58,8 @@ pub struct BookYaml {
     pub clinical_review: Option<bool>,
     /// How the book, the handouts and the booklet are set: `book` or `patient`.
     pub styles: Option<StylesYaml>,
+    /// The edition's name or number, printed beside its date ("2026.2").
+    pub edition: Option<Words>,
 }
 
 /// `styles:` of book.yaml.
@@ -129,6 +132,22 @@ pub struct ReviewYaml {
 pub enum PaperName {
     Letter,
     A4,
+}
+
+/// A short text that YAML may have read as a number (`edition: 2026.2`).
+#[derive(Debug, Clone)]
+pub struct Words(pub String);
+
+impl<'de> Deserialize<'de> for Words {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_yaml::Value::deserialize(d)? {
+            serde_yaml::Value::String(s) => Ok(Words(s)),
+            serde_yaml::Value::Number(n) => Ok(Words(n.to_string())),
+            _ => Err(serde::de::Error::custom(
+                "expected a short text, such as 2026.2 or \"Spring 2026\"",
+            )),
+        }
+    }
 }
 
 /// A `YYYY-MM-DD` date, checked while parsing so a bad one is reported at its own position.

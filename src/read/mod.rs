@@ -357,6 +357,7 @@ fn book_meta(s: Settings, language: String) -> BookMeta {
         pdf_a: s.pdf_a,
         breaks: s.breaks,
         styles: s.styles,
+        edition: s.edition,
         clinical_review: s.clinical_review,
     }
 }

@@ -29,6 +29,8 @@ pub struct Settings {
     pub breaks: crate::model::PageBreaks,
     /// The style of the book, the handouts and the booklet.
     pub styles: crate::model::Styles,
+    /// book.yaml's `edition`: the edition's name or number.
+    pub edition: Option<String>,
     pub clinical_review: bool,
 }
 

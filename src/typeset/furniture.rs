@@ -295,47 +295,100 @@ impl Furniture<'_> {
                 }
             }
             (Scope::Article(_), n) => {
-                let mut parts = Vec::new();
-                if let Some(p) = &book.meta.publisher {
-                    parts.push(p.clone());
-                }
-                if let Some(a) = article.filter(|a| book.shows_review(a)) {
-                    let status = locale.review_status(a.reviewed.as_ref());
-                    parts.push(if t.large_print && a.reviewed.is_none() {
-                        locale.sentence_case(&status)
-                    } else {
-                        status
-                    });
-                }
-                let page_of = locale.fill(
-                    Text::PageOf,
-                    &[
-                        ("page", &n.unwrap_or(1).to_string()),
-                        ("total", &total.to_string()),
-                    ],
-                );
-                if t.large_print {
-                    // ACB: page numbers as large as the text, at the top right.
-                    let number = Style {
-                        gray: 0.0,
-                        ..t.sans(t.body_size).bold()
-                    };
-                    self.put(page, &page_of, number, right, t.margin_top - 16.0, 1.0);
-                } else {
-                    parts.push(page_of);
-                }
-                self.put(
-                    page,
-                    &parts.join("  \u{b7}  "),
-                    Style {
-                        size: t.at_least(8.0 * s.min(1.5)),
-                        ..foot
-                    },
-                    t.page_w / 2.0,
-                    foot_y,
-                    0.5,
-                );
+                self.handout_footer(page, book, t, (n.unwrap_or(1), total), foot, foot_y)
             }
         }
     }
+
+    /// A handout's footer: publisher, review status and "Page N of M" (large print: the page
+    /// number at the top right), and under them which edition this is.
+    fn handout_footer(
+        &self,
+        page: &mut Page,
+        book: &Book,
+        t: &Theme,
+        (n, total): (usize, usize),
+        foot: Style,
+        foot_y: f32,
+    ) {
+        let s = t.scale;
+        let right = t.page_w - t.margin_right;
+        let article = page.article.map(|a| &book.articles[a]);
+        let locale = Locale::of(article.map_or(&book.meta.language, |a| &a.lang));
+        let mut parts = Vec::new();
+        if let Some(p) = &book.meta.publisher {
+            parts.push(p.clone());
+        }
+        if let Some(a) = article.filter(|a| book.shows_review(a)) {
+            let status = locale.review_status(a.reviewed.as_ref());
+            parts.push(if t.large_print && a.reviewed.is_none() {
+                locale.sentence_case(&status)
+            } else {
+                status
+            });
+        }
+        let page_of = locale.fill(
+            Text::PageOf,
+            &[("page", &n.to_string()), ("total", &total.to_string())],
+        );
+        if t.large_print {
+            // ACB: page numbers as large as the text, at the top right.
+            let number = Style {
+                gray: 0.0,
+                ..t.sans(t.body_size).bold()
+            };
+            self.put(page, &page_of, number, right, t.margin_top - 16.0, 1.0);
+        } else {
+            parts.push(page_of);
+        }
+        let style = Style {
+            size: t.at_least(8.0 * s.min(1.5)),
+            ..foot
+        };
+        // Which edition this is, on paper that outlives the file: the date, the
+        // version and when the article is next reviewed, on a line under the rest.
+        let edition = edition_line(book, article, &locale);
+        let above = if edition.is_empty() {
+            0.0
+        } else {
+            style.size * 1.3
+        };
+        let sep = "  \u{b7}  ";
+        self.put(
+            page,
+            &parts.join(sep),
+            style,
+            t.page_w / 2.0,
+            foot_y - above,
+            0.5,
+        );
+        if !edition.is_empty() {
+            self.put(page, &edition.join(sep), style, t.page_w / 2.0, foot_y, 0.5);
+        }
+    }
+}
+
+/// A handout's edition, as its footer prints it: "Edition of 26 November 2026", "Version
+/// 2026.2", "Next review 1 June 2027" (those the book and the article give), in the article's
+/// language.
+fn edition_line(
+    book: &Book,
+    article: Option<&crate::model::Article>,
+    locale: &Locale,
+) -> Vec<String> {
+    let meta = &book.meta;
+    let mut out = Vec::new();
+    if meta.date_given {
+        out.push(locale.fill(Text::EditionOf, &[("date", &locale.date(meta.date))]));
+    }
+    if let Some(v) = &meta.edition {
+        out.push(locale.fill(Text::Version, &[("version", v)]));
+    }
+    if let Some(next) = article
+        .and_then(|a| a.reviewed.as_ref())
+        .and_then(|r| r.next)
+    {
+        out.push(locale.fill(Text::NextReview, &[("date", &locale.date(next))]));
+    }
+    out
 }
