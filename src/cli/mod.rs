@@ -101,9 +101,13 @@ struct BuildArgs {
     #[arg(short, long, default_value = "output")]
     out: PathBuf,
     /// Build only these outputs (comma-separated): pdf (the book), epub, handouts (one PDF
-    /// per article), large-print (the book and the handouts in large print).
+    /// per article), large-print (the book and the handouts in large print), booklet.
     #[arg(long, value_delimiter = ',', value_parser = renderer_names())]
     only: Vec<String>,
+    /// Besides the default editions, build only this site's (`sites/<ID>.yaml`, under
+    /// `sites/<ID>/`); repeatable; `none` for no site. Default: every site.
+    #[arg(long = "site", value_name = "ID")]
+    sites: Vec<String>,
 }
 
 impl BuildArgs {
@@ -115,6 +119,11 @@ impl BuildArgs {
             only: self.only.clone(),
             final_edition,
             handouts_of: None,
+            sites: match self.sites.as_slice() {
+                [] => None,
+                list if list.iter().any(|s| s == "none") => Some(Vec::new()),
+                list => Some(list.to_vec()),
+            },
         }
     }
 }

@@ -68,6 +68,23 @@ impl Book {
     }
 }
 
+/// A clinic that prints the collection with its own details (`sites/<id>.yaml`): its
+/// editions carry its name, logo and contact block, and its local resources.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The file's name without `.yaml`: the folder its editions go to.
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub hours: Option<String>,
+    pub url: Option<String>,
+    /// A local image (PNG, JPEG or SVG) inside the manuscript.
+    pub logo: Option<ImageSource>,
+    /// Printed with the contact block ("Questions? Call us.").
+    pub message: Option<String>,
+}
+
 /// A part of the book: a title over a run of chapters.
 #[derive(Debug, Clone)]
 pub struct Part {
@@ -121,6 +138,8 @@ pub struct BookMeta {
     pub styles: Styles,
     /// The edition's name or number (book.yaml's `edition`), printed beside its date.
     pub edition: Option<String>,
+    /// The clinic this edition is printed for, if any.
+    pub site: Option<Site>,
     /// Whether articles carry a clinical review (book.yaml's `clinical_review`, on by
     /// default): unreviewed ones are marked DRAFT. Off for mdBooks and plain folders, whose
     /// chapters are not patient material.

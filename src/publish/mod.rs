@@ -29,6 +29,9 @@ pub struct Options {
     /// Make the handouts of only these articles (their sources, relative to the manuscript);
     /// `None`: of every article. `watch` passes the articles an edit changed.
     pub handouts_of: Option<Vec<PathBuf>>,
+    /// Besides the default editions, those of only these sites (`sites/<id>.yaml`); `None`:
+    /// every site's; an empty list (`--site none`): none.
+    pub sites: Option<Vec<String>>,
 }
 
 impl Options {
@@ -41,7 +44,14 @@ impl Options {
             only: Vec::new(),
             final_edition: false,
             handouts_of: None,
+            sites: None,
         }
+    }
+
+    fn wants_site(&self, id: &str) -> bool {
+        self.sites
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|x| x == id))
     }
 
     /// Whether the output is wanted under `handouts_of` (every book-wide output is).
@@ -157,30 +167,80 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
     let typesetter =
         Typesetter::new(&fonts).map_err(|e| vec![Diagnostic::error(&opts.fonts, 0, 0, e)])?;
     let registry = render::registry(&fonts);
-    let jobs: Vec<Job> = registry
+    if let Some(unknown) = opts
+        .sites
         .iter()
-        .filter(|r| opts.wants(r.name()))
-        .flat_map(|r| {
-            r.outputs(&book).into_iter().map(|output| Job {
-                renderer: r.as_ref(),
-                output,
-            })
-        })
-        .filter(|j| opts.makes_handout(&book, j.output.needs))
+        .flatten()
+        .find(|id| !loaded.sites.iter().any(|b| site_id(b) == Some(id.as_str())))
+    {
+        return Err(vec![Diagnostic::error(
+            opts.manuscript.join("sites"),
+            0,
+            0,
+            format!("no site `{unknown}`: the sites are the files in this folder, by name without .yaml"),
+        )]);
+    }
+    // The default editions, then each chosen site's under sites/<id>/.
+    let books: Vec<(PathBuf, &Book)> = std::iter::once((PathBuf::new(), &book))
+        .chain(loaded.sites.iter().filter_map(|b| {
+            let id = site_id(b)?;
+            opts.wants_site(id)
+                .then(|| (Path::new("sites").join(id), b))
+        }))
         .collect();
-    let staged: Vec<Staged> = jobs
+    let jobs: Vec<Vec<Job>> = books
         .iter()
-        .map(|j| Staged::new(&opts.out.join(&j.output.path)))
+        .map(|(folder, b)| {
+            registry
+                .iter()
+                .filter(|r| opts.wants(r.name()))
+                .flat_map(|r| {
+                    r.outputs(b).into_iter().map(|mut output| {
+                        output.path = folder.join(&output.path);
+                        Job {
+                            renderer: r.as_ref(),
+                            output,
+                        }
+                    })
+                })
+                .filter(|j| opts.makes_handout(b, j.output.needs))
+                .collect()
+        })
+        .collect();
+    let staged: Vec<Vec<Staged>> = jobs
+        .iter()
+        .map(|js| {
+            js.iter()
+                .map(|j| Staged::new(&opts.out.join(&j.output.path)))
+                .collect::<Result<Vec<_>, _>>()
+        })
         .collect::<Result<_, _>>()
         .map_err(|d| vec![d])?;
-    let mut folders: Vec<&Path> = staged.iter().filter_map(|s| s.path().parent()).collect();
+    let mut folders: Vec<&Path> = staged
+        .iter()
+        .flatten()
+        .filter_map(|s| s.path().parent())
+        .collect();
     folders.sort_unstable();
     folders.dedup();
     folders
         .iter()
         .for_each(|dir| staging::remove_abandoned(dir));
 
-    let results = run(&book, &typesetter, &jobs, &staged);
+    // The editions of the default book and of every site are made side by side.
+    let results: Vec<JobResult> = {
+        use rayon::prelude::*;
+        let per_book: Vec<Vec<JobResult>> = books
+            .par_iter()
+            .zip(jobs.par_iter().zip(&staged))
+            .map(|((_, b), (js, st))| run(b, &typesetter, js, st))
+            .collect();
+        per_book.into_iter().flatten().collect()
+    };
+    let (jobs, staged): (Vec<Job>, Vec<Staged>) = (
+        jobs.into_iter().flatten().collect(),
+        staged.into_iter().flatten().collect(),
+    );
     let mut warnings = loaded.warnings;
     // A character no font has prints as �: say where, as `check` does.
     warnings.extend(crate::check::characters::uncovered(
@@ -300,6 +360,11 @@ fn run(book: &Book, typesetter: &Typesetter, jobs: &[Job], staged: &[Staged]) ->
         .collect()
 }
 
+/// The site a book is printed for, by its id.
+fn site_id(book: &Book) -> Option<&str> {
+    book.meta.site.as_ref().map(|s| s.id.as_str())
+}
+
 /// A renderer's error as a diagnostic: at the input at fault, else at the output.
 fn diagnostic(e: RenderError, manuscript: &Path, output: &Path) -> Diagnostic {
     match e {
@@ -359,6 +424,7 @@ pub fn book_from_markdown(text: &str) -> Book {
         breaks: model::PageBreaks::Chapters,
         styles: model::Styles::default(),
         edition: None,
+        site: None,
         clinical_review: true,
     };
     let mut book = Book::new(meta, vec![article], Vec::new(), Vec::new());

@@ -16,6 +16,7 @@ pub mod includes;
 pub mod markdown;
 mod mdbook;
 pub mod resources;
+pub mod sites;
 pub mod source;
 mod yaml_errors;
 
@@ -32,6 +33,8 @@ use std::path::{Path, PathBuf};
 /// A loaded manuscript, with the warnings met on the way.
 pub struct Loaded {
     pub book: Book,
+    /// The book as each site (`sites/*.yaml`) prints it, in file-name order.
+    pub sites: Vec<Book>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -96,6 +99,8 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
         &settings.hidden_code_lines,
         &mut diagnostics,
     );
+    let article_paths: Vec<PathBuf> = entries.iter().map(|e| e.path.clone()).collect();
+    let site_files = sites::read_all(root, &article_paths, &mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
         return Err(diagnostics);
@@ -110,9 +115,15 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
         parts,
         resource_list,
     );
+    let mut site_books: Vec<Book> = site_files
+        .iter()
+        .map(|s| sites::site_book(&book, s))
+        .collect();
     appendix::add(&mut book);
+    site_books.iter_mut().for_each(appendix::add);
     Ok(Loaded {
         book,
+        sites: site_books,
         warnings: diagnostics,
     })
 }
@@ -358,6 +369,7 @@ fn book_meta(s: Settings, language: String) -> BookMeta {
         breaks: s.breaks,
         styles: s.styles,
         edition: s.edition,
+        site: None,
         clinical_review: s.clinical_review,
     }
 }

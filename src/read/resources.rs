@@ -22,7 +22,7 @@ pub const RESOURCE_KEYS: &[&str] = &[
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ResourceYaml {
+pub struct ResourceYaml {
     id: String,
     name: String,
     category: String,
@@ -33,6 +33,42 @@ struct ResourceYaml {
     hours: Option<String>,
     #[serde(default)]
     languages: Vec<String>,
+}
+
+/// An entry of a site file's `resources`: a resource, and the articles whose help lists
+/// show it (`for`; the positions of its articles are found in the text by `sites`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteResourceYaml {
+    id: String,
+    name: String,
+    category: String,
+    description: Option<String>,
+    phone: Option<String>,
+    url: Option<String>,
+    qr: Option<String>,
+    hours: Option<String>,
+    #[serde(default)]
+    languages: Vec<String>,
+    #[serde(rename = "for")]
+    #[allow(dead_code)]
+    for_articles: Option<Vec<String>>,
+}
+
+impl From<SiteResourceYaml> for ResourceYaml {
+    fn from(e: SiteResourceYaml) -> ResourceYaml {
+        ResourceYaml {
+            id: e.id,
+            name: e.name,
+            category: e.category,
+            description: e.description,
+            phone: e.phone,
+            url: e.url,
+            qr: e.qr,
+            hours: e.hours,
+            languages: e.languages,
+        }
+    }
 }
 
 /// A warning when the address a resource's QR code opens makes a code too dense to survive
@@ -67,19 +103,36 @@ fn dense_code_warning(
     ))
 }
 
-/// Line ranges (0-based, end exclusive) of the top-level list items.
-fn item_lines(text: &str) -> Vec<(usize, usize)> {
+/// Line ranges (0-based, end exclusive) of the list items that start with `indent` then
+/// `- ` (the top level: no indent), each ending where the next begins or the list ends.
+fn item_lines(text: &str, indent: &str) -> Vec<(usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     let starts: Vec<usize> = lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| l.starts_with("- ") || *l == &"-")
+        .filter(|(_, l)| {
+            l.strip_prefix(indent)
+                .is_some_and(|rest| rest.starts_with("- ") || rest == "-")
+        })
         .map(|(i, _)| i)
         .collect();
     starts
         .iter()
         .enumerate()
-        .map(|(k, &s)| (s, starts.get(k + 1).copied().unwrap_or(lines.len())))
+        .map(|(k, &s)| {
+            let end = starts.get(k + 1).copied().unwrap_or_else(|| {
+                // A nested list ends at the next line indented less than its items.
+                (s + 1..lines.len())
+                    .find(|&i| {
+                        !lines[i].trim().is_empty()
+                            && !indent.is_empty()
+                            && !lines[i].starts_with(&format!("{indent} "))
+                            && !lines[i].starts_with(&format!("{indent}-"))
+                    })
+                    .unwrap_or(lines.len())
+            });
+            (s, end)
+        })
         .collect()
 }
 
@@ -124,25 +177,22 @@ pub fn valid_url(u: &str) -> bool {
     }
 }
 
-/// The entries, with any warnings; `Err` holds every problem when one is an error.
-pub fn load(path: &Path) -> Result<(Vec<Resource>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::error(
-            path,
-            0,
-            0,
-            format!("cannot read: {}", crate::diag::io_words(&e)),
-        )]
-    })?;
-    let entries: Vec<ResourceYaml> =
-        super::config::parse_yaml(&text, path, 0, RESOURCE_KEYS).map_err(|d| vec![d])?;
-    let items = item_lines(&text);
-    let mut diags = Vec::new();
+/// Checks each entry (unique one-word id, http(s) addresses, a phone that can be dialled),
+/// reporting at its own line of `text`, where the entries are the list items that start with
+/// `indent` (a site file's resources are nested); the good ones become resources.
+pub fn check_entries(
+    text: &str,
+    path: &Path,
+    entries: Vec<ResourceYaml>,
+    indent: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Resource> {
+    let items = item_lines(text, indent);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (i, e) in entries.into_iter().enumerate() {
         let item = items.get(i).copied().unwrap_or((0, 1));
-        let at = |key: &str| key_position(&text, item, key);
+        let at = |key: &str| key_position(text, item, key);
         if !seen.insert(e.id.clone()) {
             let (l, c) = at("id");
             diags.push(Diagnostic::error(
@@ -212,6 +262,23 @@ pub fn load(path: &Path) -> Result<(Vec<Resource>, Vec<Diagnostic>), Vec<Diagnos
             cited_by: Vec::new(),
         });
     }
+    out
+}
+
+/// The entries, with any warnings; `Err` holds every problem when one is an error.
+pub fn load(path: &Path) -> Result<(Vec<Resource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::error(
+            path,
+            0,
+            0,
+            format!("cannot read: {}", crate::diag::io_words(&e)),
+        )]
+    })?;
+    let entries: Vec<ResourceYaml> =
+        super::config::parse_yaml(&text, path, 0, RESOURCE_KEYS).map_err(|d| vec![d])?;
+    let mut diags = Vec::new();
+    let out = check_entries(&text, path, entries, "", &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         Err(diags)
     } else {

@@ -202,6 +202,29 @@ impl Furniture<'_> {
                 0.5,
             );
         }
+        // A site's handout names the site at the head of its first page.
+        if let (Some(site), Scope::Article(_), true) =
+            (&book.meta.site, edition.scope, page.opens_article)
+        {
+            let style = Style {
+                gray: 0.0,
+                ..t.sans(t.at_least(10.0 * s)).bold()
+            };
+            // Beside large print's page number, on its line.
+            let room = if t.large_print {
+                let page_of = locale.fill(
+                    Text::PageOf,
+                    &[("page", "1"), ("total", &total.to_string())],
+                );
+                let number = t.sans(t.body_size).bold();
+                let face = self.sh.face_index(number.face);
+                right - left - self.sh.width(face, &page_of, number.size) - 18.0
+            } else {
+                right - left
+            };
+            let name = self.fit(&site.name, style, room);
+            self.put(page, &name, style, left, t.margin_top - 16.0, 0.0);
+        }
         // Running head: book title on left-hand pages, article title on right-hand pages (a
         // handout has only its own title); none where an article opens.
         if let (Some(a), Some(n), false) = (article, number, page.opens_article) {
@@ -315,16 +338,13 @@ impl Furniture<'_> {
         let right = t.page_w - t.margin_right;
         let article = page.article.map(|a| &book.articles[a]);
         let locale = Locale::of(article.map_or(&book.meta.language, |a| &a.lang));
-        let mut parts = Vec::new();
-        if let Some(p) = &book.meta.publisher {
-            parts.push(p.clone());
-        }
+        let mut status = Vec::new();
         if let Some(a) = article.filter(|a| book.shows_review(a)) {
-            let status = locale.review_status(a.reviewed.as_ref());
-            parts.push(if t.large_print && a.reviewed.is_none() {
-                locale.sentence_case(&status)
+            let text = locale.review_status(a.reviewed.as_ref());
+            status.push(if t.large_print && a.reviewed.is_none() {
+                locale.sentence_case(&text)
             } else {
-                status
+                text
             });
         }
         let page_of = locale.fill(
@@ -339,7 +359,7 @@ impl Furniture<'_> {
             };
             self.put(page, &page_of, number, right, t.margin_top - 16.0, 1.0);
         } else {
-            parts.push(page_of);
+            status.push(page_of);
         }
         let style = Style {
             size: t.at_least(8.0 * s.min(1.5)),
@@ -348,24 +368,86 @@ impl Furniture<'_> {
         // Which edition this is, on paper that outlives the file: the date, the
         // version and when the article is next reviewed, on a line under the rest.
         let edition = edition_line(book, article, &locale);
-        let above = if edition.is_empty() {
-            0.0
-        } else {
-            style.size * 1.3
+        // A site's edition says whom to call on every page: its name, number and hours;
+        // the default edition names its publisher. With them the status and the page; on
+        // the line under, the edition.
+        let mut parts: Vec<Part> = Vec::new();
+        let part = |text: &String, required, line| Part {
+            text: text.clone(),
+            required,
+            line,
         };
-        let sep = "  \u{b7}  ";
-        self.put(
-            page,
-            &parts.join(sep),
-            style,
-            t.page_w / 2.0,
-            foot_y - above,
-            0.5,
-        );
-        if !edition.is_empty() {
-            self.put(page, &edition.join(sep), style, t.page_w / 2.0, foot_y, 0.5);
+        match &book.meta.site {
+            Some(site) => {
+                parts.push(part(&site.name, true, 0));
+                parts.extend(site.phone.iter().map(|p| part(p, true, 0)));
+                parts.extend(site.hours.iter().map(|h| part(h, false, 0)));
+                parts.extend(status.iter().map(|p| part(p, true, 1)));
+            }
+            None => {
+                parts.extend(book.meta.publisher.iter().map(|p| part(p, false, 0)));
+                parts.extend(status.iter().map(|p| part(p, true, 0)));
+            }
+        }
+        // Large print's "Draft" label already heads every page.
+        if t.large_print && article.is_some_and(|a| a.reviewed.is_none()) {
+            parts
+                .iter_mut()
+                .filter(|p| status.contains(&p.text))
+                .for_each(|p| p.required = false);
+        }
+        for (k, e) in edition.iter().enumerate() {
+            parts.push(part(e, k == 0, 1));
+        }
+        let lines = self.flow_parts(&parts, style, t.text_width());
+        let step = style.size * 1.3;
+        for (k, line) in lines.iter().enumerate() {
+            let y = foot_y - step * (lines.len() - 1 - k) as f32;
+            self.put(page, line, style, t.page_w / 2.0, y, 0.5);
         }
     }
+
+    /// Footer parts on their lines, joined by middle dots, each line at most `room` points:
+    /// the required parts first, each on its own line if it has room, else the other; then
+    /// the others where there is room (left off where there is none). Lines keep the parts'
+    /// order; empty ones are dropped.
+    fn flow_parts(&self, parts: &[Part], style: Style, room: f32) -> Vec<String> {
+        let face = self.sh.face_index(style.face);
+        let sep = "  \u{b7}  ";
+        let text = |ks: &[usize]| {
+            let texts: Vec<&str> = ks.iter().map(|&k| parts[k].text.as_str()).collect();
+            texts.join(sep)
+        };
+        let mut lines: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+        for required in [true, false] {
+            for k in (0..parts.len()).filter(|&k| parts[k].required == required) {
+                let own = parts[k].line.min(1);
+                let fits = [own, 1 - own].into_iter().find(|&i| {
+                    let mut with = lines[i].clone();
+                    with.push(k);
+                    with.sort_unstable();
+                    self.sh.width(face, &text(&with), style.size) <= room
+                });
+                if let Some(i) = fits.or(required.then_some(own)) {
+                    lines[i].push(k);
+                    lines[i].sort_unstable();
+                }
+            }
+        }
+        lines
+            .iter()
+            .filter(|l| !l.is_empty())
+            .map(|l| self.fit(&text(l), style, room))
+            .collect()
+    }
+}
+
+/// A piece of a handout's footer: its text, whether it must be printed, and the line (0 or
+/// 1) it belongs on.
+struct Part {
+    text: String,
+    required: bool,
+    line: usize,
 }
 
 /// A handout's edition, as its footer prints it: "Edition of 26 November 2026", "Version

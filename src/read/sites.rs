@@ -1,0 +1,258 @@
+//! Site files, `sites/<site-id>.yaml`: a clinic's name, contact details, logo and local
+//! resources. Each becomes its own edition of the book: the same articles, with the site's
+//! resources added to (or replacing entries of) the book's.
+
+use super::config::{locate_value, parse_yaml};
+use super::resources::{check_entries, valid_phone, valid_url, SiteResourceYaml};
+use crate::diag::Diagnostic;
+use crate::model::{Book, Resource, Site};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const SITE_KEYS: &[&str] = &[
+    "name",
+    "phone",
+    "address",
+    "hours",
+    "url",
+    "logo",
+    "message",
+    "resources",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteYaml {
+    name: String,
+    phone: Option<String>,
+    address: Option<String>,
+    hours: Option<String>,
+    url: Option<String>,
+    logo: Option<String>,
+    message: Option<String>,
+    #[serde(default)]
+    resources: Vec<SiteResourceYaml>,
+}
+
+/// A site as read, with its resources and which articles each is for (`None`: all), each
+/// article as written with where it was written.
+pub struct SiteFile {
+    pub site: Site,
+    resources: Vec<(Resource, Option<Vec<(String, (usize, usize))>>)>,
+}
+
+/// Every `sites/*.yaml` under `root`, in file-name order; `articles` are the book's (as
+/// book.yaml lists them), which a resource's `for` names. Problems are added to `diags`.
+pub fn read_all(root: &Path, articles: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<SiteFile> {
+    let Ok(dir) = std::fs::read_dir(root.join("sites")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|file| read_one(root, &file, articles, diags))
+        .collect()
+}
+
+fn read_one(
+    root: &Path,
+    file: &Path,
+    articles: &[PathBuf],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<SiteFile> {
+    let text = match super::files::read_text(file) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let yaml: SiteYaml = match parse_yaml(&text, file, 0, SITE_KEYS) {
+        Ok(y) => y,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let id = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let error = |key: &str, value: &str, message: String| {
+        let (l, c) = locate_value(&text, key, value);
+        Diagnostic::error(file, l, c, message)
+    };
+    let before = diags.iter().filter(|d| d.is_error()).count();
+    if yaml.name.trim().is_empty() {
+        diags.push(error("name", "name", "the site needs a name".into()));
+    }
+    if let Some(p) = yaml.phone.as_deref().filter(|p| !valid_phone(p)) {
+        diags.push(error("phone", p, format!("`{p}` is not a phone number that can be dialled (digits, with spaces, dashes, dots or brackets; 3 to 15 digits)")));
+    }
+    if let Some(u) = yaml.url.as_deref().filter(|u| !valid_url(u)) {
+        diags.push(error("url", u, format!("`{u}` is not an http(s) URL")));
+    }
+    let logo = yaml.logo.as_deref().and_then(|src| {
+        super::images::resolve(root, Path::new(""), src)
+            .and_then(|img| match img {
+                crate::model::ImageSource::Local { .. } => Ok(img),
+                _ => Err(format!(
+                    "the logo `{src}` must be a file in the manuscript, not a web address"
+                )),
+            })
+            .map_err(|m| diags.push(error("logo", src, m)))
+            .ok()
+    });
+    let fors: Vec<Option<Vec<(String, (usize, usize))>>> = for_lists(&text);
+    for (name, (l, c)) in fors.iter().flatten().flatten() {
+        if !articles.iter().any(|a| a == Path::new(name)) {
+            diags.push(Diagnostic::error(
+                file,
+                *l,
+                *c,
+                format!(
+                    "`{name}` is not an article of the book (use its path, as book.yaml lists it)"
+                ),
+            ));
+        }
+    }
+    let entries = yaml.resources.into_iter().map(Into::into).collect();
+    let resources = check_entries(&text, file, entries, "  ", diags);
+    if diags.iter().filter(|d| d.is_error()).count() > before {
+        return None;
+    }
+    let site = Site {
+        id,
+        name: yaml.name.trim().to_string(),
+        phone: yaml.phone.map(|p| p.trim().to_string()),
+        address: yaml.address,
+        hours: yaml.hours,
+        url: yaml.url.map(|u| u.trim().to_string()),
+        logo,
+        message: yaml.message,
+    };
+    Some(SiteFile {
+        site,
+        resources: resources
+            .into_iter()
+            .zip(fors.into_iter().chain(std::iter::repeat(None)))
+            .collect(),
+    })
+}
+
+/// Each nested resource's `for:` list (in order of the resources), with where each article is
+/// named: `for: [a.md, b.md]` on one line, or a block list under `for:`.
+fn for_lists(text: &str) -> Vec<Option<Vec<(String, (usize, usize))>>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<Option<Vec<(String, (usize, usize))>>> = Vec::new();
+    let mut in_resources = false;
+    for (i, line) in lines.iter().enumerate() {
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            in_resources = line.starts_with("resources:");
+            continue;
+        }
+        if !in_resources {
+            continue;
+        }
+        if line.starts_with("  - ") {
+            out.push(None);
+        }
+        let trimmed = line.trim_start_matches([' ', '-']);
+        let Some(rest) = trimmed.strip_prefix("for:") else {
+            continue;
+        };
+        let mut names = Vec::new();
+        let inline = rest.trim();
+        if let Some(list) = inline.strip_prefix('[') {
+            let list = list.trim_end_matches(']');
+            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                let col = line.find(name).unwrap_or(0);
+                names.push((name.trim_matches(['"', '\'']).to_string(), (i + 1, col + 1)));
+            }
+        } else {
+            for (k, l) in lines.iter().enumerate().skip(i + 1) {
+                let item = l.trim_start();
+                let Some(name) = item.strip_prefix("- ") else {
+                    break;
+                };
+                let col = l.len() - name.len();
+                names.push((
+                    name.trim().trim_matches(['"', '\'']).to_string(),
+                    (k + 1, col + 1),
+                ));
+            }
+        }
+        if let Some(last) = out.last_mut() {
+            *last = Some(names);
+        }
+    }
+    out
+}
+
+/// The book as this site prints it: its resources added (an entry whose id the book has
+/// replaces that entry), listed in the help lists of the articles they are for, the site as
+/// publisher. Run before the appendix is made.
+pub fn site_book(book: &Book, site: &SiteFile) -> Book {
+    let mut meta = book.meta.clone();
+    meta.publisher = Some(site.site.name.clone());
+    meta.site = Some(site.site.clone());
+    let mut resources = book.resources.clone();
+    let mut articles = book.articles.clone();
+    for (r, fors) in &site.resources {
+        let replaces = resources.iter().position(|x| x.id == r.id);
+        match replaces {
+            Some(i) => resources[i] = r.clone(),
+            None => resources.push(r.clone()),
+        }
+        let targets: Vec<usize> = match fors {
+            // A replacement stays where the book lists it; a new entry goes everywhere.
+            None if replaces.is_some() => Vec::new(),
+            None => (0..articles.len())
+                .filter(|&i| !articles[i].appendix)
+                .collect(),
+            Some(names) => names
+                .iter()
+                .filter_map(|(name, _)| articles.iter().position(|a| a.source == Path::new(name)))
+                .collect(),
+        };
+        for i in targets {
+            if !articles[i].resources.contains(&r.id) {
+                articles[i].resources.push(r.id.clone());
+            }
+        }
+    }
+    // The site itself closes every help list: whom to call, with a code for its website.
+    let contact = contact_card(&site.site);
+    for a in articles.iter_mut().filter(|a| !a.appendix) {
+        a.resources.retain(|id| *id != contact.id);
+        a.resources.push(contact.id.clone());
+    }
+    resources.push(contact);
+    Book::new(meta, articles, book.parts.clone(), resources)
+}
+
+/// The site as an entry of the help lists (the last of each) and of the appendix, where it
+/// is a category of its own.
+fn contact_card(site: &Site) -> Resource {
+    let description = [site.message.as_deref(), site.address.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Resource {
+        id: format!("site-{}", site.id),
+        name: site.name.clone(),
+        category: site.name.clone(),
+        description: (!description.is_empty()).then_some(description),
+        phone: site.phone.clone(),
+        url: site.url.clone(),
+        qr: None,
+        hours: site.hours.clone(),
+        languages: Vec::new(),
+        cited_by: Vec::new(),
+    }
+}

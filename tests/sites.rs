@@ -1,0 +1,181 @@
+//! Site editions: each `sites/<id>.yaml` of the sample prints the collection with the site's
+//! name, number and local resources, read back from its PDFs.
+
+mod common;
+use common::*;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn sample() -> &'static (TempDir, PathBuf) {
+    static OUT: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    OUT.get_or_init(|| publish_sample("sites"))
+}
+
+fn pdf(name: &str) -> PdfText {
+    read_pdf(&std::fs::read(sample().1.join(name)).unwrap())
+}
+
+/// Every QR code of a PDF, decoded from its drawing.
+fn codes(pdf: &PdfText) -> Vec<String> {
+    (0..pdf.pages.len())
+        .flat_map(|p| qr_codes_on(pdf, p))
+        .filter_map(|c| decode_copied(&c, 1.0, 0.0, 0.5, 0))
+        .collect()
+}
+
+#[test]
+fn every_page_of_a_site_handout_names_the_site_and_its_number() {
+    let dir = sample().1.join("sites/eastside/handouts");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names.len(),
+        16,
+        "every handout, regular and large print: {names:?}"
+    );
+    for name in names {
+        let pdf = pdf(&format!("sites/eastside/handouts/{name}"));
+        for p in 0..pdf.pages.len() {
+            let text = pdf.page_text(p);
+            assert!(
+                text.contains("Eastside Community Health Center") && text.contains("555-010-2000"),
+                "{name} p{}: {text}",
+                p + 1
+            );
+        }
+        // Its first page is headed with the site's name, above the title (large print's,
+        // beside a long page number, may end in an ellipsis: the footer has it whole).
+        let first = &pdf.pages[0];
+        let name_at = first
+            .iter()
+            .position(|l| l.text.starts_with("Eastside Community Health"));
+        assert!(
+            name_at.is_some_and(|i| i < 4),
+            "{name}: the site's name at the head of page one: {:?}",
+            first.iter().take(5).map(|l| &l.text).collect::<Vec<_>>()
+        );
+        // Its help list ends with the site, and a code that opens the site's page.
+        assert!(
+            codes(&pdf)
+                .iter()
+                .any(|c| c == "https://eastside.example.org"),
+            "{name}: a code for the site"
+        );
+    }
+}
+
+#[test]
+fn a_local_resource_is_listed_where_the_site_says_and_a_replaced_one_shows_the_site_number() {
+    let risks = pdf("sites/eastside/handouts/risks-and-withdrawal.pdf");
+    assert!(all_text(&risks).contains("Eastside Pharmacy naloxone"));
+    assert!(all_text(&risks).contains("555-010-2100"));
+    assert!(codes(&risks)
+        .iter()
+        .any(|c| c == "https://eastside.example.org/naloxone"));
+    // Not for this article.
+    let what = pdf("sites/eastside/handouts/what-is-kratom.pdf");
+    assert!(!all_text(&what).contains("Eastside Pharmacy naloxone"));
+    // Northside replaces FindTreatment.gov with its own line, wherever the book lists it.
+    let help = pdf("sites/northside/handouts/getting-help.pdf");
+    let text = all_text(&help);
+    assert!(text.contains("Northside treatment referral line") && text.contains("555-010-3100"));
+    // (The article's text still links FindTreatment.gov; its help list no longer does.)
+    let help_codes = codes(&help);
+    assert!(help_codes
+        .iter()
+        .any(|c| c == "https://northside.example.org/referral"));
+    assert!(
+        !help_codes.iter().any(|c| c == "https://findtreatment.gov"),
+        "the book's entry is replaced"
+    );
+    // The default edition keeps the book's entry and knows nothing of the sites.
+    let default = all_text(&pdf("handouts/getting-help.pdf"));
+    assert!(default.contains("FindTreatment.gov") && !default.contains("Northside"));
+    // The site's book and EPUB name it as publisher.
+    let book = pdf("sites/northside/kratom-and-opioids.pdf");
+    assert!(book.page_text(0).contains("Northside Family Clinic"));
+    let epub = read_zip(
+        &std::fs::read(sample().1.join("sites/northside/kratom-and-opioids.epub")).unwrap(),
+    );
+    let opf = epub
+        .iter()
+        .find(|(n, _)| n.ends_with(".opf"))
+        .map(|(_, b)| String::from_utf8_lossy(b).to_string())
+        .unwrap();
+    assert!(opf.contains("Northside Family Clinic"), "EPUB publisher");
+}
+
+#[test]
+fn the_default_editions_are_the_same_with_or_without_sites() {
+    let tmp = TempDir::new("sites-none");
+    let m = tmp.path().join("manuscript");
+    copy_dir(&root().join("manuscript"), &m);
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--site", "none"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!out.join("sites").exists(), "--site none builds no site");
+    for name in [
+        "kratom-and-opioids.pdf",
+        "kratom-and-opioids.epub",
+        "handouts/getting-help.pdf",
+    ] {
+        assert_eq!(
+            std::fs::read(out.join(name)).unwrap(),
+            std::fs::read(sample().1.join(name)).unwrap(),
+            "{name} differs when sites are built"
+        );
+    }
+    let only = tmp.path().join("only");
+    let o = publish(&m, &only, &["--site", "eastside", "--only", "handouts"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(only
+        .join("sites/eastside/handouts/getting-help.pdf")
+        .exists());
+    assert!(
+        !only.join("sites/northside").exists(),
+        "only the site asked for"
+    );
+    let o = publish(&m, &tmp.path().join("bad"), &["--site", "westside"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no site `westside`"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_bad_site_file_is_a_located_error() {
+    let tmp = TempDir::new("sites-bad");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Sites\n"),
+            ("articles/a.md", "# A\n\nText.\n"),
+            ("sites/one.yaml", "name: One\nphone: call us\nurl: ftp://one.org\nlogo: sites/missing.svg\n"),
+            ("sites/two.yaml", "name: Two\nfax: 1\n"),
+            (
+                "sites/three.yaml",
+                "name: Three\nresources:\n  - id: x\n    name: X\n    category: Local\n    phone: 555-010-0000\n    for: [articles/nope.md]\n",
+            ),
+        ],
+    );
+    let o = publish(&m, &tmp.path().join("out"), &[]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    for wanted in [
+        "one.yaml:2:8",
+        "not a phone number",
+        "one.yaml:3:6",
+        "one.yaml:4:7",
+        "two.yaml:2:1",
+        "three.yaml:7:11",
+        "`articles/nope.md` is not an article",
+    ] {
+        assert!(err.contains(wanted), "{wanted:?} in {err}");
+    }
+    assert!(
+        !tmp.path().join("out").exists(),
+        "a failed build writes nothing"
+    );
+}
