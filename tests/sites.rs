@@ -67,6 +67,39 @@ fn every_page_of_a_site_handout_names_the_site_and_its_number() {
     }
 }
 
+/// How many images or drawings (XObjects) the page paints.
+fn painted_objects(pdf: &PdfText, page: usize) -> usize {
+    let content = pdf.doc.get_page_content(pdf.page_ids[page]);
+    lopdf::content::Content::decode(&content)
+        .map(|c| c.operations.iter().filter(|o| o.operator == "Do").count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_site_handout_opens_with_the_site_logo() {
+    for site in ["eastside", "northside"] {
+        for name in ["what-is-kratom.pdf", "what-is-kratom-large-print.pdf"] {
+            let with = pdf(&format!("sites/{site}/handouts/{name}"));
+            assert_eq!(
+                painted_objects(&with, 0),
+                1,
+                "{site}/{name}: the logo on page one"
+            );
+            assert_eq!(
+                painted_objects(&with, 1),
+                0,
+                "{site}/{name}: and only there"
+            );
+            let without = pdf(&format!("handouts/{name}"));
+            assert_eq!(
+                painted_objects(&without, 0),
+                0,
+                "the default edition has no logo"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_local_resource_is_listed_where_the_site_says_and_a_replaced_one_shows_the_site_number() {
     let risks = pdf("sites/eastside/handouts/risks-and-withdrawal.pdf");

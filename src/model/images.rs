@@ -22,8 +22,9 @@ pub struct ImageCatalogue {
 }
 
 impl ImageCatalogue {
-    /// The images of `articles` (their text and notes).
-    pub fn of(articles: &[Article]) -> ImageCatalogue {
+    /// The images of `articles` (their text and notes), and `extra` (a site's logo: printed
+    /// by the PDF editions, not part of the book's own sequence of images).
+    pub fn of(articles: &[Article], extra: Option<&ImageSource>) -> ImageCatalogue {
         let mut seen: Vec<LocalImage> = Vec::new();
         let mut paths = std::collections::HashSet::new();
         for a in articles {
@@ -43,6 +44,18 @@ impl ImageCatalogue {
             }
         }
         let mut images = seen.clone();
+        if let Some(ImageSource::Local {
+            path, data, format, ..
+        }) = extra
+        {
+            if !paths.contains(path) {
+                images.push(LocalImage {
+                    path: path.clone(),
+                    data: data.clone(),
+                    format: *format,
+                });
+            }
+        }
         images.sort_by(|a, b| a.path.cmp(&b.path));
         let mut catalogue = ImageCatalogue {
             images,

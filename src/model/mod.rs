@@ -63,8 +63,10 @@ impl Book {
 
     /// Every distinct local image of the book, each once.
     pub fn images(&self) -> &ImageCatalogue {
-        self.catalogue
-            .get_or_init(|| ImageCatalogue::of(&self.articles))
+        self.catalogue.get_or_init(|| {
+            let logo = self.meta.site.as_ref().and_then(|s| s.logo.as_ref());
+            ImageCatalogue::of(&self.articles, logo)
+        })
     }
 }
 

@@ -115,6 +115,9 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
     };
     let width = ctx.theme.text_width();
     l.lay_out_notes(width);
+    if !ctx.whole_book {
+        l.site_logo();
+    }
     if !article
         .blocks
         .iter()
@@ -165,6 +168,46 @@ pub fn article(ctx: &Ctx, index: usize) -> (Vec<Elem>, Tree) {
 }
 
 impl<'a> ArticleLayout<'a> {
+    /// A site's handout opens with the site's logo, in a box 160 by 40 points (48 by 14 mm,
+    /// its proportions kept), as a figure named for the site.
+    fn site_logo(&mut self) {
+        let Some(site) = &self.ctx.book.meta.site else {
+            return;
+        };
+        let Some(ImageSource::Local {
+            path,
+            width: pw,
+            height: ph,
+            ..
+        }) = &site.logo
+        else {
+            return;
+        };
+        let Some(index) = self.ctx.book.images().index_of(path) else {
+            return;
+        };
+        let (box_w, box_h) = (160.0, 40.0);
+        let scale = (box_w / (*pw).max(1) as f32).min(box_h / (*ph).max(1) as f32);
+        let (w, h) = (*pw as f32 * scale, *ph as f32 * scale);
+        let fig = self.node(Role::Figure);
+        self.set_alt(fig, site.name.clone());
+        let mut e = Elem {
+            height: h + 8.0,
+            keep_with_next: true,
+            ..Default::default()
+        };
+        e.draws.push(self.tag(fig));
+        e.draws.push(Draw::Image {
+            index,
+            x: 0.0,
+            y: 0.0,
+            w,
+            h,
+        });
+        e.draws.push(Draw::Tag(None));
+        self.out.push(e);
+    }
+
     /// A layout for a part set apart (a footnote, a sidebar), with its own text style.
     fn sub(&self, body: Style, align: Align) -> ArticleLayout<'a> {
         ArticleLayout {
@@ -840,6 +883,7 @@ impl<'a> ArticleLayout<'a> {
         let total: f32 = widths.iter().sum();
         let mut header_elem: Option<Arc<Elem>> = None;
         let table_node = self.node(Role::Table);
+        let table_start = self.out.len();
         for (r, row) in cell_pieces.iter().enumerate() {
             let mut e = Elem::default();
             let mut cx = x;
@@ -936,6 +980,14 @@ impl<'a> ArticleLayout<'a> {
             } else {
                 self.out.push(e);
             }
+        }
+        // A short table is read whole: one that fills no more than a third of a page moves
+        // to the next page rather than split, and its header is then never repeated (a
+        // repeated header reads to checkers as hidden prose).
+        let rows = self.out.len() - table_start;
+        let height: f32 = self.out[table_start..].iter().map(|e| e.height).sum();
+        if rows > 1 && height <= (t.page_h - t.margin_top - t.margin_bottom) / 3.0 {
+            self.out[table_start].keep = rows;
         }
         if let Some(last) = self.out.last_mut() {
             last.height += t.body_size * 0.5;
