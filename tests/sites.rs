@@ -212,3 +212,21 @@ fn a_bad_site_file_is_a_located_error() {
         "a failed build writes nothing"
     );
 }
+
+#[test]
+fn check_lists_what_each_site_adds_and_replaces() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args(["check", "--manuscript"])
+        .arg(root().join("manuscript"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("site eastside (Eastside Community Health Center): adds eastside-naloxone (2 handout(s)), eastside-counseling (2 handout(s))"),
+        "{out}"
+    );
+    assert!(
+        out.contains("replaces findtreatment (2 handout(s))"),
+        "{out}"
+    );
+}

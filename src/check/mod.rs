@@ -23,6 +23,8 @@ pub struct Readability {
 pub struct CheckReport {
     pub diagnostics: Vec<Diagnostic>,
     pub readability: Vec<Readability>,
+    /// What each site's edition adds to the book and replaces in it, a line per site.
+    pub sites: Vec<String>,
 }
 
 impl CheckReport {
@@ -90,6 +92,7 @@ pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
             return CheckReport {
                 diagnostics,
                 readability: Vec::new(),
+                sites: Vec::new(),
             }
         }
     };
@@ -124,10 +127,61 @@ pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
         }
     }
     diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+    let sites = loaded
+        .sites
+        .iter()
+        .map(|s| site_summary(&book, s))
+        .collect();
     CheckReport {
         diagnostics: diags,
         readability: rows,
+        sites,
     }
+}
+
+/// One site's changes to the book: the resources it adds and those it replaces, each with
+/// the number of handouts whose help lists show it.
+fn site_summary(book: &Book, site: &Book) -> String {
+    let Some(s) = &site.meta.site else {
+        return String::new();
+    };
+    let (mut added, mut replaced) = (Vec::new(), Vec::new());
+    for r in &site.resources {
+        let shown = format!(
+            "{} ({} handout(s))",
+            r.id,
+            r.cited_by
+                .iter()
+                .filter(|&&a| !site.articles[a].appendix)
+                .count()
+        );
+        match book.resources.iter().find(|b| b.id == r.id) {
+            None => added.push(shown),
+            Some(b)
+                if b.name != r.name
+                    || b.phone != r.phone
+                    || b.url != r.url
+                    || b.description != r.description =>
+            {
+                replaced.push(shown)
+            }
+            Some(_) => {}
+        }
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "nothing".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!(
+        "site {} ({}): adds {}; replaces {}",
+        s.id,
+        s.name,
+        list(&added),
+        list(&replaced)
+    )
 }
 
 /// An article's score by its language's formula.

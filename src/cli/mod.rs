@@ -288,6 +288,11 @@ fn check(book: &BookArgs, printer: &mut Printer) -> ExitCode {
     if !report.readability.is_empty() && !printer.quiet {
         println!("{}", report.readability_table());
     }
+    if !printer.quiet {
+        for line in &report.sites {
+            println!("{line}");
+        }
+    }
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = report.diagnostics.len() - errors;
     printer.status(&format!(
