@@ -24,15 +24,41 @@ pub fn front_matter(
     theme: &Theme,
     body: &[Page],
     tree: &mut Tree,
+    logo: Option<Logo>,
 ) -> Vec<Page> {
     let entries = toc_entries(body);
     let locale = Locale::of(&meta.language);
-    let mut pages = vec![title_page(meta, &locale, sh, theme, tree)];
+    let mut title = title_page(meta, &locale, sh, theme, tree);
+    if let Some(logo) = logo {
+        // A site's book carries its logo above the title, in a 200 by 60 point box.
+        let scale = (200.0 / logo.width).min(60.0 / logo.height);
+        let (w, h) = (logo.width * scale, logo.height * scale);
+        let fig = tree.add(Role::Figure, None);
+        tree.nodes[fig as usize].alt = meta.site.as_ref().map(|s| s.name.clone());
+        title.draws.push(Draw::Tag(Some(front_ref(fig))));
+        title.draws.push(Draw::Image {
+            index: logo.index,
+            x: (theme.page_w - w) / 2.0,
+            y: theme.page_h * 0.28 - 48.0 - h,
+            w,
+            h,
+        });
+        title.draws.push(Draw::Tag(None));
+    }
+    let mut pages = vec![title];
     pages.extend(super::paginate::paginate(
         vec![(None, toc_elems(&entries, &locale, sh, theme, tree))],
         theme,
     ));
     pages
+}
+
+/// A site's logo as the title page draws it: its index among the document's images and its
+/// size in pixels.
+pub struct Logo {
+    pub index: usize,
+    pub width: f32,
+    pub height: f32,
 }
 
 /// The title page; its structure goes into `tree` (the front matter's).

@@ -66,7 +66,14 @@ impl Typesetter {
         let mut pages = Vec::new();
         if edition.scope == Scope::Book {
             let mut front_tree = Tree::default();
-            pages = front::front_matter(&self.sh, &book.meta, &theme, &body, &mut front_tree);
+            pages = front::front_matter(
+                &self.sh,
+                &book.meta,
+                &theme,
+                &body,
+                &mut front_tree,
+                site_logo(book),
+            );
             trees.insert(structure::FRONT, front_tree);
         }
         let front_pages = pages.len();
@@ -133,6 +140,25 @@ impl Typesetter {
         }
         (trees, articles)
     }
+}
+
+/// The logo of the site the book is printed for, as the title page draws it.
+fn site_logo(book: &Book) -> Option<front::Logo> {
+    let site = book.meta.site.as_ref()?;
+    let Some(ImageSource::Local {
+        path,
+        width,
+        height,
+        ..
+    }) = &site.logo
+    else {
+        return None;
+    };
+    Some(front::Logo {
+        index: book.images().index_of(path)?,
+        width: (*width).max(1) as f32,
+        height: (*height).max(1) as f32,
+    })
 }
 
 /// Whether the last of several pages holds only a scrap: text on its top third alone.
