@@ -97,7 +97,14 @@ fn a_site_handout_opens_with_the_site_logo() {
                 "the default edition has no logo"
             );
         }
+        let book = pdf(&format!("sites/{site}/kratom-and-opioids.pdf"));
+        assert_eq!(
+            painted_objects(&book, 0),
+            1,
+            "{site}: the logo on the title page"
+        );
     }
+    assert_eq!(painted_objects(&pdf("kratom-and-opioids.pdf"), 0), 0);
 }
 
 #[test]
