@@ -558,6 +558,15 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
+    /// The file extension an image of this format is given.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Svg => "svg",
+        }
+    }
+
     pub fn media_type(self) -> &'static str {
         match self {
             ImageFormat::Png => "image/png",

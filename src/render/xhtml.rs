@@ -76,10 +76,19 @@ fn head(out: &mut String, title: &str, lang: &str) {
 }
 
 /// The title page: title, subtitle, authors, publisher and edition date.
-pub fn title_page(meta: &BookMeta) -> String {
+pub fn title_page(meta: &BookMeta, logo: Option<&str>) -> String {
     let mut out = String::new();
     head(&mut out, &meta.title, &meta.language);
     out.push_str("<body>\n<section class=\"titlepage\" epub:type=\"titlepage\" aria-labelledby=\"book-title\">\n");
+    // A site's edition shows its logo above the title, named for the site.
+    if let (Some(src), Some(site)) = (logo, &meta.site) {
+        let _ = writeln!(
+            out,
+            "<p class=\"site-logo\"><img src=\"{}\" alt=\"{}\" style=\"max-width:12em;max-height:4em\"/></p>",
+            escape(src),
+            escape(&site.name)
+        );
+    }
     let _ = writeln!(
         out,
         "<h1 id=\"book-title\" class=\"book-title\">{}</h1>",

@@ -97,9 +97,29 @@ pub fn write<W: std::io::Write + std::io::Seek>(
     }
 
     let (names, images) = image_files(book);
-
+    // A site's logo, for the title page.
+    let logo = meta.site.as_ref().and_then(|s| match &s.logo {
+        Some(crate::model::ImageSource::Local { data, format, .. }) => Some((
+            format!(
+                "images/{}-site-logo.{}",
+                file_slug(&s.id),
+                format.extension()
+            ),
+            data.as_slice(),
+            format.media_type(),
+        )),
+        _ => None,
+    });
+    if let Some((name, data, media_type)) = &logo {
+        binaries.push(Binary {
+            name: name.clone(),
+            data,
+            media_type,
+        });
+    }
+    let title_page = xhtml::title_page(meta, logo.as_ref().map(|l| l.0.as_str()));
     b.add_content(
-        EpubContent::new("title.xhtml", xhtml::title_page(meta).as_bytes())
+        EpubContent::new("title.xhtml", title_page.as_bytes())
             .title(clean(&meta.title))
             .reftype(ReferenceType::TitlePage),
     )
@@ -174,11 +194,7 @@ fn image_files(book: &Book) -> (xhtml::ImageNames, Vec<(String, &LocalImage)>) {
     for &i in &catalogue.book_order {
         let img = &catalogue.images[i];
         let stem = file_slug(&img.path.with_extension("").to_string_lossy());
-        let ext = match img.format {
-            ImageFormat::Png => "png",
-            ImageFormat::Jpeg => "jpg",
-            ImageFormat::Svg => "svg",
-        };
+        let ext = img.format.extension();
         let mut name = format!("images/{stem}.{ext}");
         let mut n = 1;
         while !used.insert(name.clone()) {
