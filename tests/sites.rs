@@ -252,3 +252,42 @@ fn check_lists_what_each_site_adds_and_replaces() {
         "{out}"
     );
 }
+
+#[test]
+fn a_logo_too_pale_for_grey_printing_is_a_warning_at_its_line() {
+    let (_tmp, _m, out) = publish_files(
+        "sites-pale",
+        &[
+            ("book.yaml", "title: Sites\n"),
+            ("articles/a.md", "# A\n\nText.\n"),
+            ("sites/sun.yaml", "name: Sun Clinic\nphone: 555-010-4000\nlogo: sites/sun.svg\n"),
+            (
+                "sites/sun.svg",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"#ffd84a\"/></svg>\n",
+            ),
+        ],
+        &["--only", "handouts"],
+    );
+    assert!(out.join("sites/sun/handouts/a.pdf").exists());
+    let tmp = TempDir::new("sites-pale-check");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Sites\n"),
+            ("articles/a.md", "# A\n\nText.\n"),
+            ("sites/sun.yaml", "name: Sun Clinic\nlogo: sites/sun.svg\n"),
+            (
+                "sites/sun.svg",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"#ffd84a\"/></svg>\n",
+            ),
+        ],
+    );
+    let o = publish(&m, &tmp.path().join("out"), &["--only", "handouts"]);
+    assert!(o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("sun.yaml:2:7") && err.contains("too faint"),
+        "{err}"
+    );
+}

@@ -107,6 +107,20 @@ fn read_one(
             .map_err(|m| diags.push(error("logo", src, m)))
             .ok()
     });
+    if let Some(crate::model::ImageSource::Local { data, format, .. }) = &logo {
+        if let Some(luma) = darkest_grey(data, *format).filter(|l| *l > FAINTEST_MARK) {
+            let (l, c) = locate_value(&text, "logo", yaml.logo.as_deref().unwrap_or(""));
+            diags.push(Diagnostic::warning(
+                file,
+                l,
+                c,
+                format!(
+                    "the logo's darkest colour prints as a {:.0} % grey on a black-and-white printer, too faint to read on a photocopy; a version with a darker colour prints better",
+                    (1.0 - luma) * 100.0
+                ),
+            ));
+        }
+    }
     let fors: Vec<Option<Vec<(String, (usize, usize))>>> = for_lists(&text);
     for (name, (l, c)) in fors.iter().flatten().flatten() {
         if !articles.iter().any(|a| a == Path::new(name)) {
@@ -254,5 +268,77 @@ fn contact_card(site: &Site) -> Resource {
         hours: site.hours.clone(),
         languages: Vec::new(),
         cited_by: Vec::new(),
+    }
+}
+
+/// The lightest a logo's darkest colour may be (as grey: 0 black, 1 white) and still print
+/// legibly in grey: 0.6 is a 40 % grey, about the lightest toner tint a photocopy keeps.
+const FAINTEST_MARK: f32 = 0.6;
+
+/// The grey (Rec. 709 luma, 0 black to 1 white) of the darkest colour a logo paints, from an
+/// SVG's colour values or a PNG's opaque pixels; `None` for JPEG (not decoded here) or when
+/// no colour is found.
+fn darkest_grey(data: &[u8], format: crate::model::ImageFormat) -> Option<f32> {
+    let luma = |r: f32, g: f32, b: f32| (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255.0;
+    match format {
+        crate::model::ImageFormat::Svg => {
+            let text = std::str::from_utf8(data).ok()?;
+            let mut darkest: Option<f32> = None;
+            let mut note = |l: f32| darkest = Some(darkest.map_or(l, |d: f32| d.min(l)));
+            for (i, _) in text.match_indices('#') {
+                let hex: String = text[i + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_hexdigit())
+                    .collect();
+                let digits: Vec<f32> = match hex.len() {
+                    3 => hex
+                        .chars()
+                        .map(|c| c.to_digit(16).unwrap_or(0) as f32 * 17.0)
+                        .collect(),
+                    6 => (0..3)
+                        .map(|k| u8::from_str_radix(&hex[2 * k..2 * k + 2], 16).unwrap_or(0) as f32)
+                        .collect(),
+                    _ => continue,
+                };
+                note(luma(digits[0], digits[1], digits[2]));
+            }
+            for named in ["black", "navy", "maroon", "darkgreen"] {
+                if text.contains(&format!("\"{named}\"")) {
+                    note(0.1);
+                }
+            }
+            darkest
+        }
+        crate::model::ImageFormat::Png => {
+            let mut decoder = png::Decoder::new(std::io::Cursor::new(data));
+            decoder.set_transformations(png::Transformations::normalize_to_color8());
+            let mut reader = decoder.read_info().ok()?;
+            let mut buf = vec![0; reader.output_buffer_size()?];
+            let info = reader.next_frame(&mut buf).ok()?;
+            let channels = info.color_type.samples();
+            let pixels = buf[..info.buffer_size()].chunks(channels);
+            pixels
+                .filter(|p| channels % 2 == 1 || p[channels - 1] > 128)
+                .map(|p| match channels {
+                    1 | 2 => p[0] as f32 / 255.0,
+                    _ => luma(p[0] as f32, p[1] as f32, p[2] as f32),
+                })
+                .reduce(f32::min)
+        }
+        crate::model::ImageFormat::Jpeg => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ImageFormat;
+
+    #[test]
+    fn a_pale_logo_is_found_faint_in_grey() {
+        let pale = br##"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="#ffd84a" width="9" height="9"/><rect fill="#fff" width="1" height="1"/></svg>"##;
+        let dark = br##"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="#1f6f8b" width="9" height="9"/></svg>"##;
+        assert!(darkest_grey(pale, ImageFormat::Svg).unwrap() > FAINTEST_MARK);
+        assert!(darkest_grey(dark, ImageFormat::Svg).unwrap() < FAINTEST_MARK);
     }
 }
