@@ -209,6 +209,8 @@ fn a_bad_site_file_is_a_located_error() {
             ("articles/a.md", "# A\n\nText.\n"),
             ("sites/one.yaml", "name: One\nphone: call us\nurl: ftp://one.org\nlogo: sites/missing.svg\n"),
             ("sites/two.yaml", "name: Two\nfax: 1\n"),
+            ("sites/none.yaml", "name: Nobody\n"),
+            ("sites/east side.yaml", "name: East\n"),
             (
                 "sites/three.yaml",
                 "name: Three\nresources:\n  - id: x\n    name: X\n    category: Local\n    phone: 555-010-0000\n    for: [articles/nope.md]\n",
@@ -226,6 +228,8 @@ fn a_bad_site_file_is_a_located_error() {
         "two.yaml:2:1",
         "three.yaml:7:11",
         "`articles/nope.md` is not an article",
+        "none.yaml:1:1",
+        "rename `east side.yaml`",
     ] {
         assert!(err.contains(wanted), "{wanted:?} in {err}");
     }

@@ -87,6 +87,20 @@ fn read_one(
         Diagnostic::error(file, l, c, message)
     };
     let before = diags.iter().filter(|d| d.is_error()).count();
+    // The id names the output folder and `--site`'s argument, where `none` means no site.
+    if id == "none"
+        || id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        diags.push(Diagnostic::error(
+            file,
+            1,
+            1,
+            format!("a site file's name is the site's id, one word of letters, digits, hyphens or underscores, and not `none`: rename `{id}.yaml`"),
+        ));
+    }
     if yaml.name.trim().is_empty() {
         diags.push(error("name", "name", "the site needs a name".into()));
     }
