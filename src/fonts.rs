@@ -181,8 +181,8 @@ fn map_font(path: &Path) -> Result<&'static [u8], Diagnostic> {
             format!("cannot read font: {}", crate::diag::io_words(&e)),
         )
     };
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let meta = file.metadata().map_err(cannot)?;
+    // Looked at before it is opened: opening a named pipe waits for a writer, forever.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
     if !meta.is_file() {
         return Err(Diagnostic::error(
             path,
@@ -191,6 +191,7 @@ fn map_font(path: &Path) -> Result<&'static [u8], Diagnostic> {
             "a font must be a regular file",
         ));
     }
+    let file = std::fs::File::open(path).map_err(cannot)?;
     // SAFETY: the file is a regular file the build only reads; fonts are not rewritten while
     // a build runs (a truncated font would be the user's own doing, as with any reader).
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(cannot)?;

@@ -315,3 +315,119 @@ fn a_build_killed_midway_leaves_the_previous_outputs_byte_identical() {
         .collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
 }
+
+/// Runs publish with `args`, killing it (and failing the test) if it has not ended within
+/// `secs` seconds; returns its exit status and standard error.
+fn publish_within(secs: u64, args: &[&std::ffi::OsStr]) -> (std::process::ExitStatus, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .arg("publish")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            use std::io::Read;
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return (status, err);
+        }
+        if started.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            panic!("publish {args:?} still running after {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(ok.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn named_pipes_and_devices_are_refused_not_waited_for() {
+    // A pipe as an image, and as a site file.
+    let (tmp, m) = book("fifo-image", "# A\n\n![A pipe](pipe.png)\n");
+    mkfifo(&m.join("articles/pipe.png"));
+    let out = tmp.path().join("out");
+    let (status, err) = publish_within(
+        60,
+        &[
+            "--manuscript".as_ref(),
+            m.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
+    );
+    assert!(
+        !status.success() || err.contains("not a regular file"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pipe.png") && err.contains("not a regular file"),
+        "{err}"
+    );
+    let (tmp2, m2) = book("fifo-site", "# A\n\nText.\n");
+    std::fs::create_dir_all(m2.join("sites")).unwrap();
+    mkfifo(&m2.join("sites/pipe.yaml"));
+    let out2 = tmp2.path().join("out");
+    let (status, err) = publish_within(
+        60,
+        &[
+            "--manuscript".as_ref(),
+            m2.as_os_str(),
+            "--out".as_ref(),
+            out2.as_os_str(),
+        ],
+    );
+    assert!(!status.success(), "{err}");
+    assert!(
+        err.contains("pipe.yaml") && err.contains("not a regular file"),
+        "{err}"
+    );
+    // A pipe and a link to /dev/zero among the fonts.
+    for (name, make) in [("fifo-font", 0), ("zero-font", 1)] {
+        let (tmp, m) = book(name, "# A\n\nText.\n");
+        let fonts = tmp.path().join("fonts");
+        std::fs::create_dir_all(&fonts).unwrap();
+        for e in std::fs::read_dir(root().join("fonts")).unwrap() {
+            let e = e.unwrap();
+            std::os::unix::fs::symlink(e.path(), fonts.join(e.file_name())).unwrap();
+        }
+        let victim = fonts.join("NotoSerif-Regular.ttf");
+        std::fs::remove_file(&victim).unwrap();
+        if make == 0 {
+            mkfifo(&victim);
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &victim).unwrap();
+        }
+        let out = tmp.path().join("out");
+        let (status, err) = publish_within(
+            60,
+            &[
+                "--manuscript".as_ref(),
+                m.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+                "--fonts".as_ref(),
+                fonts.as_os_str(),
+            ],
+        );
+        assert!(!status.success(), "{name}: {err}");
+        assert!(
+            err.contains("NotoSerif-Regular.ttf") && err.contains("regular file"),
+            "{name}: {err}"
+        );
+    }
+}

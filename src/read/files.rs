@@ -53,6 +53,10 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             format!("cannot read: {}", crate::diag::io_words(&e)),
         )
     })?;
+    // A named pipe would wait for a writer forever; a device would never end.
+    if !meta.is_file() {
+        return Err(Diagnostic::error(path, 0, 0, "not a regular file"));
+    }
     if meta.len() > MAX_ARTICLE_BYTES {
         return Err(Diagnostic::error(
             path,

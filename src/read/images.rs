@@ -40,6 +40,10 @@ pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource
     }
     let meta = std::fs::metadata(&canon)
         .map_err(|e| format!("image `{src}`: {}", crate::diag::io_words(&e)))?;
+    // A named pipe or a device would be read forever (or wait for a writer).
+    if !meta.is_file() {
+        return Err(format!("image `{src}` is not a regular file"));
+    }
     if meta.len() > MAX_IMAGE_BYTES {
         return Err(format!(
             "image `{src}` is {} MB; the limit is {} MB",
