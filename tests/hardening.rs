@@ -318,10 +318,24 @@ fn a_build_killed_midway_leaves_the_previous_outputs_byte_identical() {
 
 /// Runs publish with `args`, killing it (and failing the test) if it has not ended within
 /// `secs` seconds; returns its exit status and standard error.
-fn publish_within(secs: u64, args: &[&std::ffi::OsStr]) -> (std::process::ExitStatus, String) {
+fn publish_within(
+    secs: u64,
+    manuscript: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&std::ffi::OsStr],
+) -> (std::process::ExitStatus, String) {
+    let args: Vec<&std::ffi::OsStr> = [
+        "--manuscript".as_ref(),
+        manuscript.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    .collect();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
         .arg("publish")
-        .args(args)
+        .args(&args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -361,15 +375,7 @@ fn named_pipes_and_devices_are_refused_not_waited_for() {
     let (tmp, m) = book("fifo-image", "# A\n\n![A pipe](pipe.png)\n");
     mkfifo(&m.join("articles/pipe.png"));
     let out = tmp.path().join("out");
-    let (status, err) = publish_within(
-        60,
-        &[
-            "--manuscript".as_ref(),
-            m.as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-        ],
-    );
+    let (status, err) = publish_within(60, &m, &out, &[]);
     assert!(
         !status.success() || err.contains("not a regular file"),
         "{err}"
@@ -382,15 +388,7 @@ fn named_pipes_and_devices_are_refused_not_waited_for() {
     std::fs::create_dir_all(m2.join("sites")).unwrap();
     mkfifo(&m2.join("sites/pipe.yaml"));
     let out2 = tmp2.path().join("out");
-    let (status, err) = publish_within(
-        60,
-        &[
-            "--manuscript".as_ref(),
-            m2.as_os_str(),
-            "--out".as_ref(),
-            out2.as_os_str(),
-        ],
-    );
+    let (status, err) = publish_within(60, &m2, &out2, &[]);
     assert!(!status.success(), "{err}");
     assert!(
         err.contains("pipe.yaml") && err.contains("not a regular file"),
@@ -413,17 +411,7 @@ fn named_pipes_and_devices_are_refused_not_waited_for() {
             std::os::unix::fs::symlink("/dev/zero", &victim).unwrap();
         }
         let out = tmp.path().join("out");
-        let (status, err) = publish_within(
-            60,
-            &[
-                "--manuscript".as_ref(),
-                m.as_os_str(),
-                "--out".as_ref(),
-                out.as_os_str(),
-                "--fonts".as_ref(),
-                fonts.as_os_str(),
-            ],
-        );
+        let (status, err) = publish_within(60, &m, &out, &["--fonts".as_ref(), fonts.as_os_str()]);
         assert!(!status.success(), "{name}: {err}");
         assert!(
             err.contains("NotoSerif-Regular.ttf") && err.contains("regular file"),

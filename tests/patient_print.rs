@@ -230,6 +230,22 @@ fn large_print_sets_the_notes_after_the_article() {
     assert!(last_section <= notes_page);
 }
 
+/// The first page's width and height, in points.
+fn page_size(pdf: &PdfText) -> (f32, f32) {
+    let media: Vec<f32> = pdf
+        .doc
+        .get_dictionary(pdf.page_ids[0])
+        .unwrap()
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_float().unwrap_or_else(|_| v.as_i64().unwrap() as f32))
+        .collect();
+    (media[2], media[3])
+}
+
 /// The value of a lower-case roman numeral (front-matter folios).
 fn roman(s: &str) -> Option<usize> {
     let digit = |c| match c {
@@ -254,18 +270,7 @@ fn roman(s: &str) -> Option<usize> {
 #[test]
 fn the_booklet_is_imposed_two_up_in_saddle_stitch_order() {
     let pdf = pdf("kratom-and-opioids-booklet.pdf");
-    let media = pdf
-        .doc
-        .get_dictionary(pdf.page_ids[0])
-        .unwrap()
-        .get(b"MediaBox")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_float().unwrap_or_else(|_| v.as_i64().unwrap() as f32))
-        .collect::<Vec<f32>>();
-    let (w, h) = (media[2], media[3]);
+    let (w, h) = page_size(&pdf);
     assert!(
         (w - 792.0).abs() < 0.5 && (h - 612.0).abs() < 0.5,
         "landscape letter: {w} x {h}"
@@ -404,18 +409,7 @@ fn no_handout_ends_on_a_near_empty_page() {
             if pdf.pages.len() < 2 {
                 continue;
             }
-            let media = pdf
-                .doc
-                .get_dictionary(pdf.page_ids[0])
-                .unwrap()
-                .get(b"MediaBox")
-                .unwrap()
-                .as_array()
-                .unwrap()[3]
-                .clone();
-            let h = media
-                .as_float()
-                .unwrap_or_else(|_| media.as_i64().unwrap() as f32);
+            let (_, h) = page_size(&pdf);
             // The text block, furniture above and below it left out.
             let (top, foot) = (90.0, h - 90.0);
             let bottom = pdf

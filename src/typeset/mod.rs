@@ -45,18 +45,20 @@ impl Typesetter {
     pub fn typeset(&self, book: &Book, edition: Edition) -> PagedDocument {
         let mut theme = Theme::of(&book.meta, edition);
         let (mut trees, articles) = self.lay_out(book, edition, &theme);
-        let spare = matches!(edition.scope, Scope::Article(_)).then(|| articles.clone());
         let mut body = paginate::paginate(articles, &theme);
-        // A handout whose last page would hold a scrap is set again, tighter (see `pull_back`).
-        if let Some(spare) = spare.filter(|_| ends_in_a_scrap(&body, &theme)) {
-            if !pull_back(&mut body, spare.clone(), &theme) {
+        // A handout whose last page would hold a scrap is set again, tighter (see
+        // `pull_back`); laid out anew rather than kept, since this is rare and a kept copy of
+        // every handout's elements would cost each one a clone.
+        if matches!(edition.scope, Scope::Article(_)) && ends_in_a_scrap(&body, &theme) {
+            let (_, again) = self.lay_out(book, edition, &theme);
+            if !pull_back(&mut body, again.clone(), &theme) {
                 let mut snug = theme.clone();
                 snug.leading -= 0.1;
                 let (snug_trees, articles) = self.lay_out(book, edition, &snug);
                 if pull_back(&mut body, articles, &snug) {
                     (theme, trees) = (snug, snug_trees);
                 } else {
-                    fill_out_last_page(&mut body, spare, &theme);
+                    fill_out_last_page(&mut body, again, &theme);
                 }
             }
         }
