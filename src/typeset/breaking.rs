@@ -4,8 +4,13 @@
 
 #[derive(Debug, Clone, Copy)]
 pub enum Node {
+    /// A word; `stretch` is how far its letters may be spaced out (see `lines::LETTER_STRETCH`),
+    /// `hang` how far its first and last characters may hang into the margins when it starts
+    /// or ends a line (character protrusion).
     Box {
         width: f32,
+        stretch: f32,
+        hang: (f32, f32),
     },
     Glue {
         width: f32,
@@ -31,6 +36,10 @@ pub struct Params {
     pub fitness_demerits: f32,
     /// No more than this many hyphenated lines in a row.
     pub max_consecutive_hyphens: u8,
+    /// Added when the last full line of a paragraph ends with a hyphen (TeX's
+    /// `\finalhyphendemerits`, there 5000): the word's tail would sit alone on the short last
+    /// line. Here high enough to forbid it unless no other set of breaks fits.
+    pub final_hyphen_demerits: f32,
 }
 
 impl Default for Params {
@@ -38,9 +47,12 @@ impl Default for Params {
         Params {
             max_ratio: 2.0,
             line_penalty: 10.0,
-            double_hyphen_demerits: 3000.0,
+            // TeX's \doublehyphendemerits.
+            double_hyphen_demerits: 10_000.0,
             fitness_demerits: 3000.0,
             max_consecutive_hyphens: 2,
+            // Far above any line the pass accepts: the break is taken only when nothing else fits.
+            final_hyphen_demerits: 1.0e8,
         }
     }
 }
@@ -82,7 +94,7 @@ impl<'a> Sums<'a> {
         );
         for (i, node) in nodes.iter().enumerate() {
             let (nw, ny, nz) = match *node {
-                Node::Box { width } => (width, 0.0, 0.0),
+                Node::Box { width, stretch, .. } => (width, stretch, 0.0),
                 Node::Glue {
                     width,
                     stretch,
@@ -118,8 +130,18 @@ impl<'a> Sums<'a> {
             Node::Penalty { width, .. } => width,
             _ => 0.0,
         };
+        // Punctuation at either end hangs into the margin; a hyphen's own hang is taken off
+        // its penalty's width by the caller.
+        let left = match self.nodes.get(start) {
+            Some(Node::Box { hang, .. }) => hang.0,
+            _ => 0.0,
+        };
+        let right = match (b.checked_sub(1).map(|i| &self.nodes[i]), pen_w) {
+            (Some(Node::Box { hang, .. }), w) if w == 0.0 => hang.1,
+            _ => 0.0,
+        };
         (
-            self.w[b] - self.w[start] + pen_w,
+            self.w[b] - self.w[start] + pen_w - left - right,
             self.y[b] - self.y[start],
             self.z[b] - self.z[start],
         )
@@ -185,6 +207,9 @@ fn line_demerits(
     }
     if flagged && a.hyphens > 0 {
         d += p.double_hyphen_demerits as f64;
+    }
+    if forced && a.hyphens > 0 {
+        d += p.final_hyphen_demerits as f64;
     }
     d
 }
@@ -331,7 +356,11 @@ mod tests {
                     shrink: 1.3,
                 });
             }
-            v.push(Node::Box { width: *w });
+            v.push(Node::Box {
+                width: *w,
+                stretch: 0.0,
+                hang: (0.0, 0.0),
+            });
         }
         v.push(Node::Glue {
             width: 0.0,
@@ -434,13 +463,21 @@ mod tests {
                     shrink: 1.0,
                 });
             }
-            v.push(Node::Box { width: 30.0 });
+            v.push(Node::Box {
+                width: 30.0,
+                stretch: 0.0,
+                hang: (0.0, 0.0),
+            });
             v.push(Node::Penalty {
                 width: 4.0,
                 cost: 50.0,
                 flagged: true,
             });
-            v.push(Node::Box { width: 30.0 });
+            v.push(Node::Box {
+                width: 30.0,
+                stretch: 0.0,
+                hang: (0.0, 0.0),
+            });
         }
         v.push(Node::Glue {
             width: 0.0,

@@ -74,19 +74,36 @@ struct Frag {
     level: u8,
     shaped: Rc<Shaped>,
     width: f32,
+    /// For a space: TeX's space factor over 1000, how much more it stretches (and less it
+    /// shrinks) than a plain space; larger after a sentence or a clause.
+    factor: f32,
 }
 
 #[derive(Debug, Clone)]
 enum Item {
     Word(Vec<Frag>),
     Space(Frag),
-    /// A break opportunity with no space (after a hyphen or a slash).
-    Zero,
+    /// A break opportunity with no space (after a hyphen or a slash, or inside inline code),
+    /// and what breaking there costs.
+    Zero(f32),
     Forced,
     Anchor(String),
     /// A place inside a word where it may be hyphenated; holds the hyphen to draw.
     Hyphen(Frag),
 }
+
+/// What a break with no hyphen costs (after a hyphen or a slash), as TeX's `\exhyphenpenalty`.
+const BREAK_COST: f32 = 50.0;
+/// A break inside inline code (after `::`, `_` or a dot): dearer than a space, cheaper than a
+/// loose line. Without them a long identifier such as `hello_macro_derive` forced 78 Rust-book
+/// paragraphs into the emergency pass and 34 lines with spaces over twice their width.
+const CODE_BREAK_COST: f32 = 150.0;
+
+/// What a hyphen costs (TeX's `\hyphenpenalty`, squared into the demerits). TeX's 50 made
+/// 23 of every 1000 lines of the Rust book end in a hyphen; at 300 a hyphen is taken only to
+/// avoid a line about 1.5 times as loose, and the book has 9 per 1000 (XeLaTeX: 7), no two in
+/// a row, with lines over 1.5 times as loose at 193 of 7,700.
+const HYPHEN_COST: f32 = 300.0;
 
 /// The longest run of text shaped as one piece.
 const MAX_WORD_BYTES: usize = 160;
@@ -187,7 +204,7 @@ impl<'a> LineSetter<'a> {
         let h = self.hyphenator?;
         let last_word = items
             .iter()
-            .rposition(|i| matches!(i, Item::Space(_) | Item::Zero | Item::Forced))
+            .rposition(|i| matches!(i, Item::Space(_) | Item::Zero(_) | Item::Forced))
             .map_or(0, |i| i + 1);
         let mut out = Vec::with_capacity(items.len() * 2);
         let mut any = false;
@@ -243,6 +260,7 @@ impl<'a> LineSetter<'a> {
             level,
             width: adv as f32 * style.size / f.units_per_em,
             shaped,
+            factor: 1.0,
         })
     }
 
@@ -256,6 +274,7 @@ impl<'a> LineSetter<'a> {
             level,
             shaped,
             width,
+            factor: 1.0,
         }
     }
 
@@ -339,11 +358,18 @@ impl<'a> LineSetter<'a> {
                             self.push_word(&mut word, &mut items);
                             if !matches!(items.last(), Some(Item::Space(_))) {
                                 let face = self.sh.face_index(style.face);
-                                items.push(Item::Space(self.frag(" ", *style, face, level)));
+                                let mut space = self.frag(" ", *style, face, level);
+                                space.factor = space_factor(&full[..at]);
+                                items.push(Item::Space(space));
                             }
                             continue;
                         }
-                        if allowed[at] && at > 0 && (!run.is_empty() || !word.is_empty()) {
+                        let in_code = style.face.family == Family::Mono
+                            && code_break_before(&full[..at], &full[at..]);
+                        if (allowed[at] || in_code)
+                            && at > 0
+                            && (!run.is_empty() || !word.is_empty())
+                        {
                             let prev = full[..at].chars().next_back().unwrap_or(' ');
                             let after_hyphen = matches!(prev, '-' | '\u{2010}');
                             if !prev.is_whitespace() && (self.break_after_hyphens || !after_hyphen)
@@ -353,7 +379,11 @@ impl<'a> LineSetter<'a> {
                                     run.clear();
                                 }
                                 self.push_word(&mut word, &mut items);
-                                items.push(Item::Zero);
+                                items.push(Item::Zero(if allowed[at] {
+                                    BREAK_COST
+                                } else {
+                                    CODE_BREAK_COST
+                                }));
                             }
                         }
                         // Control characters and bidi controls have no glyph and no width: they
@@ -368,7 +398,7 @@ impl<'a> LineSetter<'a> {
                             word.push(self.frag(&run, *style, run_face, run_level));
                             run.clear();
                             self.push_word(&mut word, &mut items);
-                            items.push(Item::Zero);
+                            items.push(Item::Zero(BREAK_COST));
                         }
                         let face = self.face_for(*style, c);
                         if (face != run_face || level != run_level) && !run.is_empty() {
@@ -388,10 +418,10 @@ impl<'a> LineSetter<'a> {
         }
         self.push_word(&mut word, &mut items);
         // Spaces at the very start or end of a paragraph are not set.
-        while matches!(items.last(), Some(Item::Space(_)) | Some(Item::Zero)) {
+        while matches!(items.last(), Some(Item::Space(_)) | Some(Item::Zero(_))) {
             items.pop();
         }
-        while matches!(items.first(), Some(Item::Space(_)) | Some(Item::Zero)) {
+        while matches!(items.first(), Some(Item::Space(_)) | Some(Item::Zero(_))) {
             items.remove(0);
         }
         items
@@ -449,6 +479,8 @@ impl<'a> LineSetter<'a> {
             match it {
                 Item::Word(f) => nodes.push(Node::Box {
                     width: f.iter().map(|f| f.width).sum(),
+                    stretch: letter_stretch(f).0,
+                    hang: if self.rtl { (0.0, 0.0) } else { word_hang(f) },
                 }),
                 Item::Space(f) => {
                     let (y, z) = space_flex(f);
@@ -458,17 +490,26 @@ impl<'a> LineSetter<'a> {
                         shrink: z,
                     })
                 }
-                Item::Zero => nodes.push(Node::Penalty {
+                Item::Zero(cost) => nodes.push(Node::Penalty {
                     width: 0.0,
-                    cost: 50.0,
+                    cost: *cost,
                     flagged: ends_with_hyphen(items, i),
                 }),
                 Item::Hyphen(f) => nodes.push(Node::Penalty {
-                    width: f.width,
-                    cost: if hyphenate { 50.0 } else { INFINITY },
+                    width: f.width
+                        - if self.rtl {
+                            0.0
+                        } else {
+                            word_hang(std::slice::from_ref(f)).1
+                        },
+                    cost: if hyphenate { HYPHEN_COST } else { INFINITY },
                     flagged: true,
                 }),
-                Item::Anchor(_) => nodes.push(Node::Box { width: 0.0 }),
+                Item::Anchor(_) => nodes.push(Node::Box {
+                    width: 0.0,
+                    stretch: 0.0,
+                    hang: (0.0, 0.0),
+                }),
                 Item::Forced => {
                     nodes.push(Node::Glue {
                         width: 0.0,
@@ -522,7 +563,10 @@ impl<'a> LineSetter<'a> {
             ));
             start = (end + 1).min(items.len());
             while start < items.len()
-                && matches!(items[start], Item::Space(_) | Item::Zero | Item::Hyphen(_))
+                && matches!(
+                    items[start],
+                    Item::Space(_) | Item::Zero(_) | Item::Hyphen(_)
+                )
             {
                 start += 1;
             }
@@ -540,7 +584,7 @@ impl<'a> LineSetter<'a> {
                         match self.split_word(&frags, width, true) {
                             (Some(head), tail) if !tail.is_empty() => {
                                 out.push(Item::Word(head));
-                                out.push(Item::Zero);
+                                out.push(Item::Zero(BREAK_COST));
                                 frags = tail;
                             }
                             _ => break,
@@ -575,7 +619,7 @@ impl<'a> LineSetter<'a> {
                         last_break = Some(end);
                         w += f.width;
                     }
-                    Item::Zero => last_break = Some(end),
+                    Item::Zero(_) => last_break = Some(end),
                     Item::Anchor(_) | Item::Hyphen(_) => {}
                     Item::Word(frags) => {
                         let ww: f32 = frags.iter().map(|f| f.width).sum();
@@ -588,7 +632,7 @@ impl<'a> LineSetter<'a> {
                                 match head {
                                     Some(head) if !tail.is_empty() => {
                                         items[end] = Item::Word(head);
-                                        items.insert(end + 1, Item::Zero);
+                                        items.insert(end + 1, Item::Zero(BREAK_COST));
                                         items.insert(end + 2, Item::Word(tail));
                                         end += 1;
                                     }
@@ -620,7 +664,7 @@ impl<'a> LineSetter<'a> {
             start = end;
             // Skip the break itself (a space, a zero break or a forced break).
             while start < items.len()
-                && matches!(items[start], Item::Space(_) | Item::Zero | Item::Forced)
+                && matches!(items[start], Item::Space(_) | Item::Zero(_) | Item::Forced)
             {
                 let was_forced = matches!(items[start], Item::Forced);
                 start += 1;
@@ -802,7 +846,7 @@ impl<'a> LineSetter<'a> {
         };
         // Trailing breakables are not set.
         let mut n = items.len();
-        while n > 0 && matches!(items[n - 1], Item::Space(_) | Item::Zero) {
+        while n > 0 && matches!(items[n - 1], Item::Space(_) | Item::Zero(_)) {
             n -= 1;
         }
         let items = &items[..n];
@@ -814,7 +858,14 @@ impl<'a> LineSetter<'a> {
             }
             None => items,
         };
-        let (ratio, mut x) = adjustment(items, width, align);
+        // A justified line's end punctuation hangs into the margins, so the edge looks straight.
+        let (hang_left, hang_right) = if align == Align::Justify && !self.rtl {
+            line_hang(items)
+        } else {
+            (0.0, 0.0)
+        };
+        let (ratio, mut x) = adjustment(items, width + hang_left + hang_right, align);
+        x -= hang_left;
         if self.rtl && matches!(align, Align::Left) {
             // A right-to-left line that is not justified ends at the right margin.
             x = (width - line_width(items)).max(0.0);
@@ -832,8 +883,11 @@ impl<'a> LineSetter<'a> {
         let mut run_key = (usize::MAX, 0.0f32, 0.0f32, 0.0f32);
         let mut link_start: Option<(u32, f32)> = None;
         let mut strike_start: Option<(f32, Style)> = None;
+        // Letters spaced out: this much after each spaced letter but a word's last.
+        let letter_extra = if ratio > 0.0 { ratio } else { 0.0 };
         let mut push_frag = |f: &Frag,
                              adv_extra: f32,
+                             spacing: (f32, &mut usize),
                              x: &mut f32,
                              draws: &mut Vec<Draw>,
                              run: &mut Option<GlyphRun>| {
@@ -855,10 +909,17 @@ impl<'a> LineSetter<'a> {
             let scale = f.style.size / self.sh.faces[f.face].units_per_em;
             let r = run.as_mut().expect("run was just set");
             let count = f.shaped.glyphs.len();
+            let (per_gap, left) = spacing;
             for (k, g) in f.shaped.glyphs.iter().enumerate() {
                 let mut adv = g.advance as f32 * scale;
                 if k + 1 == count {
                     adv += adv_extra;
+                }
+                if per_gap > 0.0 && g.advance > 0 && *left > 0 {
+                    *left -= 1;
+                    if *left > 0 {
+                        adv += per_gap;
+                    }
                 }
                 r.glyphs.push(Glyph {
                     gid: g.gid,
@@ -871,7 +932,20 @@ impl<'a> LineSetter<'a> {
         for item in items {
             match item {
                 Item::Word(frags) => {
+                    let (stretch, per_gap) = letter_stretch(frags);
+                    let mut spaced_left = if stretch > 0.0 {
+                        (stretch / per_gap).round() as usize + 1
+                    } else {
+                        0
+                    };
                     for f in frags {
+                        let spaced = f.style.face.family != Family::Mono && f.level % 2 == 0;
+                        let mut none = 0;
+                        let spacing = if spaced {
+                            (letter_extra * per_gap, &mut spaced_left)
+                        } else {
+                            (0.0, &mut none)
+                        };
                         // Links and strikes are drawn over the frags they cover.
                         if f.style.link != link_start.map(|l| l.0) {
                             if let Some((element, link_nodes)) = self.tags {
@@ -904,16 +978,16 @@ impl<'a> LineSetter<'a> {
                                 strike_start = Some((x, f.style));
                             }
                         }
-                        push_frag(f, 0.0, &mut x, &mut draws, &mut run);
+                        push_frag(f, 0.0, spacing, &mut x, &mut draws, &mut run);
                     }
                 }
                 Item::Space(f) => {
                     let (y, z) = space_flex(f);
                     let extra = if ratio >= 0.0 { ratio * y } else { ratio * z };
-                    push_frag(f, extra, &mut x, &mut draws, &mut run)
+                    push_frag(f, extra, (0.0, &mut 0), &mut x, &mut draws, &mut run)
                 }
                 Item::Anchor(id) => dests.push(id.clone()),
-                Item::Zero | Item::Forced | Item::Hyphen(_) => {}
+                Item::Zero(_) | Item::Forced | Item::Hyphen(_) => {}
             }
         }
         if let Some(r) = run.take() {
@@ -1041,15 +1115,13 @@ fn adjustment(items: &[Item], width: f32, align: Align) -> (f32, f32) {
         })
         .sum();
     // Justification: each space stretches by half its width or shrinks by a third, in
-    // proportion, so the line ends exactly at the margin.
+    // proportion, and letters are spaced out a little, so the line ends exactly at the margin.
     let (stretch, shrink): (f32, f32) = items
         .iter()
-        .filter_map(|i| {
-            if let Item::Space(f) = i {
-                Some(space_flex(f))
-            } else {
-                None
-            }
+        .filter_map(|i| match i {
+            Item::Space(f) => Some(space_flex(f)),
+            Item::Word(f) => Some((letter_stretch(f).0, 0.0)),
+            _ => None,
         })
         .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
     let mut ratio = 0.0;
@@ -1158,14 +1230,139 @@ fn keep_words_whole(text: &str, allowed: &mut [bool]) {
     }
 }
 
-/// How far a space may stretch and shrink: half and a third of its width, as in TeX; spaces in
-/// code keep their width.
+/// How far a space may stretch and shrink: half and a third of its width, as in TeX, times
+/// its space factor; a space inside inline code stretches a third as much (its letters keep
+/// their grid, and a word gap in code should stay close to one character).
 fn space_flex(f: &Frag) -> (f32, f32) {
+    let (y, z) = (f.width / 2.0 * f.factor, f.width / 3.0 / f.factor);
     if f.style.face.family == Family::Mono {
-        (0.0, 0.0)
+        (y / 3.0, z / 3.0)
     } else {
-        (f.width / 2.0, f.width / 3.0)
+        (y, z)
     }
+}
+
+/// How far a character hangs into the margin when it ends (or, for opening quotes, starts)
+/// a justified line, as a share of its advance: microtype's defaults, roughly. Protrusion
+/// is capped at 2.5 pt so large print stays within what a checker reads as hanging; dashes
+/// do not hang (a hung em dash reads as a line run past the margin).
+fn protrusion(c: char, at_end: bool) -> f32 {
+    match (c, at_end) {
+        ('.' | ',' | '\u{2019}' | '\u{201d}' | '"' | '\'', true) => 0.7,
+        ('-' | '\u{ad}' | '\u{2010}', true) => 0.6,
+        (':' | ';', true) => 0.5,
+        ('!' | '?', true) => 0.2,
+        ('\u{2018}' | '\u{201c}' | '"' | '\'', false) => 0.7,
+        _ => 0.0,
+    }
+}
+
+const MAX_HANG: f32 = 2.5;
+
+/// How far a word's first and last characters may hang (code and right-to-left text never).
+fn word_hang(frags: &[Frag]) -> (f32, f32) {
+    let hang = |f: Option<&Frag>, at_end: bool| -> f32 {
+        let Some(f) = f else { return 0.0 };
+        if f.style.face.family == Family::Mono || f.level % 2 == 1 || f.style.rise != 0.0 {
+            return 0.0;
+        }
+        let c = if at_end {
+            f.text.chars().next_back()
+        } else {
+            f.text.chars().next()
+        };
+        let glyph = if at_end {
+            f.shaped.glyphs.last()
+        } else {
+            f.shaped.glyphs.first()
+        };
+        match (c, glyph) {
+            (Some(c), Some(g)) if f.shaped.width > 0 => {
+                let advance = g.advance as f32 * f.width / f.shaped.width as f32;
+                (protrusion(c, at_end) * advance).min(MAX_HANG)
+            }
+            _ => 0.0,
+        }
+    };
+    (hang(frags.first(), false), hang(frags.last(), true))
+}
+
+/// The hang of a line's first and last words.
+fn line_hang(items: &[Item]) -> (f32, f32) {
+    let first = items.iter().find_map(|i| match i {
+        Item::Word(f) => Some(word_hang(f).0),
+        _ => None,
+    });
+    let last = match items.last() {
+        Some(Item::Word(f)) => word_hang(f).1,
+        _ => 0.0,
+    };
+    (first.unwrap_or(0.0), last)
+}
+
+/// How far the gap after a letter may stretch, as a fraction of the font size, at an
+/// adjustment ratio of 1 (InDesign's letter-spacing maximum; pdfTeX expands the glyphs
+/// instead). 1.5 % takes about 40 % of a line's spacing into its letters: on the Rust book
+/// with it, the Rust book's lines whose spaces are over 1.5 times their width fell from 121
+/// to 36 and hyphenated line ends from 51 to 23 per 1000 lines, at the same hyphen cost.
+const LETTER_STRETCH: f32 = 0.015;
+
+/// A word's letter stretch (points at ratio 1) and the same per gap, by frag. Code keeps its
+/// grid and right-to-left text its joins, so neither is spaced.
+fn letter_stretch(frags: &[Frag]) -> (f32, f32) {
+    let spaced = |f: &Frag| f.style.face.family != Family::Mono && f.level % 2 == 0;
+    let gaps: usize = frags
+        .iter()
+        .filter(|f| spaced(f))
+        .map(|f| f.shaped.glyphs.iter().filter(|g| g.advance > 0).count())
+        .sum();
+    let size = frags
+        .iter()
+        .find(|f| spaced(f))
+        .map_or(0.0, |f| f.style.size);
+    let per_gap = LETTER_STRETCH * size;
+    (gaps.saturating_sub(1) as f32 * per_gap, per_gap)
+}
+
+/// TeX's space factor (its `\sfcode`s over 1000) for a space after `before`: a sentence's end
+/// stretches three times as far, a colon twice, a semicolon 1.5 and a comma 1.25 times;
+/// closing quotes and brackets pass the factor through, and a capital before the full stop
+/// (an initial, "U.S.") keeps it plain. Natural widths do not change (no French spacing).
+fn space_factor(before: &str) -> f32 {
+    let mut chars = before
+        .chars()
+        .rev()
+        .skip_while(|c| matches!(c, '"' | '\'' | ')' | ']' | '\u{201d}' | '\u{2019}' | '*'));
+    let factor = match chars.next() {
+        Some('.' | '?' | '!') => 3.0,
+        Some(':') => 2.0,
+        Some(';') => 1.5,
+        Some(',') => 1.25,
+        _ => return 1.0,
+    };
+    if factor == 3.0 && chars.next().is_some_and(char::is_uppercase) {
+        return 1.0;
+    }
+    factor
+}
+
+/// Whether inline code may break before `after` (no hyphen is drawn): after `::`, after an
+/// underscore and after a dot inside a name, with at least three characters on each side.
+fn code_break_before(before: &str, after: &str) -> bool {
+    let mut next = after.chars();
+    if !next.next().is_some_and(char::is_alphanumeric) {
+        return false;
+    }
+    let tail = after.chars().take_while(|c| !c.is_whitespace()).count();
+    let head = before
+        .chars()
+        .rev()
+        .take_while(|c| !c.is_whitespace())
+        .count();
+    if tail < 3 || head < 3 {
+        return false;
+    }
+    before.ends_with("::") || before.ends_with('_') || before.ends_with('.')
 }
 
 /// Whether the break at `items[i]` (a zero-width break) follows a hyphen.
@@ -1269,6 +1466,185 @@ mod tests {
         Shaper::new(&set).unwrap()
     }
 
+    /// The last character each line sets.
+    fn last_chars(lines: &[Line]) -> Vec<char> {
+        lines
+            .iter()
+            .map(|l| {
+                l.draws
+                    .iter()
+                    .filter_map(|d| match d {
+                        Draw::Text(r) => r.glyphs.iter().rev().find_map(|g| g.text.chars().last()),
+                        _ => None,
+                    })
+                    .last()
+                    .unwrap_or(' ')
+            })
+            .collect()
+    }
+
+    fn text_of(line: &Line) -> String {
+        line.draws
+            .iter()
+            .filter_map(|d| match d {
+                Draw::Text(r) => Some(
+                    r.glyphs
+                        .iter()
+                        .map(|g| g.text.to_string())
+                        .collect::<String>(),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn set_justified(sh: &Shaper, text: &str, width: f32) -> Vec<Line> {
+        LineSetter::new(sh, &[], 1.3)
+            .hyphenating(crate::locale::hyphenation::patterns("en"))
+            .set(
+                &[Piece::Text(text.into(), Style::new(Family::Serif, 10.5))],
+                width,
+                Align::Justify,
+            )
+    }
+
+    const LONG_TEXT: &str = "Kratom is a tropical tree whose leaves have been chewed or brewed as tea for generations in Southeast Asia. In the United States it is sold as powder, capsules, extracts and drinks, often labelled as a supplement, although the Food and Drug Administration has approved no kratom product for any medical use. Its main alkaloid, mitragynine, acts on the same receptors in the brain as opioid medicines do, which is why regular use can lead to dependence and to withdrawal symptoms when someone stops. Products vary widely in strength and purity, and some have been found to contain salmonella or heavy metals. Anyone thinking about stopping after daily use should talk with a clinician first, because withdrawal can be uncomfortable and support makes it safer.";
+
+    #[test]
+    fn hyphens_are_rare_never_three_in_a_row_and_never_before_the_last_line() {
+        let sh = shaper();
+        let mut hyphenated = 0;
+        let mut lines_set = 0;
+        for width in [150.0, 190.0, 230.0, 290.0, 350.0] {
+            let lines = set_justified(&sh, LONG_TEXT, width);
+            let ends: Vec<bool> = last_chars(&lines).iter().map(|&c| c == '\u{ad}').collect();
+            lines_set += lines.len();
+            hyphenated += ends.iter().filter(|&&h| h).count();
+            assert!(
+                !ends.windows(3).any(|w| w.iter().all(|&h| h)),
+                "three hyphens in a row at {width}"
+            );
+            let n = ends.len();
+            assert!(
+                n < 2 || !ends[n - 2],
+                "the last full line ends in a hyphen at {width}"
+            );
+            // Every syllable left on a line keeps two letters before the hyphen.
+            for l in &lines {
+                let t = text_of(l);
+                if let Some(word) = t.strip_suffix('\u{ad}').and_then(|t| t.split(' ').last()) {
+                    assert!(
+                        word.chars().filter(|c| c.is_alphabetic()).count() >= 2,
+                        "{t:?}"
+                    );
+                }
+            }
+        }
+        // A hyphen costs as much as a line about 1.5 times as loose: in these narrow columns
+        // (14 to 33 characters) no more than one line in eight ends in one.
+        assert!(
+            hyphenated * 8 <= lines_set,
+            "{hyphenated} of {lines_set} lines end in a hyphen"
+        );
+    }
+
+    #[test]
+    fn a_space_after_a_full_stop_stretches_further_than_one_between_words() {
+        assert_eq!(space_factor("the end."), 3.0);
+        assert_eq!(space_factor("he said,"), 1.25);
+        assert_eq!(space_factor("(see below.)"), 3.0);
+        assert_eq!(
+            space_factor("U.S."),
+            1.0,
+            "an initial is not a sentence's end"
+        );
+        assert_eq!(space_factor("word"), 1.0);
+        let sh = shaper();
+        let lines = set_justified(
+            &sh,
+            "Stop here. Then go on with more words until the line is full and wraps.",
+            200.0,
+        );
+        let Some(Draw::Text(run)) = lines[0].draws.iter().find(|d| matches!(d, Draw::Text(_)))
+        else {
+            panic!("no text");
+        };
+        // The advance of each space (its glyph plus the stretch given to it).
+        let spaces: Vec<f32> = run
+            .glyphs
+            .iter()
+            .filter(|g| &*g.text == " ")
+            .map(|g| g.advance)
+            .collect();
+        assert!(spaces.len() >= 3, "{spaces:?}");
+        assert!(
+            spaces[1] > spaces[2] + 0.1,
+            "the space after the full stop ({}) is no wider than the next ({})",
+            spaces[1],
+            spaces[2]
+        );
+    }
+
+    #[test]
+    fn inline_code_breaks_after_a_path_separator_or_an_underscore_without_a_hyphen() {
+        assert!(code_break_before("use std::", "collections"));
+        assert!(code_break_before("hello_", "macro"));
+        assert!(!code_break_before("a_", "b"), "too short to break");
+        assert!(!code_break_before("std::", " x"));
+        let sh = shaper();
+        let code = Style::new(Family::Mono, 9.5);
+        let text = Style::new(Family::Serif, 10.5);
+        let lines = LineSetter::new(&sh, &[], 1.3).set(
+            &[
+                Piece::Text("Bring it in with ".into(), text),
+                Piece::Text(
+                    "my_crate::some_module::another_module::UsefulType".into(),
+                    code,
+                ),
+                Piece::Text(" and go on.".into(), text),
+            ],
+            200.0,
+            Align::Justify,
+        );
+        let texts: Vec<String> = lines.iter().map(text_of).collect();
+        assert!(texts.len() >= 2, "{texts:?}");
+        assert!(
+            texts[0].ends_with("::") || texts[0].ends_with('_'),
+            "the code was not broken at a separator: {texts:?}"
+        );
+        assert!(!texts
+            .iter()
+            .any(|t| t.ends_with('\u{ad}') || t.ends_with('-')));
+        for e in right_edges(&lines) {
+            assert!(e <= 200.05, "a line overflows: {e}");
+        }
+    }
+
+    #[test]
+    fn punctuation_hangs_into_the_margin_and_letters_do_not() {
+        let sh = shaper();
+        let mut hung = 0;
+        for width in [160.0, 200.0, 240.0, 280.0] {
+            let lines = set_justified(&sh, LONG_TEXT, width);
+            let edges = right_edges(&lines);
+            let ends = last_chars(&lines);
+            for i in 0..lines.len() - 1 {
+                let past = edges[i] - width;
+                if matches!(ends[i], '.' | ',' | '\u{ad}') {
+                    assert!(
+                        past > 0.5 && past <= MAX_HANG + 0.01,
+                        "{:?} hangs {past}",
+                        ends[i]
+                    );
+                    hung += 1;
+                } else if ends[i].is_alphanumeric() {
+                    assert!(past.abs() < 0.05, "a letter ends {past} from the margin");
+                }
+            }
+        }
+        assert!(hung >= 4, "only {hung} lines ended in punctuation");
+    }
+
     fn right_edges(lines: &[Line]) -> Vec<f32> {
         lines
             .iter()
@@ -1319,15 +1695,19 @@ mod tests {
                 Align::Justify,
             );
             let edges = right_edges(&lines);
+            let ends = last_chars(&lines);
             for (i, e) in edges.iter().enumerate() {
+                // Only punctuation hangs past the margin, and by less than MAX_HANG.
+                let hangs = protrusion(ends[i], true) > 0.0 && i + 1 < edges.len();
+                let allowed = if hangs { MAX_HANG } else { 0.0 };
                 assert!(
-                    *e <= width + 0.05,
+                    *e <= width + allowed + 0.05,
                     "line {i} overflows at width {width}: {e}"
                 );
                 if i + 1 < edges.len() {
-                    // a trailing hyphen's glyph ends the line; spaces were stretched to reach the margin
+                    // spaces were stretched to reach the margin, plus the hanging punctuation
                     assert!(
-                        (*e - width).abs() < 0.05,
+                        *e >= width - 0.05 && (hangs || (*e - width).abs() < 0.05),
                         "line {i} of {} ends at {e}, not at {width}",
                         edges.len()
                     );
