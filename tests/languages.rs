@@ -240,10 +240,26 @@ fn arabic_is_set_right_to_left_and_reads_back_in_order() {
     }
 }
 
+/// Spanish long words: hyphens are dear (a line must be half again as loose to avoid one),
+/// so only a paragraph of words this long is sure to need some.
+const LONG_SPANISH: &str = "La deshidratación extraordinariamente peligrosa requiere hospitalización inmediata, electrocardiograma, medicamentos intravenosos y responsabilidades compartidas. Desafortunadamente, la internacionalización de recomendaciones sanitarias contradictorias complica considerablemente la comunicación interdisciplinaria entre profesionales especializados, administraciones autonómicas y organizaciones internacionales comprometidas.";
+
 #[test]
 fn spanish_is_hyphenated_where_the_spanish_patterns_allow() {
-    let pdf =
-        read_pdf(&std::fs::read(published().1.join("heat-safety-in-ten-languages.pdf")).unwrap());
+    let tmp = TempDir::new("spanish-hyphens");
+    let m = tmp.path().join("m");
+    let article = format!("# Calor\n\n{LONG_SPANISH} {LONG_SPANISH}\n\n{LONG_SPANISH}\n");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Calor\nlanguage: es\n"),
+            ("articles/calor.md", &article),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "pdf"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = read_pdf(&std::fs::read(out.join("calor.pdf")).unwrap());
     let es = hyphenation_patterns();
     let mut found = 0;
     for page in &pdf.pages {
@@ -258,7 +274,7 @@ fn spanish_is_hyphenated_where_the_spanish_patterns_allow() {
                 .take_while(|c| c.is_alphabetic())
                 .collect();
             let word = format!("{start}{rest}").to_lowercase();
-            if !source("es").to_lowercase().contains(&word) {
+            if !LONG_SPANISH.to_lowercase().contains(&word) {
                 continue;
             }
             use hyphenation::Hyphenator;

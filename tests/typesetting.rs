@@ -191,7 +191,26 @@ fn long_tables_repeat_their_header_row() {
             prose(i + 1, 2 + i % 3)
         ));
     }
-    let (_t, pdf) = build("table", &md);
+    header_on_every_page("table", &md);
+}
+
+#[test]
+fn long_html_tables_repeat_their_header_row() {
+    let mut md = String::from(
+        "# Table\n\nIntro.\n\n<table>\n<thead><tr><th>Aspect</th><th>Kratom</th></tr></thead>\n<tbody>\n",
+    );
+    for i in 0..120 {
+        md.push_str(&format!(
+            "<tr><td>Row{i}</td><td>{}</td></tr>\n",
+            prose(i, 3 + i % 5)
+        ));
+    }
+    md.push_str("</tbody>\n</table>\n");
+    header_on_every_page("html-table", &md);
+}
+
+fn header_on_every_page(name: &str, md: &str) {
+    let (_t, pdf) = build(name, md);
     let body = body_lines(&pdf);
     let mut pages_with_rows = 0;
     for (k, page) in body.pages.iter().enumerate() {
@@ -312,5 +331,132 @@ fn a_row_taller_than_a_page_is_split_across_pages_in_order() {
             || l.text.starts_with("A ")
             || l.text == "A"
             || l.text.starts_with("A")));
+    }
+}
+
+/// A page's foot never holds a heading over a single line of its section: a heading goes
+/// over with two lines of text (or four of anything) under it, and a section of one line
+/// goes over with the heading after it.
+#[test]
+fn a_heading_at_a_page_foot_has_two_lines_under_it() {
+    let mut md = String::from("# Heads\n\n");
+    for i in 0..160 {
+        md.push_str(&format!("## Section {i}\n\n"));
+        match i % 3 {
+            // One line, then a one-line listing, then more text.
+            0 => md.push_str(&format!(
+                "Lead{i} {}.\n\n```\nlet x = {i};\n```\n\nMore{i} {}\n\n",
+                prose(i, 6),
+                prose(i + 3, 40)
+            )),
+            // A section of one line only.
+            1 => md.push_str(&format!("Only{i} {}\n\n", prose(i, 7))),
+            // Text of one to four lines, so sections start all down the page.
+            _ => md.push_str(&format!("Text{i} {}\n\n", prose(i, 5 + (i * 29) % 50))),
+        }
+    }
+    let (_t, pdf) = build("heads", &md);
+    let body = body_lines(&pdf);
+    assert!(body.pages.len() >= 5, "enough pages to test page breaks");
+    let mut feet = 0;
+    for (k, page) in body.pages.iter().enumerate().take(body.pages.len() - 1) {
+        let Some(h) = page.iter().rposition(|l| l.text.starts_with("Section")) else {
+            continue;
+        };
+        let under = page.len() - h - 1;
+        feet += (under < 4) as usize;
+        assert!(
+            under >= 2,
+            "page {k} ends with {:?} over {under} line(s)",
+            page[h].text
+        );
+    }
+    assert!(feet >= 3, "only {feet} pages end near a heading");
+}
+
+/// A footnote referred to again pages later is printed again at the foot of that page, with
+/// the same number.
+#[test]
+fn a_note_referred_to_again_on_a_later_page_is_printed_there_too() {
+    let mut md = String::from("# Again\n\nFirst mention[^src] here.\n\n");
+    for i in 0..30 {
+        md.push_str(&format!("Para{i} {}\n\n", prose(i, 90)));
+    }
+    md.push_str("Second mention[^src] here.\n\nThird mention[^src] just after it.\n\n");
+    md.push_str("[^src]: Sourcetext FDA, 2024.\n");
+    let (_t, pdf) = build("again", &md);
+    let body = body_lines(&pdf);
+    let pages_with = |needle: &str| -> Vec<usize> {
+        body.pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.iter().any(|l| l.text.contains(needle)))
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let first = pages_with("First mention")[0];
+    let second = pages_with("Second mention")[0];
+    assert!(second > first + 1, "the mentions are pages apart");
+    let notes = pages_with("Sourcetext");
+    assert_eq!(
+        notes,
+        if pages_with("Third mention")[0] == second {
+            vec![first, second]
+        } else {
+            vec![first, second, second + 1]
+        },
+        "the note is printed on the first page and again where it is referred to later, once a page"
+    );
+    let numbers: Vec<String> = notes
+        .iter()
+        .map(|&k| {
+            let line = body.pages[k]
+                .iter()
+                .find(|l| l.text.contains("Sourcetext"))
+                .unwrap();
+            line.text.split_whitespace().next().unwrap().to_string()
+        })
+        .collect();
+    assert!(numbers.iter().all(|n| n == &numbers[0]), "{numbers:?}");
+}
+
+/// The Rust book's listings: the file name above and the caption under stay on the pages of
+/// the listing's first and last lines, set smaller than the text.
+#[test]
+fn a_listing_keeps_its_file_name_and_caption() {
+    let mut md = String::from("# Listings\n\n");
+    for i in 0..40 {
+        md.push_str(&format!("Text{i} {}\n\n", prose(i, 15 + (i * 41) % 120)));
+        md.push_str(&format!(
+            "<Listing number=\"1-{i}\" file-name=\"src/file{i}.rs\" caption=\"Caption{i} of the code\">\n\n```rust\nfn first{i}() {{\n    body();\n}}\nfn last{i}() {{}}\n```\n\n</Listing>\n\n"
+        ));
+    }
+    let (_t, pdf) = build("listings", &md);
+    let body = body_lines(&pdf);
+    let page_of = |needle: &str| {
+        body.pages
+            .iter()
+            .position(|p| p.iter().any(|l| l.text.contains(needle)))
+            .unwrap_or_else(|| panic!("{needle} not printed"))
+    };
+    let text_size = body.pages[0]
+        .iter()
+        .find(|l| l.text.starts_with("Text0"))
+        .unwrap()
+        .size;
+    for i in 0..40 {
+        assert_eq!(
+            page_of(&format!("src/file{i}.rs")),
+            page_of(&format!("fn first{i}()"))
+        );
+        assert_eq!(
+            page_of(&format!("Caption{i} ")),
+            page_of(&format!("fn last{i}()"))
+        );
+        let caption = body.pages[page_of(&format!("Caption{i} "))]
+            .iter()
+            .find(|l| l.text.contains(&format!("Caption{i} ")))
+            .unwrap();
+        assert!(caption.size < text_size, "the caption is set smaller");
     }
 }

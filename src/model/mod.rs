@@ -366,7 +366,7 @@ pub fn walk_inlines<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Inline)) {
     }
     walk_blocks(blocks, &mut |b| match b {
         Block::Heading(h) => inl(&h.content, f),
-        Block::Paragraph(i) => inl(i, f),
+        Block::Paragraph(i) | Block::Caption { content: i, .. } => inl(i, f),
         Block::Table(t) => table(t, f),
         Block::Comparison(c) => {
             inl(&c.title, f);
@@ -399,7 +399,7 @@ pub fn walk_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
     for b in blocks {
         match b {
             Block::Heading(h) => inl(&mut h.content, f),
-            Block::Paragraph(i) => inl(i, f),
+            Block::Paragraph(i) | Block::Caption { content: i, .. } => inl(i, f),
             Block::Table(t) => table(t, f),
             Block::List(l) => l
                 .items
@@ -452,6 +452,13 @@ pub enum Block {
     Table(Table),
     /// An image standing alone in its paragraph: typeset as a figure with a caption.
     Figure(Image),
+    /// A listing's label (the Rust book's `<Listing file-name="…" caption="…">`): its file
+    /// name `above` it, or its caption under it; set in the listing's smaller type, never
+    /// parted from it by a page break.
+    Caption {
+        content: Vec<Inline>,
+        above: bool,
+    },
     /// A link target with no text of its own (`<a id="…"></a>` in the Markdown).
     Anchor(String),
     /// A comparison sidebar (`> [!COMPARISON] Title` holding a table).
@@ -608,6 +615,11 @@ pub enum HtmlStyle {
     Subscript,
     Keyboard,
     Span,
+    /// mdBook's `<span class="filename">` (`above: true`) or `<span class="caption">`: a
+    /// paragraph of one of these is read as a listing's label (`Block::Caption`).
+    Label {
+        above: bool,
+    },
     /// With its expansion (`title`).
     Abbreviation(Option<String>),
     Deleted,
@@ -623,7 +635,7 @@ impl HtmlStyle {
             HtmlStyle::Superscript => "sup",
             HtmlStyle::Subscript => "sub",
             HtmlStyle::Keyboard => "kbd",
-            HtmlStyle::Span => "span",
+            HtmlStyle::Span | HtmlStyle::Label { .. } => "span",
             HtmlStyle::Abbreviation(_) => "abbr",
             HtmlStyle::Deleted => "del",
             HtmlStyle::Inserted => "ins",

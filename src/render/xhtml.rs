@@ -255,6 +255,11 @@ impl Writer<'_> {
                 self.inlines(inl);
                 self.out.push_str("</p>\n");
             }
+            Block::Caption { content: inl, .. } => {
+                self.out.push_str("<p class=\"caption\">");
+                self.inlines(inl);
+                self.out.push_str("</p>\n");
+            }
             Block::List(list) => {
                 let tag = if list.start.is_some() { "ol" } else { "ul" };
                 let task = list.items.iter().any(|i| i.task.is_some());

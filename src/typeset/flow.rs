@@ -12,6 +12,11 @@ pub struct Elem {
     pub draws: Vec<Draw>,
     /// Never end a page with this element (headings).
     pub keep_with_next: bool,
+    /// A heading: at least two lines of text go with it (see `paginate`).
+    pub heading: bool,
+    /// A line of running text (a paragraph's or a list item's), as opposed to code, a figure
+    /// or a table row.
+    pub text_line: bool,
     /// Named destinations placed in this element, with their offset from its top.
     pub dests: Vec<(String, f32)>,
     pub outline: Vec<OutlineMark>,
@@ -22,7 +27,8 @@ pub struct Elem {
     /// How many elements, from this one on, must share a page (0 and 1: just this one). Set on
     /// a paragraph's first and second-to-last lines, so no page starts or ends with one line.
     pub keep: usize,
-    /// Footnotes first referenced in this element, set at the foot of its page.
+    /// Footnotes referenced in this element, set at the foot of its page (again, without
+    /// structure, when an earlier page printed them already).
     pub notes: Vec<Arc<Vec<Elem>>>,
     /// The top-level block of its article this element belongs to (for the EPUB's page
     /// list: where each printed page starts).

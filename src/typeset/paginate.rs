@@ -6,7 +6,8 @@
 use super::flow::Elem;
 use super::theme::Theme;
 use crate::paged::{Draw, Page};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 /// The rule above the footnotes, and the space it takes.
 const NOTE_RULE: f32 = 10.0;
@@ -21,6 +22,9 @@ struct Cursor<'t> {
     notes_h: f32,
     /// Footnote lines that did not fit and continue on the next page.
     carry: VecDeque<Elem>,
+    /// Each footnote set so far (kept alive here, so its address stays its own), with the
+    /// last page it was set on.
+    printed: HashMap<*const Vec<Elem>, (Arc<Vec<Elem>>, usize)>,
 }
 
 impl Cursor<'_> {
@@ -129,15 +133,86 @@ impl Cursor<'_> {
         if drew || e.height > 0.0 {
             self.fresh = false;
         }
-        // Its footnotes: as many lines as fit here, the rest continued overleaf.
+        // Its footnotes: as many lines as fit here, the rest continued overleaf. A note an
+        // earlier page printed is printed again here (Pandoc's and LaTeX's way), as page
+        // furniture: the first is the one in the structure and the one links go to.
+        let page = self.pages.len() - 1;
         for note in &e.notes {
+            let again = match self.printed.get_mut(&Arc::as_ptr(note)) {
+                Some((_, last)) if *last == page => continue,
+                Some((_, last)) => {
+                    *last = page;
+                    true
+                }
+                None => {
+                    self.printed.insert(Arc::as_ptr(note), (note.clone(), page));
+                    false
+                }
+            };
             for line in note.iter() {
-                if !self.carry.is_empty() || !self.add_note(line) {
-                    self.carry.push_back(line.clone());
+                let line = if again {
+                    as_furniture(line)
+                } else {
+                    line.clone()
+                };
+                if !self.carry.is_empty() || !self.add_note(&line) {
+                    self.carry.push_back(line);
                 }
             }
         }
     }
+}
+
+/// A copy of `e` drawn as page furniture: no structure tags, no destinations and no link
+/// annotations (PDF/UA puts every annotation in the structure; the first copy has them).
+/// For a table header or a footnote set again on a later page.
+fn as_furniture(e: &Elem) -> Elem {
+    let mut copy = e.clone();
+    copy.draws.retain(|d| !matches!(d, Draw::Link { .. }));
+    for d in &mut copy.draws {
+        if let Draw::Tag(t) = d {
+            *t = None;
+        }
+    }
+    copy.dests.clear();
+    copy.outline.clear();
+    copy
+}
+
+/// The end of what must share a page with the element at `i`: its keep group, the group of
+/// whatever it is kept with, and for a heading at least two lines of text (or as much height
+/// of anything else) after it, so that no heading stands at a page's foot over a single
+/// line; a section of a single line is kept with the next heading and its lines. Stops at an
+/// article that starts a page, and at a page's height.
+fn keep_chain(elems: &[Elem], i: usize, body_h: f32, line_h: f32) -> (f32, usize) {
+    let (mut need, mut end) = group(elems, i);
+    // Under the last heading so far: lines of text, and the height of everything else.
+    let mut after_heading: Option<(usize, f32)> = elems[i].heading.then_some((0, 0.0));
+    let enough = |(text, other): (usize, f32)| text >= 2 || other >= 3.0 * line_h;
+    loop {
+        if end >= elems.len() {
+            break;
+        }
+        let wanted = elems[end - 1].keep_with_next || after_heading.is_some_and(|a| !enough(a));
+        if !wanted || need > body_h || elems[end].break_before {
+            break;
+        }
+        let (h, next_end) = group(elems, end);
+        need += elems[end].space_before + h;
+        for e in &elems[end..next_end] {
+            if e.heading {
+                after_heading = Some((0, 0.0));
+            } else if let Some((text, other)) = &mut after_heading {
+                if e.text_line {
+                    *text += 1;
+                } else {
+                    *other += e.height;
+                }
+            }
+        }
+        end = next_end;
+    }
+    (need, end)
 }
 
 /// Height of the keep group starting at `i` (the element and the ones it must share a page
@@ -173,6 +248,7 @@ pub fn paginate(articles: Vec<(Option<usize>, Vec<Elem>)>, theme: &Theme) -> Vec
         notes: Vec::new(),
         notes_h: 0.0,
         carry: VecDeque::new(),
+        printed: HashMap::new(),
     };
     let body_h = theme.page_h - theme.margin_top - theme.margin_bottom;
     for (article, mut elems) in articles {
@@ -186,13 +262,8 @@ pub fn paginate(articles: Vec<(Option<usize>, Vec<Elem>)>, theme: &Theme) -> Vec
             let space = if c.fresh { 0.0 } else { e.space_before };
             // What must go on this page with it: its keep group, and for a heading the group
             // of what follows.
-            let (mut need, mut end) = group(&elems, i);
+            let (mut need, end) = keep_chain(&elems, i, body_h, theme.body_size * theme.leading);
             need += space;
-            while elems[end - 1].keep_with_next && end < elems.len() {
-                let (h, next_end) = group(&elems, end);
-                need += elems[end].space_before + h;
-                end = next_end;
-            }
             let notes = first_note_lines(&elems[i..end.min(i + 1)]);
             if need + notes > c.room() + 0.01 && !c.fresh {
                 // A group taller than a page cannot be kept: then only the element counts.
@@ -205,13 +276,7 @@ pub fn paginate(articles: Vec<(Option<usize>, Vec<Elem>)>, theme: &Theme) -> Vec
                 if let Some(h) = &e.header {
                     // A repeated table header is page furniture: its first instance is the
                     // one in the structure.
-                    let mut repeat = Elem::clone(h);
-                    for d in &mut repeat.draws {
-                        if let Draw::Tag(t) = d {
-                            *t = None;
-                        }
-                    }
-                    c.place(repeat, 0.0);
+                    c.place(as_furniture(h), 0.0);
                 }
             }
             let space = if c.fresh { 0.0 } else { e.space_before };

@@ -5,7 +5,7 @@
 //! paragraphs, `</div>`) and the model never knows which syntax a block came from.
 
 use super::{Frame, Reader, Resolver, SpanKind};
-use crate::model::Inline;
+use crate::model::{Block, Inline};
 use crate::read::html::{attr, tokens, Token};
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, HeadingLevel, Tag, TagEnd};
 
@@ -340,7 +340,7 @@ impl<R: Resolver> Reader<'_, R> {
         let base = self.stack.len();
         let mut after = None;
         if name == "listing" {
-            after = self.listing_labels(attrs, offset);
+            after = self.listing_labels(attrs);
         }
         if name == "caption" {
             // The caption is set after the table (the model's tables have none of their own).
@@ -381,16 +381,17 @@ impl<R: Resolver> Reader<'_, R> {
 
     /// The Rust book's `<Listing number="1-1" file-name="src/main.rs" caption="…">` (its
     /// mdbook-trpl preprocessor): the file name is set before the listing now, in that
-    /// preprocessor's English words; the caption is returned, to be set after it.
-    fn listing_labels(&mut self, attrs: &[(String, String)], offset: usize) -> Option<Vec<Inline>> {
+    /// preprocessor's English words; the caption is returned, to be set after it. Both are
+    /// captions, not paragraphs, so print keeps them with the listing.
+    fn listing_labels(&mut self, attrs: &[(String, String)]) -> Option<Vec<Inline>> {
         if let Some(file) = attr(attrs, "file-name") {
-            self.html_paragraph(
-                vec![
+            self.block(Block::Caption {
+                content: vec![
                     Inline::Strong(vec![Inline::Text("Filename:".into())]),
                     Inline::Text(format!(" {file}")),
                 ],
-                offset,
-            );
+                above: true,
+            });
         }
         let caption = attr(attrs, "caption").unwrap_or("");
         let number = attr(attrs, "number");
@@ -422,15 +423,6 @@ impl<R: Resolver> Reader<'_, R> {
             });
         }
         Some(content)
-    }
-
-    /// Sets `content` as a paragraph where the reader is.
-    fn html_paragraph(&mut self, content: Vec<Inline>, offset: usize) {
-        self.start(Tag::Paragraph, offset);
-        if let Some(Frame::Paragraph(c)) = self.stack.last_mut() {
-            *c = content;
-        }
-        self.end(TagEnd::Paragraph);
     }
 
     fn open_row(&mut self) {
@@ -532,7 +524,10 @@ impl<R: Resolver> Reader<'_, R> {
     fn close_entry(&mut self, o: OpenHtml) {
         self.close_html_spans();
         if let Some(caption) = o.after {
-            self.html_paragraph(caption, 0);
+            self.block(Block::Caption {
+                content: caption,
+                above: false,
+            });
         }
         if !o.frame || self.stack.len() != o.base + 1 {
             return;

@@ -548,6 +548,16 @@ impl<'a, R: Resolver> Reader<'a, R> {
             && content
                 .iter()
                 .all(|i| matches!(i, Inline::Anchor(_) | Inline::SoftBreak));
+        if let [Inline::Styled {
+            style: HtmlStyle::Label { above },
+            content,
+        }] = content.as_slice()
+        {
+            return self.block(Block::Caption {
+                content: content.clone(),
+                above: *above,
+            });
+        }
         match figure {
             Some(img) => self.block(Block::Figure(img)),
             None if only_anchors => {
@@ -937,7 +947,16 @@ impl<'a, R: Resolver> Reader<'a, R> {
         match self.stack.last_mut() {
             Some(Frame::Root(b))
             | Some(Frame::Quote { blocks: b, .. })
-            | Some(Frame::FootnoteDef { blocks: b, .. }) => b.push(block),
+            | Some(Frame::FootnoteDef { blocks: b, .. }) => {
+                // mdBook's caption span goes under a figure but over a table ("Table B-1:
+                // Operators" in the Rust book): one just before a table labels it.
+                if let (Block::Table(_), Some(Block::Caption { above, .. })) =
+                    (&block, b.last_mut())
+                {
+                    *above = true;
+                }
+                b.push(block)
+            }
             Some(Frame::Item { blocks, loose, .. }) => {
                 if !loose.is_empty() {
                     blocks.push(Block::Paragraph(std::mem::take(loose)));
@@ -1191,7 +1210,11 @@ fn html_style(name: &str, attrs: &[(String, String)]) -> Option<HtmlStyle> {
         "sup" => HtmlStyle::Superscript,
         "sub" => HtmlStyle::Subscript,
         "kbd" => HtmlStyle::Keyboard,
-        "span" => HtmlStyle::Span,
+        "span" => match html::attr(attrs, "class") {
+            Some("filename") => HtmlStyle::Label { above: true },
+            Some("caption") => HtmlStyle::Label { above: false },
+            _ => HtmlStyle::Span,
+        },
         "abbr" => HtmlStyle::Abbreviation(html::attr(attrs, "title").map(str::to_string)),
         "del" | "s" | "strike" => HtmlStyle::Deleted,
         "ins" | "u" => HtmlStyle::Inserted,

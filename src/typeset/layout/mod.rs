@@ -359,7 +359,12 @@ impl<'a> ArticleLayout<'a> {
         // flattened just then).
         if !matches!(
             next,
-            Some(Block::Code { .. } | Block::Table(_) | Block::List(_))
+            Some(
+                Block::Code { .. }
+                    | Block::Table(_)
+                    | Block::List(_)
+                    | Block::Caption { above: true, .. }
+            )
         ) {
             return false;
         }
@@ -389,6 +394,7 @@ impl<'a> ArticleLayout<'a> {
                 };
                 self.paragraph(inl, self.body, x, width, self.align, gap)
             }
+            Block::Caption { content, above } => self.listing_label(content, *above, x, width),
             Block::List(list) => self.list(list, x, width),
             Block::Quote(blocks) => {
                 let start = self.out.len();
@@ -482,6 +488,7 @@ impl<'a> ArticleLayout<'a> {
         e.space_before = before;
         e.height += if h.is_title { 4.0 } else { 2.0 };
         e.keep_with_next = true;
+        e.heading = true;
         let key = dest_key(self.article, &h.id);
         if !h.id.is_empty() {
             e.dests.insert(0, (key.clone(), 0.0));
@@ -523,7 +530,7 @@ impl<'a> ArticleLayout<'a> {
                         .tagged(self.nref(p), &[])
                         .set(&pieces, width, Align::Left);
                 let n = self.out.len();
-                self.push_lines(lines, x, 4.0);
+                self.push_lines(lines, x, width, 4.0);
                 if let Some(e) = self.out.get_mut(n) {
                     e.keep_with_next = true;
                 }
@@ -571,7 +578,7 @@ impl<'a> ArticleLayout<'a> {
             Align::Left,
         );
         let n = self.out.len();
-        self.push_lines(lines, x, 3.0);
+        self.push_lines(lines, x, width, 3.0);
         for e in &mut self.out[n..] {
             e.keep_with_next = true;
         }
@@ -595,12 +602,50 @@ impl<'a> ArticleLayout<'a> {
             .setter(&links)
             .tagged(self.nref(p), &link_nodes)
             .set(&pieces, width, align);
-        self.push_lines(lines, x, space_before);
+        self.push_lines(lines, x, width, space_before);
+    }
+
+    /// A listing's file name above it or its caption under it: in the listing's smaller size,
+    /// ragged, kept whole and on the page of the listing (in the Rust book a caption set as a
+    /// paragraph could start a page on its own).
+    fn listing_label(&mut self, inl: &[Inline], above: bool, x: f32, width: f32) {
+        let t = self.ctx.theme;
+        let style = t.serif(t.minor(0.9));
+        if !above {
+            if let Some(last) = self.out.last_mut() {
+                last.keep_with_next = true;
+            }
+        }
+        let start = self.out.len();
+        let before = if above {
+            t.body_size * 0.6
+        } else {
+            t.body_size * 0.3
+        };
+        self.paragraph(inl, style, x, width, Align::Left, before);
+        let n = self.out.len() - start;
+        if let Some(first) = self.out.get_mut(start) {
+            first.keep = n;
+        }
+        for e in &mut self.out[start..] {
+            e.text_line = false;
+        }
+        if above {
+            if let Some(last) = self.out.last_mut() {
+                last.keep_with_next = true;
+            }
+        }
     }
 
     /// One element per line, so pages can break between any two lines, but never leaving a
     /// single line of the paragraph on either side of the break.
-    fn push_lines(&mut self, lines: Vec<super::lines::Line>, x: f32, space_before: f32) {
+    fn push_lines(
+        &mut self,
+        lines: Vec<super::lines::Line>,
+        x: f32,
+        measure: f32,
+        space_before: f32,
+    ) {
         let start = self.out.len();
         for (i, line) in lines.into_iter().enumerate() {
             let dests = line.dests.iter().map(|d| (d.clone(), 0.0)).collect();
@@ -609,10 +654,22 @@ impl<'a> ArticleLayout<'a> {
                 space_before: if i == 0 { space_before } else { 0.0 },
                 draws: line.draws.iter().map(|d| d.shifted(x, 0.0)).collect(),
                 dests,
+                text_line: true,
                 ..Default::default()
             });
         }
-        keep_ends_together(&mut self.out[start..], 2);
+        let run = &mut self.out[start..];
+        keep_ends_together(run, 2);
+        // A paragraph ending in a short line does not leave only that line and one more at
+        // the top of a page: three go over (two lines, the last of them a word or two, read
+        // as a widow).
+        let len = run.len();
+        if len >= 5 {
+            let last_end = super::flow::text_right_edge(&run[len - 1].draws) - x;
+            if last_end < measure / 3.0 {
+                run[len - 3].keep = 3;
+            }
+        }
     }
 
     /// Several lines as one unbreakable element.
@@ -864,7 +921,9 @@ impl<'a> ArticleLayout<'a> {
             return;
         }
         let size = t.minor(0.9);
-        let pad = 4.0;
+        // Columns 10 pt apart, about one em of the table's type: at 8 pt a header such as
+        // "Operator Example" read as one phrase.
+        let pad = 5.0;
         let body = t.sans(size);
         let head = body.bold();
         let (cell_links, cell_pieces) = self.table_cells(table, ncols, head, body);
@@ -1181,7 +1240,7 @@ impl<'a> ArticleLayout<'a> {
             t.leading,
         );
         let start = self.out.len();
-        self.push_lines(lines, x + width * 0.075, 2.0);
+        self.push_lines(lines, x + width * 0.075, width * 0.85, 2.0);
         if let Some(last) = self.out[start..].last_mut() {
             last.height += 8.0;
         }
@@ -1241,7 +1300,6 @@ impl<'a> ArticleLayout<'a> {
         }
     }
 
-    /// Gives each footnote to the element holding its first reference.
     /// Large print sets the notes after the article, under a heading of their own (ACB: a
     /// note at 18 pt at each page's foot leaves little room for the text).
     fn notes_at_end(&mut self, width: f32) {
@@ -1277,14 +1335,17 @@ impl<'a> ArticleLayout<'a> {
         }
     }
 
+    /// Gives each footnote to every element that refers to it (once per element): the
+    /// paginator sets it at the foot of the first page and again on any later page that
+    /// refers to it.
     fn attach_notes(&mut self) {
         if self.notes.is_empty() {
             return;
         }
         let prefix = footnote_key(self.article, 0);
         let prefix = prefix.trim_end_matches('0');
-        let mut attached = std::collections::HashSet::new();
         for e in &mut self.out {
+            let mut attached = std::collections::HashSet::new();
             let mut refs = Vec::new();
             for d in &e.draws {
                 if let Draw::Link {
@@ -1433,7 +1494,10 @@ impl<'a> ArticleLayout<'a> {
                             size: style.size * 0.85,
                             ..style
                         },
-                        HtmlStyle::Span | HtmlStyle::Inserted | HtmlStyle::Abbreviation(_) => style,
+                        HtmlStyle::Span
+                        | HtmlStyle::Label { .. }
+                        | HtmlStyle::Inserted
+                        | HtmlStyle::Abbreviation(_) => style,
                     };
                     self.pieces(content, st, links, out, print_urls);
                 }
