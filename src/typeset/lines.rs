@@ -939,9 +939,8 @@ impl<'a> LineSetter<'a> {
                         0
                     };
                     for f in frags {
-                        let spaced = f.style.face.family != Family::Mono && f.level % 2 == 0;
                         let mut none = 0;
-                        let spacing = if spaced {
+                        let spacing = if letter_spaced(f) {
                             (letter_extra * per_gap, &mut spaced_left)
                         } else {
                             (0.0, &mut none)
@@ -1307,18 +1306,23 @@ fn line_hang(items: &[Item]) -> (f32, f32) {
 /// to 36 and hyphenated line ends from 51 to 23 per 1000 lines, at the same hyphen cost.
 const LETTER_STRETCH: f32 = 0.015;
 
+/// Whether a frag's letters may be spaced out: code keeps its grid and right-to-left text
+/// its joins.
+fn letter_spaced(f: &Frag) -> bool {
+    f.style.face.family != Family::Mono && f.level % 2 == 0
+}
+
 /// A word's letter stretch (points at ratio 1) and the same per gap, by frag. Code keeps its
 /// grid and right-to-left text its joins, so neither is spaced.
 fn letter_stretch(frags: &[Frag]) -> (f32, f32) {
-    let spaced = |f: &Frag| f.style.face.family != Family::Mono && f.level % 2 == 0;
     let gaps: usize = frags
         .iter()
-        .filter(|f| spaced(f))
+        .filter(|f| letter_spaced(f))
         .map(|f| f.shaped.glyphs.iter().filter(|g| g.advance > 0).count())
         .sum();
     let size = frags
         .iter()
-        .find(|f| spaced(f))
+        .find(|f| letter_spaced(f))
         .map_or(0.0, |f| f.style.size);
     let per_gap = LETTER_STRETCH * size;
     (gaps.saturating_sub(1) as f32 * per_gap, per_gap)
