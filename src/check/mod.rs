@@ -85,6 +85,16 @@ pub fn prose(article: &Article) -> String {
     out
 }
 
+/// Where the book's settings are written: book.yaml, mdBook's book.toml, or (a plain folder)
+/// the folder itself.
+fn settings_file(manuscript: &Path) -> std::path::PathBuf {
+    ["book.yaml", "book.toml"]
+        .iter()
+        .map(|f| manuscript.join(f))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| manuscript.to_path_buf())
+}
+
 pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
     let loaded = match crate::read::load(manuscript) {
         Ok(l) => l,
@@ -103,6 +113,14 @@ pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
         Err(d) => diags.push(d),
     }
     diags.extend(locale_warnings(&book, manuscript));
+    if !book.meta.date_given {
+        diags.push(Diagnostic::warning(
+            &settings_file(manuscript),
+            1,
+            1,
+            "the book gives no `date:`: the EPUB then has no publication date and its required modification date says 1970-01-01, and no edition date is printed; add `date: YYYY-MM-DD` (in book.toml: `date = \"YYYY-MM-DD\"` under `[output.handout]`)",
+        ));
+    }
     let mut rows = Vec::new();
     for article in book.articles.iter().filter(|a| !a.appendix) {
         let file = manuscript.join(&article.source);

@@ -129,6 +129,13 @@ pub struct BookMeta {
     /// Whether the date came from the manuscript (and so may be printed).
     pub date_given: bool,
     pub description: Option<String>,
+    /// Whether the EPUB embeds fonts (book.yaml `epub: {fonts: none}` turns it off).
+    pub epub_fonts: bool,
+    /// Who certified the EPUB's accessibility (book.yaml `accessibility: {certified_by}`);
+    /// without it the EPUB claims no conformance.
+    pub certified_by: Option<String>,
+    /// The EPUB's cover image (book.yaml `epub: {cover}`); without one a cover is drawn.
+    pub cover: Option<ImageSource>,
     pub paper: Paper,
     /// Every PDF is also PDF/A-2b (archival): sRGB output intent, XMP identification.
     pub pdf_a: bool,

@@ -38,6 +38,32 @@ impl Source for BookYamlSource<'_> {
                 "the book has no articles: list them under `articles:` or put .md files in articles/",
             ));
         }
+        let cover = yaml.epub.as_ref().and_then(|e| e.cover.as_deref()).and_then(|src| {
+            let located = |m: String| {
+                let (line, col) = config::locate_value(&text, "cover", src);
+                Diagnostic::error(&book_path, line, col, m)
+            };
+            match super::images::resolve(self.root, Path::new(""), src) {
+                Ok(img @ crate::model::ImageSource::Local { format, .. })
+                    if matches!(
+                        format,
+                        crate::model::ImageFormat::Png | crate::model::ImageFormat::Jpeg
+                    ) =>
+                {
+                    Some(img)
+                }
+                Ok(_) => {
+                    diagnostics.push(located(format!(
+                        "the cover `{src}` must be a PNG or JPEG file in the manuscript (reading systems show no SVG or remote cover)"
+                    )));
+                    None
+                }
+                Err(m) => {
+                    diagnostics.push(located(m));
+                    None
+                }
+            }
+        });
         let settings = Settings {
             title: yaml.title,
             subtitle: yaml.subtitle,
@@ -61,6 +87,16 @@ impl Source for BookYamlSource<'_> {
                 .map(|e| e.0.trim().to_string())
                 .filter(|e| !e.is_empty()),
             clinical_review: yaml.clinical_review.unwrap_or(true),
+            epub_no_fonts: yaml
+                .epub
+                .and_then(|e| e.fonts)
+                .is_some_and(|f| f == config::EpubFontsName::None),
+            cover,
+            certified_by: yaml
+                .accessibility
+                .and_then(|a| a.certified_by)
+                .map(|w| w.0.trim().to_string())
+                .filter(|w| !w.is_empty()),
         };
         Ok(Outline {
             settings,

@@ -24,6 +24,8 @@ pub const BOOK_KEYS: &[&str] = &[
     "clinical_review",
     "styles",
     "edition",
+    "epub",
+    "accessibility",
 ];
 pub const FRONT_MATTER_KEYS: &[&str] = &[
     "title",
@@ -60,6 +62,33 @@ pub struct BookYaml {
     pub styles: Option<StylesYaml>,
     /// The edition's name or number, printed beside its date ("2026.2").
     pub edition: Option<Words>,
+    pub epub: Option<EpubYaml>,
+    pub accessibility: Option<AccessibilityYaml>,
+}
+
+/// `epub:` settings of book.yaml.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpubYaml {
+    /// `embed` (default: the faces the text uses, cut down to its characters) or `none`.
+    pub fonts: Option<EpubFontsName>,
+    /// A PNG or JPEG in the manuscript for the cover (default: one is drawn from the title).
+    pub cover: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EpubFontsName {
+    Embed,
+    None,
+}
+
+/// `accessibility:` of book.yaml: the EPUB claims conformance to EPUB Accessibility 1.1
+/// (WCAG 2.1 AA) only when someone has checked it and is named here.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessibilityYaml {
+    pub certified_by: Option<Words>,
 }
 
 /// `styles:` of book.yaml.

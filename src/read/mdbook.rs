@@ -52,6 +52,8 @@ struct HandoutToml {
     #[serde(default)]
     clinical_review: bool,
     publisher: Option<String>,
+    /// The edition's date, `YYYY-MM-DD` (book.yaml's `date`).
+    date: Option<super::config::YamlDate>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -117,6 +119,7 @@ impl Source for MdBookSource<'_> {
             reading_level: config.output.handout.reading_level,
             clinical_review: config.output.handout.clinical_review,
             publisher: config.output.handout.publisher,
+            date: config.output.handout.date.map(|d| d.0),
             ..Settings::default()
         };
         let resources = Some((src.join("resources.yaml"), None))

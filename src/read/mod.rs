@@ -357,6 +357,9 @@ fn book_meta(s: Settings, language: String) -> BookMeta {
         date_given: s.date.is_some(),
         identifier,
         description: s.description,
+        epub_fonts: !s.epub_no_fonts,
+        certified_by: s.certified_by,
+        cover: s.cover,
         // Grade 8: the CDC's and CMS's ceiling for patient material; a book that is not
         // patient material has no limit unless it sets one.
         reading_level: s.reading_level.unwrap_or(if s.clinical_review {

@@ -32,6 +32,12 @@ pub struct Settings {
     /// book.yaml's `edition`: the edition's name or number.
     pub edition: Option<String>,
     pub clinical_review: bool,
+    /// book.yaml's `epub: {fonts: none}`: no fonts in the EPUB.
+    pub epub_no_fonts: bool,
+    /// book.yaml's `accessibility: {certified_by: …}`: who checked the EPUB's conformance.
+    pub certified_by: Option<String>,
+    /// book.yaml's `epub: {cover: …}`: the cover image, read and checked.
+    pub cover: Option<crate::model::ImageSource>,
 }
 
 /// Where something was written, for messages: a file and, when known, a line and column.

@@ -76,6 +76,24 @@ fn head(out: &mut String, title: &str, lang: &str) {
 }
 
 /// The title page: title, subtitle, authors, publisher and edition date.
+/// The cover page: the cover image alone, described by the book's title.
+pub fn cover_page(meta: &BookMeta, image: &str) -> String {
+    let mut out = String::new();
+    head(&mut out, &meta.title, &meta.language);
+    let mut alt = meta.title.clone();
+    if let Some(s) = &meta.subtitle {
+        alt.push_str(": ");
+        alt.push_str(s);
+    }
+    let _ = write!(
+        out,
+        "<body>\n<section class=\"cover\" epub:type=\"cover\">\n<img role=\"doc-cover\" src=\"{1}\" alt=\"{0}\"/>\n</section>\n</body>\n</html>\n",
+        escape(&alt),
+        escape(image)
+    );
+    out
+}
+
 pub fn title_page(meta: &BookMeta, logo: Option<&str>) -> String {
     let mut out = String::new();
     head(&mut out, &meta.title, &meta.language);
@@ -84,7 +102,7 @@ pub fn title_page(meta: &BookMeta, logo: Option<&str>) -> String {
     if let (Some(src), Some(site)) = (logo, &meta.site) {
         let _ = writeln!(
             out,
-            "<p class=\"site-logo\"><img src=\"{}\" alt=\"{}\" style=\"max-width:12em;max-height:4em\"/></p>",
+            "<p class=\"site-logo\"><img src=\"{}\" alt=\"{}\"/></p>",
             escape(src),
             escape(&site.name)
         );
@@ -151,6 +169,9 @@ struct Writer<'a> {
     note_refs: HashMap<usize, usize>,
     images: &'a ImageNames,
     out: String,
+    /// The level of the last heading written (0 before the first): a heading is never more
+    /// than one below it (Ace's heading order), and resource names are headings one below.
+    level: u8,
 }
 
 /// One article as a complete XHTML document.
@@ -169,6 +190,7 @@ pub fn article(
         index,
         article,
         note_refs: HashMap::new(),
+        level: 0,
         images,
         out: String::with_capacity(16 * 1024),
     };
@@ -186,15 +208,16 @@ pub fn article(
             );
         }
     }
-    for (i, b) in article.blocks.iter().enumerate() {
-        for (_, label) in pages.iter().filter(|(block, _)| *block == i) {
-            let _ = writeln!(
-                w.out,
-                "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{0}\" aria-label=\"{0}\"></span>",
-                escape(label)
-            );
+    let blocks = &article.blocks;
+    let mut i = 0;
+    while i < blocks.len() {
+        w.page_breaks(pages, i);
+        let n = w.top_block(blocks, i);
+        // A page that starts at a caption written with its figure: marked after it.
+        for k in i + 1..i + n {
+            w.page_breaks(pages, k);
         }
-        w.block(b, true);
+        i += n;
     }
     if !article.footnotes.is_empty() {
         w.out.push_str(&format!(
@@ -223,17 +246,80 @@ pub fn article(
 
 impl Writer<'_> {
     fn blocks(&mut self, blocks: &[Block], top: bool) {
-        for b in blocks {
-            self.block(b, top);
+        let mut i = 0;
+        while i < blocks.len() {
+            i += if top {
+                self.top_block(blocks, i)
+            } else {
+                self.block_at(blocks, i, false)
+            };
         }
+    }
+
+    /// The page-break markers of the printed pages that start at top-level block `i`.
+    fn page_breaks(&mut self, pages: &[(usize, String)], i: usize) {
+        for (_, label) in pages.iter().filter(|(block, _)| *block == i) {
+            let _ = writeln!(
+                self.out,
+                "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{0}\" aria-label=\"{0}\"></span>",
+                escape(label)
+            );
+        }
+    }
+
+    /// Writes the top-level block at `i` (with its caption), and says how many it took.
+    fn top_block(&mut self, blocks: &[Block], i: usize) -> usize {
+        self.block_at(blocks, i, true)
+    }
+
+    /// Writes `blocks[i]`, and the caption under it when it is a figure's (mdBook's caption
+    /// span is then the figure's figcaption); returns how many blocks it took.
+    fn block_at(&mut self, blocks: &[Block], i: usize, top: bool) -> usize {
+        if let (
+            Block::Figure(img),
+            Some(Block::Caption {
+                content,
+                above: false,
+            }),
+        ) = (&blocks[i], blocks.get(i + 1))
+        {
+            self.figure(img, Some(content));
+            return 2;
+        }
+        self.block(&blocks[i], top);
+        1
+    }
+
+    fn figure(&mut self, img: &Image, caption: Option<&[Inline]>) {
+        self.out.push_str("<figure>\n");
+        self.image(img);
+        match caption {
+            Some(c) => {
+                self.out.push_str("\n<figcaption>");
+                self.inlines(c);
+                self.out.push_str("</figcaption>");
+            }
+            None => {
+                if let Some(title) = &img.title {
+                    let _ = write!(self.out, "\n<figcaption>{}</figcaption>", escape(title));
+                }
+            }
+        }
+        self.out.push_str("\n</figure>\n");
     }
 
     fn block(&mut self, block: &Block, top: bool) {
         match block {
             Block::Heading(h) => {
-                let _ = write!(self.out, "<h{} id=\"{}\">", h.level, escape(&h.id));
+                let level = if self.level == 0 {
+                    h.level
+                } else {
+                    h.level.min(self.level + 1)
+                };
+                self.level = level;
+                let _ = write!(self.out, "<h{level} id=\"{}\">", escape(&h.id));
                 self.inlines(&h.content);
-                let _ = writeln!(self.out, "</h{}>", h.level);
+                let _ = writeln!(self.out, "</h{level}>");
                 if h.is_title && top && self.book.shows_review(self.article) {
                     let reviewed = self.article.reviewed.as_ref();
                     let class = if reviewed.is_some() {
@@ -334,14 +420,7 @@ impl Writer<'_> {
             }
             Block::Rule => self.out.push_str("<hr/>\n"),
             Block::Table(t) => self.table(t),
-            Block::Figure(img) => {
-                self.out.push_str("<figure>\n");
-                self.image(img);
-                if let Some(title) = &img.title {
-                    let _ = write!(self.out, "\n<figcaption>{}</figcaption>", escape(title));
-                }
-                self.out.push_str("\n</figure>\n");
-            }
+            Block::Figure(img) => self.figure(img, None),
             Block::Anchor(id) => {
                 let _ = writeln!(self.out, "<span id=\"{}\"></span>", escape(id));
             }
@@ -357,7 +436,9 @@ impl Writer<'_> {
             Some(Align::Left) => " class=\"left\"",
             _ => "",
         };
-        self.out.push_str("<table>\n<thead>\n<tr>");
+        // Wrapped so a table too wide for the screen scrolls on its own, keeping its semantics.
+        self.out
+            .push_str("<div class=\"table-wrap\">\n<table>\n<thead>\n<tr>");
         for (i, cell) in t.header.iter().enumerate() {
             let _ = write!(self.out, "<th scope=\"col\"{}>", align(i));
             self.inlines(cell);
@@ -373,7 +454,7 @@ impl Writer<'_> {
             }
             self.out.push_str("</tr>\n");
         }
-        self.out.push_str("</tbody>\n</table>\n");
+        self.out.push_str("</tbody>\n</table>\n</div>\n");
     }
 
     /// A comparison: an aside labelled by its title, holding a table whose first row names
@@ -389,29 +470,36 @@ impl Writer<'_> {
         self.inlines(&c.title);
         self.out.push_str("</p>\n");
         self.blocks(&c.before, false);
-        self.out.push_str("<table>\n<thead>\n<tr>");
+        // On a narrow screen the grid stacks (CSS `display: block`), which drops a table's
+        // semantics in WebKit: the ARIA roles keep them.
+        self.out.push_str(
+            "<div class=\"table-wrap\">\n<table role=\"table\">\n<thead role=\"rowgroup\">\n<tr role=\"row\">",
+        );
         let labels: Vec<String> = c.table.header.iter().map(|h| plain_text(h)).collect();
         for (i, cell) in c.table.header.iter().enumerate() {
             if i == 0 && plain_text(cell).trim().is_empty() {
-                self.out.push_str("<td class=\"corner\"></td>");
+                self.out
+                    .push_str("<td class=\"corner\" role=\"cell\"></td>");
                 continue;
             }
-            self.out.push_str("<th scope=\"col\">");
+            self.out
+                .push_str("<th scope=\"col\" role=\"columnheader\">");
             self.inlines(cell);
             self.out.push_str("</th>");
         }
-        self.out.push_str("</tr>\n</thead>\n<tbody>\n");
+        self.out
+            .push_str("</tr>\n</thead>\n<tbody role=\"rowgroup\">\n");
         for row in &c.table.rows {
-            self.out.push_str("<tr>");
+            self.out.push_str("<tr role=\"row\">");
             for (i, cell) in row.iter().enumerate() {
                 if i == 0 {
-                    self.out.push_str("<th scope=\"row\">");
+                    self.out.push_str("<th scope=\"row\" role=\"rowheader\">");
                     self.inlines(cell);
                     self.out.push_str("</th>");
                 } else {
                     let _ = write!(
                         self.out,
-                        "<td data-label=\"{}\">",
+                        "<td role=\"cell\" data-label=\"{}\">",
                         escape(labels.get(i).map(String::as_str).unwrap_or(""))
                     );
                     self.inlines(cell);
@@ -420,7 +508,7 @@ impl Writer<'_> {
             }
             self.out.push_str("</tr>\n");
         }
-        self.out.push_str("</tbody>\n</table>\n");
+        self.out.push_str("</tbody>\n</table>\n</div>\n");
         self.blocks(&c.after, false);
         self.out.push_str("</aside>\n");
     }
@@ -438,9 +526,11 @@ impl Writer<'_> {
                 "<li class=\"resource\" id=\"res-{}\">",
                 escape(&r.id)
             );
+            // A heading, so screen readers can move from one resource to the next.
+            let level = (self.level.max(1) + 1).min(6);
             let _ = writeln!(
                 self.out,
-                "<p class=\"resource-name\"{}><strong>{}</strong></p>",
+                "<h{level} class=\"resource-name\"{}>{}</h{level}>",
                 self.data_dir(),
                 escape(&r.name)
             );
