@@ -76,6 +76,44 @@ fn head(out: &mut String, title: &str, lang: &str) {
 }
 
 /// The title page: title, subtitle, authors, publisher and edition date.
+/// `text` with soft hyphens in its words of ten letters or more, where the patterns allow
+/// (three letters at least on each side).
+fn soft_hyphens(text: &str, patterns: Option<&'static hyphenation::Standard>) -> String {
+    use hyphenation::Hyphenator;
+    let Some(h) = patterns else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.chars().count() >= 10 {
+            let breaks = h.hyphenate(word).breaks;
+            let mut last = 0;
+            for b in breaks {
+                if word[..b].chars().count() >= 3 && word[b..].chars().count() >= 3 {
+                    out.push_str(&word[last..b]);
+                    out.push('\u{ad}');
+                    last = b;
+                }
+            }
+            out.push_str(&word[last..]);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// The cover page: the cover image alone, described by the book's title.
 pub fn cover_page(meta: &BookMeta, image: &str) -> String {
     let mut out = String::new();
@@ -169,6 +207,8 @@ struct Writer<'a> {
     note_refs: HashMap<usize, usize>,
     images: &'a ImageNames,
     out: String,
+    /// Inside a table cell: long words get soft hyphens (see `cell`).
+    in_cell: bool,
     /// The level of the last heading written (0 before the first): a heading is never more
     /// than one below it (Ace's heading order), and resource names are headings one below.
     level: u8,
@@ -190,6 +230,7 @@ pub fn article(
         index,
         article,
         note_refs: HashMap::new(),
+        in_cell: false,
         level: 0,
         images,
         out: String::with_capacity(16 * 1024),
@@ -254,6 +295,16 @@ impl Writer<'_> {
                 self.block_at(blocks, i, false)
             };
         }
+    }
+
+    /// A table cell's text. Its long words get soft hyphens at the language's hyphenation
+    /// points, so a table narrows to the screen at a large font size by hyphenating
+    /// "7-hydroxy-mitragynine" instead of scrolling or splitting it anywhere (reading systems
+    /// seldom hyphenate on their own).
+    fn cell(&mut self, cell: &[Inline]) {
+        self.in_cell = true;
+        self.inlines(cell);
+        self.in_cell = false;
     }
 
     /// The page-break markers of the printed pages that start at top-level block `i`.
@@ -441,7 +492,7 @@ impl Writer<'_> {
             .push_str("<div class=\"table-wrap\">\n<table>\n<thead>\n<tr>");
         for (i, cell) in t.header.iter().enumerate() {
             let _ = write!(self.out, "<th scope=\"col\"{}>", align(i));
-            self.inlines(cell);
+            self.cell(cell);
             self.out.push_str("</th>");
         }
         self.out.push_str("</tr>\n</thead>\n<tbody>\n");
@@ -449,7 +500,7 @@ impl Writer<'_> {
             self.out.push_str("<tr>");
             for (i, cell) in row.iter().enumerate() {
                 let _ = write!(self.out, "<td{}>", align(i));
-                self.inlines(cell);
+                self.cell(cell);
                 self.out.push_str("</td>");
             }
             self.out.push_str("</tr>\n");
@@ -484,7 +535,7 @@ impl Writer<'_> {
             }
             self.out
                 .push_str("<th scope=\"col\" role=\"columnheader\">");
-            self.inlines(cell);
+            self.cell(cell);
             self.out.push_str("</th>");
         }
         self.out
@@ -494,7 +545,7 @@ impl Writer<'_> {
             for (i, cell) in row.iter().enumerate() {
                 if i == 0 {
                     self.out.push_str("<th scope=\"row\" role=\"rowheader\">");
-                    self.inlines(cell);
+                    self.cell(cell);
                     self.out.push_str("</th>");
                 } else {
                     let _ = write!(
@@ -502,7 +553,7 @@ impl Writer<'_> {
                         "<td role=\"cell\" data-label=\"{}\">",
                         escape(labels.get(i).map(String::as_str).unwrap_or(""))
                     );
-                    self.inlines(cell);
+                    self.cell(cell);
                     self.out.push_str("</td>");
                 }
             }
@@ -660,6 +711,10 @@ impl Writer<'_> {
         for i in inlines {
             match i {
                 Inline::Text(t) if self.locale.is_rtl() => self.out.push_str(&isolated_numbers(t)),
+                Inline::Text(t) if self.in_cell => {
+                    let h = crate::locale::hyphenation::patterns(&self.article.lang);
+                    self.out.push_str(&escape(&soft_hyphens(t, h)))
+                }
                 Inline::Text(t) => self.out.push_str(&escape(t)),
                 Inline::Code(t) => {
                     let _ = write!(self.out, "<code>{}</code>", escape(t));
