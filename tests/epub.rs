@@ -333,3 +333,49 @@ fn captions_sit_in_their_figures_and_headings_never_skip_a_level() {
         .expect("the resource name is a heading");
     assert_eq!(levels[help].0, levels[help - 1].0 + 1, "{levels:?}");
 }
+
+/// Where a printed page starts inside a list of resources, the EPUB's page-break marker is in
+/// that resource's entry, not before the whole list.
+#[test]
+fn page_markers_sit_in_the_resource_where_the_printed_page_turns() {
+    let (_t, out) = publish_sample("epub-page-markers");
+    let files = epub_of(&out);
+    let pdf = read_pdf(&std::fs::read(out.join("kratom-and-opioids.pdf")).unwrap());
+    let first = pdf.first_arabic_page();
+    let mut inside = 0;
+    for (name, data) in files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let doc = parse(std::str::from_utf8(data).unwrap());
+        for marker in doc
+            .descendants()
+            .filter(|n| n.attribute("role") == Some("doc-pagebreak"))
+        {
+            let Some(entry) = marker
+                .parent()
+                .filter(|p| p.attribute("class") == Some("resource"))
+            else {
+                continue;
+            };
+            inside += 1;
+            let heading = entry
+                .children()
+                .find(|n| n.attribute("class") == Some("resource-name"))
+                .and_then(|n| n.text())
+                .unwrap();
+            let label = marker.attribute("aria-label").unwrap();
+            let page = first + label.parse::<usize>().unwrap() - 1;
+            let top: String = pdf.pages[page]
+                .iter()
+                .take(4)
+                .map(|l| l.text.clone())
+                .collect();
+            assert!(
+                top.contains(heading),
+                "{name}: page {label} starts with {top:?}, not {heading:?}"
+            );
+        }
+    }
+    assert!(
+        inside >= 2,
+        "only {inside} pages turn inside a resource list"
+    );
+}

@@ -6,6 +6,8 @@
 pub struct PageStart {
     pub article: usize,
     pub block: usize,
+    /// The entry of a resource list the page starts in.
+    pub item: Option<usize>,
     /// The printed page number.
     pub label: String,
 }

@@ -71,6 +71,7 @@ pub fn saddle_stitch(doc: &mut PagedDocument) {
             side.article = side.article.or(right.article);
             side.opens_article |= right.opens_article;
             side.starts_in = None;
+            side.starts_in_item = None;
             side
         })
         .collect();

@@ -78,6 +78,8 @@ pub struct Page {
     pub opens_article: bool,
     /// The top-level block of the article the page's text starts in.
     pub starts_in: Option<u32>,
+    /// The entry of that block (a resource list's) the page starts in, if any.
+    pub starts_in_item: Option<u32>,
     /// On a side of an imposed sheet, the pages drawn on it: each one's place in reading
     /// order and the index of its first drawing in `draws`. Empty on a page that is itself.
     pub imposed: Vec<(usize, usize)>,

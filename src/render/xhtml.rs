@@ -209,20 +209,17 @@ struct Writer<'a> {
     out: String,
     /// Inside a table cell: long words get soft hyphens (see `cell`).
     in_cell: bool,
+    /// While a top-level resource list is written: the pages that start in each entry.
+    entry_pages: Vec<(usize, String)>,
     /// The level of the last heading written (0 before the first): a heading is never more
     /// than one below it (Ace's heading order), and resource names are headings one below.
     level: u8,
 }
 
 /// One article as a complete XHTML document.
-/// `pages`: the printed pages of the book that start in this article, as (top-level block,
-/// page number); a page-break marker goes before each such block.
-pub fn article(
-    book: &Book,
-    index: usize,
-    images: &ImageNames,
-    pages: &[(usize, String)],
-) -> String {
+/// `pages`: the printed pages of the book that start in this article; a page-break marker
+/// goes before the top-level block each starts in, or inside the entry of a resource list.
+pub fn article(book: &Book, index: usize, images: &ImageNames, pages: &[PageStart]) -> String {
     let article = &book.articles[index];
     let mut w = Writer {
         book,
@@ -231,6 +228,7 @@ pub fn article(
         article,
         note_refs: HashMap::new(),
         in_cell: false,
+        entry_pages: Vec::new(),
         level: 0,
         images,
         out: String::with_capacity(16 * 1024),
@@ -252,11 +250,22 @@ pub fn article(
     let blocks = &article.blocks;
     let mut i = 0;
     while i < blocks.len() {
-        w.page_breaks(pages, i);
+        let in_entries = matches!(blocks[i], Block::Resources { .. });
+        w.entry_pages = pages
+            .iter()
+            .filter(|p| p.block == i && in_entries)
+            .filter_map(|p| Some((p.item?, p.label.clone())))
+            .collect();
+        let before: Vec<&PageStart> = pages
+            .iter()
+            .filter(|p| p.block == i && !(in_entries && p.item.is_some()))
+            .collect();
+        w.page_breaks(&before);
         let n = w.top_block(blocks, i);
         // A page that starts at a caption written with its figure: marked after it.
         for k in i + 1..i + n {
-            w.page_breaks(pages, k);
+            let after: Vec<&PageStart> = pages.iter().filter(|p| p.block == k).collect();
+            w.page_breaks(&after);
         }
         i += n;
     }
@@ -307,15 +316,19 @@ impl Writer<'_> {
         self.in_cell = false;
     }
 
-    /// The page-break markers of the printed pages that start at top-level block `i`.
-    fn page_breaks(&mut self, pages: &[(usize, String)], i: usize) {
-        for (_, label) in pages.iter().filter(|(block, _)| *block == i) {
-            let _ = writeln!(
-                self.out,
-                "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{0}\" aria-label=\"{0}\"></span>",
-                escape(label)
-            );
+    /// The page-break markers of these printed pages.
+    fn page_breaks(&mut self, pages: &[&PageStart]) {
+        for p in pages {
+            self.page_break(&p.label);
         }
+    }
+
+    fn page_break(&mut self, label: &str) {
+        let _ = writeln!(
+            self.out,
+            "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{0}\" aria-label=\"{0}\"></span>",
+            escape(label)
+        );
     }
 
     /// Writes the top-level block at `i` (with its caption), and says how many it took.
@@ -568,7 +581,8 @@ impl Writer<'_> {
     /// articles that cite them.
     fn resources(&mut self, ids: &[usize], cited_by: bool) {
         self.out.push_str("<ul class=\"resources\">\n");
-        for &i in ids {
+        let entry_pages = std::mem::take(&mut self.entry_pages);
+        for (k, &i) in ids.iter().enumerate() {
             let Some(r) = self.book.resources.get(i) else {
                 continue;
             };
@@ -577,6 +591,10 @@ impl Writer<'_> {
                 "<li class=\"resource\" id=\"res-{}\">",
                 escape(&r.id)
             );
+            // The printed page turns in this entry: its marker is inside it.
+            for (_, label) in entry_pages.iter().filter(|(item, _)| *item == k) {
+                self.page_break(label);
+            }
             // A heading, so screen readers can move from one resource to the next.
             let level = (self.level.max(1) + 1).min(6);
             let _ = writeln!(
@@ -789,7 +807,13 @@ mod tests {
             .unwrap()
             .book;
         let _ = std::fs::remove_dir_all(&dir);
-        let pages = [(0, "1".to_string()), (3, "2".to_string())];
+        let page = |block, label: &str| PageStart {
+            article: 0,
+            block,
+            item: None,
+            label: label.into(),
+        };
+        let pages = [page(0, "1"), page(3, "2")];
         let got = article(&book, 0, &ImageNames::new(), &pages);
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/expected/small-article.xhtml");

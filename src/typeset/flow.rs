@@ -33,6 +33,9 @@ pub struct Elem {
     /// The top-level block of its article this element belongs to (for the EPUB's page
     /// list: where each printed page starts).
     pub source: Option<u32>,
+    /// Within a list of resources, the entry it belongs to (so the EPUB's page-break marker
+    /// goes inside the `<li>` where the printed page turns).
+    pub item: Option<u32>,
 }
 
 /// Where the text among `draws` ends on the right.

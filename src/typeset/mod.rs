@@ -262,6 +262,7 @@ fn page_map(body: &[Page]) -> Vec<PageStart> {
             Some(PageStart {
                 article: p.article?,
                 block: p.starts_in? as usize,
+                item: p.starts_in_item.map(|i| i as usize),
                 label: (i + 1).to_string(),
             })
         })

@@ -116,6 +116,7 @@ impl Cursor<'_> {
         let drew = !e.draws.is_empty();
         if page.starts_in.is_none() {
             page.starts_in = e.source;
+            page.starts_in_item = e.item;
         }
         // Whatever an element draws before its first tag is an artifact (box fills, rules).
         page.draws.push(Draw::Tag(None));

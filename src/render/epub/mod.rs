@@ -252,10 +252,10 @@ fn article_pages(book: &Book, print_pages: &[PageStart], names: &xhtml::ImageNam
     (0..book.articles.len())
         .into_par_iter()
         .map(|i| {
-            let here: Vec<(usize, String)> = print_pages
+            let here: Vec<PageStart> = print_pages
                 .iter()
                 .filter(|p| p.article == i)
-                .map(|p| (p.block, p.label.clone()))
+                .cloned()
                 .collect();
             xhtml::article(book, i, names, &here)
         })

@@ -499,9 +499,13 @@ impl ArticleLayout<'_> {
     /// address with a QR code beside it, hours, languages, and (in the appendix) where the
     /// book mentions it.
     pub(super) fn resources(&mut self, ids: &[usize], cited_by: bool, x: f32, width: f32) {
-        for &i in ids {
+        for (k, &i) in ids.iter().enumerate() {
             if let Some(r) = self.ctx.book.resources.get(i) {
+                let start = self.out.len();
                 self.resource(r, cited_by, x, width);
+                for e in &mut self.out[start..] {
+                    e.item.get_or_insert(k as u32);
+                }
             }
         }
     }
