@@ -419,3 +419,31 @@ fn named_pipes_and_devices_are_refused_not_waited_for() {
         );
     }
 }
+
+/// A table wider than any page is refused where it starts, in Markdown and in HTML (one of
+/// 1,000 columns once peaked at 600 MB).
+#[test]
+fn a_table_of_too_many_columns_is_a_located_error() {
+    let cols = 200;
+    let md = format!(
+        "# Wide\n\nText.\n\n|{}|\n|{}\n|{}\n",
+        (0..cols)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join("|"),
+        "---|".repeat(cols),
+        "x|".repeat(cols)
+    );
+    fails_with("wide-table", &md, "a.md:5:1");
+    fails_with(
+        "wide-table-msg",
+        &md,
+        "this table has 200 columns; at most 64",
+    );
+    let html = format!(
+        "# Wide\n\n<table>\n<tr>{}</tr>\n<tr>{}</tr>\n</table>\n",
+        "<td>a</td>".repeat(cols),
+        "<td>b</td>".repeat(cols)
+    );
+    fails_with("wide-html-table", &html, "more than 64 columns");
+}

@@ -412,6 +412,13 @@ impl<'a> LineSetter<'a> {
                     if !run.is_empty() {
                         word.push(self.frag(&run, *style, run_face, run_level));
                     }
+                    // A word made of many pieces (Markdown hands `<a<a<a…` over as one text
+                    // event per `<`) is cut at the same length: one word of 64,000 frags made
+                    // every cut of it linear, and the paragraph quadratic (issue 21).
+                    if word.iter().map(|f| f.text.len()).sum::<usize>() >= MAX_WORD_BYTES {
+                        self.push_word(&mut word, &mut items);
+                        items.push(Item::Zero(BREAK_COST));
+                    }
                     offset += text.len();
                 }
             }
@@ -602,6 +609,10 @@ impl<'a> LineSetter<'a> {
     fn greedy(&self, mut items: Vec<Item>, width: f32, align: Align) -> Vec<Line> {
         // Hyphenation points are not used when filling ragged lines.
         items.retain(|i| !matches!(i, Item::Hyphen(_)));
+        // Words wider than the line are cut up front, as the loop below would cut them at a
+        // line's start anyway: cutting them there meant inserting into the middle of `items`,
+        // quadratic in a paragraph of one huge word ('<a' × 32,000: 1.66 s; issue 21).
+        let mut items = self.presplit(items, width);
         let mut lines = Vec::new();
         let mut start = 0;
         while start < items.len() {
@@ -1647,6 +1658,43 @@ mod tests {
             }
         }
         assert!(hung >= 4, "only {hung} lines ended in punctuation");
+    }
+
+    #[test]
+    fn a_word_of_many_pieces_is_cut_like_a_long_one() {
+        // Markdown gives `<a<a<a…` as one text event per `<`: 2 × 20,000 pieces, one word.
+        let sh = shaper();
+        let style = Style::new(Family::Serif, 10.5);
+        let pieces: Vec<Piece> = (0..20_000)
+            .flat_map(|_| {
+                [
+                    Piece::Text("<".into(), style),
+                    Piece::Text("a".into(), style),
+                ]
+            })
+            .collect();
+        let setter = LineSetter::new(&sh, &[], 1.3);
+        let items = setter.items(&pieces);
+        for it in &items {
+            if let Item::Word(frags) = it {
+                let bytes: usize = frags.iter().map(|f| f.text.len()).sum();
+                assert!(
+                    bytes <= MAX_WORD_BYTES + 1,
+                    "a word of {bytes} bytes in {} frags",
+                    frags.len()
+                );
+            }
+        }
+        let lines = setter.set(&pieces, 300.0, Align::Left);
+        let set: usize = lines
+            .iter()
+            .flat_map(|l| l.draws.iter())
+            .map(|d| match d {
+                Draw::Text(r) => r.glyphs.len(),
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(set, 40_000, "every character set once");
     }
 
     fn right_edges(lines: &[Line]) -> Vec<f32> {

@@ -293,7 +293,7 @@ impl<R: Resolver> Reader<'_, R> {
             self.close_html("p");
         }
         if name == "td" || name == "th" {
-            self.open_cell(attrs);
+            self.open_cell(attrs, offset);
             return;
         }
         if name == "tr" {
@@ -448,7 +448,7 @@ impl<R: Resolver> Reader<'_, R> {
         });
     }
 
-    fn open_cell(&mut self, attrs: &[(String, String)]) {
+    fn open_cell(&mut self, attrs: &[(String, String)], offset: usize) {
         if !matches!(self.stack.last(), Some(Frame::Row(_))) {
             // A cell with no `<tr>` around it opens one.
             self.open_row();
@@ -464,6 +464,16 @@ impl<R: Resolver> Reader<'_, R> {
                 .unwrap_or(1)
         };
         let col = self.html_tables.last().map_or(0, |t| t.col);
+        let first_row = self.html_tables.last().is_some_and(|t| t.rows == 0);
+        if col == super::MAX_TABLE_COLUMNS && first_row {
+            self.error(
+                offset,
+                format!(
+                    "this HTML table has more than {} columns; at most that many fit on a page or a screen: split it, or turn it into a list",
+                    super::MAX_TABLE_COLUMNS
+                ),
+            );
+        }
         let base = self.stack.len();
         self.start(Tag::TableCell, 0);
         self.html_open.push(OpenHtml {

@@ -285,6 +285,17 @@ impl<'a, R: Resolver> Reader<'a, R> {
     }
 
     fn start(&mut self, tag: Tag, offset: usize) {
+        if let Tag::Table(aligns) = &tag {
+            if aligns.len() > MAX_TABLE_COLUMNS {
+                self.error(
+                    offset,
+                    format!(
+                        "this table has {} columns; at most {MAX_TABLE_COLUMNS} fit on a page or a screen: split it, or turn it into a list",
+                        aligns.len()
+                    ),
+                );
+            }
+        }
         // Past a sane depth, nested quotes, lists and spans are flattened into their parent, so
         // no input can exhaust the stack of the writers that walk the model.
         let container = matches!(
@@ -1181,6 +1192,10 @@ fn hide_lines<R: Resolver>(
     }
     out
 }
+
+/// The most columns a table may have: a page holds about 40 at the smallest readable size,
+/// and a table of 1,000 columns peaked at 600 MB (issue 21).
+pub(crate) const MAX_TABLE_COLUMNS: usize = 64;
 
 /// The inline HTML elements rendered in both outputs (any other tag is dropped, its text kept).
 /// A block's text on one line (what a table cell can show of a list or a quote).
