@@ -607,8 +607,16 @@ impl<'a> LineSetter<'a> {
 
     /// First-fit line filling, for ragged text and as the last resort.
     fn greedy(&self, mut items: Vec<Item>, width: f32, align: Align) -> Vec<Line> {
-        // Hyphenation points are not used when filling ragged lines.
-        items.retain(|i| !matches!(i, Item::Hyphen(_)));
+        // Hyphenation points are not used when filling lines one by one, nor, in ragged text,
+        // breaks inside inline code: a ragged line can end short instead (the Rust book's
+        // large print split `should_|panic` in a heading); code longer than a line is still
+        // cut below. (Justified text comes here only when no breaks fit, and needs them.)
+        let ragged = align != Align::Justify;
+        items.retain(|i| match i {
+            Item::Hyphen(_) => false,
+            Item::Zero(cost) => !(ragged && *cost == CODE_BREAK_COST),
+            _ => true,
+        });
         // Words wider than the line are cut up front, as the loop below would cut them at a
         // line's start anyway: cutting them there meant inserting into the middle of `items`,
         // quadratic in a paragraph of one huge word ('<a' × 32,000: 1.66 s; issue 21).
@@ -1658,6 +1666,28 @@ mod tests {
             }
         }
         assert!(hung >= 4, "only {hung} lines ended in punctuation");
+    }
+
+    #[test]
+    fn ragged_lines_do_not_break_inside_code_that_fits_a_line() {
+        let sh = shaper();
+        let text = Style::new(Family::Serif, 18.0);
+        let code = Style::new(Family::Mono, 16.0);
+        let pieces = [
+            Piece::Text("Checking for Panics with ".into(), text),
+            Piece::Text("should_panic".into(), code),
+        ];
+        let setter = LineSetter::new(&sh, &[], 1.2);
+        let (_, whole) = setter.measure(&pieces);
+        let code_w = setter.measure(&pieces[1..]).1;
+        // Wide enough for the text and "should_", not for all of it.
+        let lines = setter.set(&pieces, whole - code_w * 0.4, Align::Left);
+        let texts: Vec<String> = lines.iter().map(text_of).collect();
+        assert_eq!(
+            texts.last().map(String::as_str),
+            Some("should_panic"),
+            "{texts:?}"
+        );
     }
 
     #[test]
