@@ -139,12 +139,12 @@ fn broken_images_and_fonts_are_clear_errors() {
     std::fs::write(m.join("articles/a.md"), "# A\n\n![x](bad.png)\n").unwrap();
     let o = publish(&m, &tmp.path().join("out"), &["--only", "pdf"]);
     assert_eq!(o.status.code(), Some(1));
-    // The error names the image at fault, not the output being written.
-    let image = m.join("articles/bad.png").display().to_string();
+    // The error is at the line that shows the image, found when the manuscript is read
+    // (the image is decoded whole), not in the output being written.
     assert!(
         stderr(&o)
             .lines()
-            .any(|l| l.starts_with(&image) && l.contains("cannot be used: not a readable PNG")),
+            .any(|l| l.contains("a.md:3:1: error: image `bad.png` is cut short or damaged")),
         "{}",
         stderr(&o)
     );
@@ -446,4 +446,33 @@ fn a_table_of_too_many_columns_is_a_located_error() {
         "<td>b</td>".repeat(cols)
     );
     fails_with("wide-html-table", &html, "more than 64 columns");
+}
+
+/// A picture whose file is cut short is a located error on the line that shows it, not a
+/// broken picture in the PDF; the whole file publishes.
+#[test]
+fn a_truncated_jpeg_or_png_is_refused_where_it_is_used() {
+    let jpeg = std::fs::read(root().join("tests/fixtures/red-8x8.jpg")).unwrap();
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(64, 64, image::Rgb([20, 120, 200]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    for (name, whole) in [("pic.jpg", &jpeg), ("pic.png", &png)] {
+        let (tmp, m) = book(
+            "cut-image",
+            &format!("# A\n\nText.\n\n![A picture]({name})\n"),
+        );
+        std::fs::write(m.join("articles").join(name), whole).unwrap();
+        let o = publish(&m, &tmp.path().join("out"), &["--only", "pdf"]);
+        assert!(o.status.success(), "the whole {name}: {}", stderr(&o));
+        std::fs::write(m.join("articles").join(name), &whole[..whole.len() * 2 / 3]).unwrap();
+        let o = publish(&m, &tmp.path().join("out2"), &["--only", "pdf"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("a.md:5:1") && err.contains("is cut short"),
+            "{name}: {err}"
+        );
+        assert!(!tmp.path().join("out2").join("hard.pdf").exists());
+    }
 }

@@ -60,6 +60,11 @@ pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource
             "image `{src}` is {width}×{height} pixels; the limit is {MAX_IMAGE_PIXELS} pixels"
         ));
     }
+    if !complete(format, &data) {
+        return Err(format!(
+            "image `{src}` is cut short or damaged (its data ends before the picture does); save it again from the original"
+        ));
+    }
     Ok(ImageSource::Local {
         path: rel,
         data: Arc::new(data),
@@ -67,6 +72,35 @@ pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource
         width,
         height,
     })
+}
+
+/// Whether the image's data is whole: a PNG decodes to its last row with every chunk's
+/// checksum right; a JPEG has its end marker after its scan (inside the entropy-coded scan an
+/// 0xFF byte is always followed by 0x00 or a restart marker, so FF D9 there is the real end).
+/// A truncated JPEG was embedded as it was, and `qpdf --check` failed on the PDF (issue 21).
+fn complete(format: ImageFormat, data: &[u8]) -> bool {
+    match format {
+        ImageFormat::Png => {
+            let Ok(mut reader) = png::Decoder::new(std::io::Cursor::new(data)).read_info() else {
+                return false;
+            };
+            // Row by row, so a large picture is never held whole.
+            loop {
+                match reader.next_row() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => return reader.finish().is_ok(),
+                    Err(_) => return false,
+                }
+            }
+        }
+        ImageFormat::Jpeg => {
+            let Some(scan) = data.windows(2).position(|w| w == [0xFF, 0xDA]) else {
+                return false;
+            };
+            data[scan..].windows(2).any(|w| w == [0xFF, 0xD9])
+        }
+        ImageFormat::Svg => true,
+    }
 }
 
 /// Format and pixel size from the file's own bytes.
