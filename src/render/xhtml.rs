@@ -261,7 +261,7 @@ pub fn article(book: &Book, index: usize, images: &ImageNames, pages: &[PageStar
             .filter(|p| p.block == i && !(in_entries && p.item.is_some()))
             .collect();
         w.page_breaks(&before);
-        let n = w.top_block(blocks, i);
+        let n = w.block_at(blocks, i, true);
         // A page that starts at a caption written with its figure: marked after it.
         for k in i + 1..i + n {
             let after: Vec<&PageStart> = pages.iter().filter(|p| p.block == k).collect();
@@ -298,11 +298,7 @@ impl Writer<'_> {
     fn blocks(&mut self, blocks: &[Block], top: bool) {
         let mut i = 0;
         while i < blocks.len() {
-            i += if top {
-                self.top_block(blocks, i)
-            } else {
-                self.block_at(blocks, i, false)
-            };
+            i += self.block_at(blocks, i, top);
         }
     }
 
@@ -329,11 +325,6 @@ impl Writer<'_> {
             "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{0}\" aria-label=\"{0}\"></span>",
             escape(label)
         );
-    }
-
-    /// Writes the top-level block at `i` (with its caption), and says how many it took.
-    fn top_block(&mut self, blocks: &[Block], i: usize) -> usize {
-        self.block_at(blocks, i, true)
     }
 
     /// Writes `blocks[i]`, and the caption under it when it is a figure's (mdBook's caption

@@ -33,7 +33,6 @@ pub fn subset(data: &[u8], chars: &BTreeSet<char>) -> Option<Vec<u8>> {
         builder.add_raw(os2, table.as_bytes().to_vec());
     }
     builder.copy_missing_tables(cut_ref);
-    let _ = original.head().ok()?;
     Some(builder.build())
 }
 

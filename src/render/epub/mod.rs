@@ -303,38 +303,29 @@ fn embedded_faces<'a>(fonts: &[FontFile], texts: Vec<&str>) -> (Vec<Binary<'a>>,
     let bold_italic = has(&["<strong><em", "<em><strong", "<b><i", "<i><b"]);
     let code = has(&["<code", "<pre", "<kbd"]);
     let file = |key: FaceKey| fonts.iter().find(|f| f.key == key);
-    let serif = file(FaceKey {
-        family: Family::Serif,
-        bold: false,
-        italic: false,
-    });
-    // Characters the serif cannot set go to the first fallback family that has them.
+    let regular = |family| file(FaceKey::new(family, false, false));
+    // Each face parsed once: the serif, then the fallbacks in order.
+    let parsed: Vec<(Family, ttf_parser::Face)> = EMBEDDED
+        .iter()
+        .filter(|(family, _)| *family != Family::Mono)
+        .filter_map(|(family, _)| {
+            let face = ttf_parser::Face::parse(regular(*family)?.data, 0).ok()?;
+            Some((*family, face))
+        })
+        .collect();
+    // Each character goes to the serif if it has it (ASCII always), else to the first
+    // fallback family that has it.
     let mut by_family: BTreeMap<Family, BTreeSet<char>> = BTreeMap::new();
-    let covers = |f: &FontFile, c: char| {
-        ttf_parser::Face::parse(f.data, 0).is_ok_and(|face| face.glyph_index(c).is_some())
-    };
-    let serif_face = serif.and_then(|f| ttf_parser::Face::parse(f.data, 0).ok());
     for &c in &all {
-        if serif_face
-            .as_ref()
-            .is_some_and(|f| f.glyph_index(c).is_some())
-            || c.is_ascii()
-        {
-            by_family.entry(Family::Serif).or_default().insert(c);
-            continue;
-        }
-        let fallback = EMBEDDED[2..]
-            .iter()
-            .map(|(family, _)| *family)
-            .find(|&family| {
-                file(FaceKey {
-                    family,
-                    bold: false,
-                    italic: false,
-                })
-                .is_some_and(|f| covers(f, c))
-            });
-        if let Some(family) = fallback {
+        let family = if c.is_ascii() {
+            Some(Family::Serif)
+        } else {
+            parsed
+                .iter()
+                .find(|(_, face)| face.glyph_index(c).is_some())
+                .map(|(family, _)| *family)
+        };
+        if let Some(family) = family {
             by_family.entry(family).or_default().insert(c);
         }
     }
@@ -347,35 +338,14 @@ fn embedded_faces<'a>(fonts: &[FontFile], texts: Vec<&str>) -> (Vec<Binary<'a>>,
         (true, true, bold_italic),
     ] {
         if used {
-            wanted.push((
-                FaceKey {
-                    family: Family::Serif,
-                    bold,
-                    italic: it,
-                },
-                serif_chars.clone(),
-            ));
+            wanted.push((FaceKey::new(Family::Serif, bold, it), serif_chars.clone()));
         }
     }
     if code {
-        wanted.push((
-            FaceKey {
-                family: Family::Mono,
-                bold: false,
-                italic: false,
-            },
-            all.clone(),
-        ));
+        wanted.push((FaceKey::new(Family::Mono, false, false), all.clone()));
     }
     for (family, chars) in by_family {
-        wanted.push((
-            FaceKey {
-                family,
-                bold: false,
-                italic: false,
-            },
-            chars,
-        ));
+        wanted.push((FaceKey::new(family, false, false), chars));
     }
     let mut binaries = Vec::new();
     let mut css = String::new();
@@ -410,11 +380,8 @@ fn embedded_faces<'a>(fonts: &[FontFile], texts: Vec<&str>) -> (Vec<Binary<'a>>,
             cover: false,
         });
     }
-    let quoted: Vec<String> = stack.iter().map(|n| format!("\"{n}\"")).collect();
-    css.push_str(&format!(
-        "body {{ font-family: {}serif; }}\n",
-        quoted.iter().map(|q| format!("{q}, ")).collect::<String>()
-    ));
+    let quoted: String = stack.iter().map(|n| format!("\"{n}\", ")).collect();
+    css.push_str(&format!("body {{ font-family: {quoted}serif; }}\n"));
     css.push_str(&format!(
         "code, pre, kbd {{ font-family: {}monospace; }}\n",
         if code { "\"Noto Sans Mono\", " } else { "" }
