@@ -460,3 +460,62 @@ fn a_listing_keeps_its_file_name_and_caption() {
         assert!(caption.size < text_size, "the caption is set smaller");
     }
 }
+
+/// A line ending in a hard break, or a paragraph's last line, is followed by the next line at
+/// the ordinary distance: the breaker once chose the forced break twice (issue 32), which
+/// panicked on this input and elsewhere set the line justified with an empty line under it.
+#[test]
+fn a_hard_break_and_a_paragraphs_end_leave_no_empty_line() {
+    let crash = "ttu onrir oaaslt io att nasrne saieean rst iiano oo leernrt sir usnrt ntua \
+                 einanerl rollsrl ii sssluoe.\\\nx";
+    let article = format!(
+        "# Breaks\n\n{crash}\n\n{}\n\n{}\n\n{}\n",
+        prose(1, 60),
+        prose(2, 60),
+        prose(3, 60)
+    );
+    let (_tmp, _m, out) = publish_files(
+        "hard-break",
+        &[
+            ("book.yaml", "title: Breaks\n"),
+            ("articles/a.md", &article),
+        ],
+        &["--only", "pdf"],
+    );
+    let pdf = read_pdf(&std::fs::read(out.join("breaks.pdf")).unwrap());
+    let body = body_lines(&pdf);
+    let lines = &body.pages[0];
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.text.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?}: {lines:#?}"))
+    };
+    let (end, x) = (at("sssluoe."), at("x"));
+    assert_eq!(
+        x,
+        end + 1,
+        "the hard break's line is followed by the next: {lines:#?}"
+    );
+    // The distance between two lines of one paragraph, from the filler's lines.
+    let first_filler = at(&prose(1, 60)[..20]);
+    let line_gap = lines[first_filler + 1].y - lines[first_filler].y;
+    let gap = lines[x].y - lines[end].y;
+    assert!(
+        (gap - line_gap).abs() < 0.1,
+        "the line after the hard break is {gap} pt down, a line {line_gap} pt"
+    );
+    // Between paragraphs: the same distance after each paragraph's last line.
+    let para_gaps: Vec<f32> = lines[at("ttu onrir")..]
+        .windows(2)
+        .map(|w| w[1].y - w[0].y)
+        .filter(|g| (g - line_gap).abs() > 0.1)
+        .collect();
+    assert!(para_gaps.len() >= 3, "{para_gaps:?}");
+    assert!(
+        para_gaps
+            .iter()
+            .all(|g| (g - para_gaps[0]).abs() < 0.1 && *g < 2.0 * line_gap),
+        "paragraph ends leave unequal or double gaps: {para_gaps:?}"
+    );
+}

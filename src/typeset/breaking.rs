@@ -27,6 +27,28 @@ pub enum Node {
 
 pub const INFINITY: f32 = 10_000.0;
 
+/// Ends a line for good (a hard line break, or the paragraph's end) as TeX ends a paragraph:
+/// `\penalty10000 \hskip\parfillskip \penalty-10000`. The unbreakable penalty keeps the
+/// fill glue from being a break of its own: without it the breaker could end a line at the
+/// glue and again at the forced break, leaving a justified line and an empty one (issue 32).
+pub fn push_forced_break(nodes: &mut Vec<Node>) {
+    nodes.push(Node::Penalty {
+        width: 0.0,
+        cost: INFINITY,
+        flagged: false,
+    });
+    nodes.push(Node::Glue {
+        width: 0.0,
+        stretch: INFINITY,
+        shrink: 0.0,
+    });
+    nodes.push(Node::Penalty {
+        width: 0.0,
+        cost: -INFINITY,
+        flagged: false,
+    });
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Params {
     /// The largest adjustment ratio a line may have (TeX's tolerance is 100 × r³).
@@ -136,7 +158,20 @@ impl<'a> Sums<'a> {
             Some(Node::Box { hang, .. }) => hang.0,
             _ => 0.0,
         };
-        let right = match (b.checked_sub(1).map(|i| &self.nodes[i]), pen_w) {
+        // A line ending at a forced break ends with the word before the fill glue (and its
+        // unbreakable penalty): a full last line may hang its full stop too.
+        let mut end = b;
+        if matches!(self.nodes[b], Node::Penalty { cost, .. } if cost <= -INFINITY) {
+            let fill = |n: &Node| match *n {
+                Node::Glue { stretch, .. } => stretch >= INFINITY,
+                Node::Penalty { cost, .. } => cost >= INFINITY,
+                Node::Box { .. } => false,
+            };
+            while end > start && fill(&self.nodes[end - 1]) {
+                end -= 1;
+            }
+        }
+        let right = match (end.checked_sub(1).map(|i| &self.nodes[i]), pen_w) {
             (Some(Node::Box { hang, .. }), w) if w == 0.0 => hang.1,
             _ => 0.0,
         };
@@ -362,16 +397,7 @@ mod tests {
                 hang: (0.0, 0.0),
             });
         }
-        v.push(Node::Glue {
-            width: 0.0,
-            stretch: INFINITY,
-            shrink: 0.0,
-        });
-        v.push(Node::Penalty {
-            width: 0.0,
-            cost: -INFINITY,
-            flagged: false,
-        });
+        push_forced_break(&mut v);
         v
     }
 
