@@ -11,6 +11,8 @@ mod layout;
 pub mod lines;
 mod paginate;
 mod part_page;
+#[cfg(test)]
+mod properties;
 pub mod shape;
 pub mod theme;
 

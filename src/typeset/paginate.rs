@@ -22,6 +22,10 @@ struct Cursor<'t> {
     notes_h: f32,
     /// Footnote lines that did not fit and continue on the next page.
     carry: VecDeque<Elem>,
+    /// Body height still to come on this page with the element being placed (the rest of
+    /// its keep group): its footnotes leave that much room, or a paragraph's first two
+    /// lines were split by their own long note.
+    reserve: f32,
     /// Each footnote set so far (kept alive here, so its address stays its own), with the
     /// last page it was set on.
     printed: HashMap<*const Vec<Elem>, (Arc<Vec<Elem>>, usize)>,
@@ -66,12 +70,22 @@ impl Cursor<'_> {
     /// Adds a footnote line to this page's notes if the body above still fits.
     fn add_note(&mut self, e: &Elem) -> bool {
         let cost = self.note_cost(e);
-        if cost > self.room() + 0.01 {
+        if cost > self.room() - self.reserve + 0.01 {
             return false;
         }
         self.notes_h += cost;
         self.notes.push(e.clone());
         true
+    }
+
+    /// Sends the notes continued onto this fresh page on to the next one, for an element
+    /// that fits a page but not above them (a full-page figure once overlapped them).
+    fn defer_notes(&mut self) {
+        debug_assert!(self.fresh, "only continued notes sit on a fresh page");
+        for e in self.notes.drain(..).rev() {
+            self.carry.push_front(e);
+        }
+        self.notes_h = 0.0;
     }
 
     /// Sets the notes of the finished page at its foot.
@@ -249,6 +263,7 @@ pub fn paginate(articles: Vec<(Option<usize>, Vec<Elem>)>, theme: &Theme) -> Vec
         notes: Vec::new(),
         notes_h: 0.0,
         carry: VecDeque::new(),
+        reserve: 0.0,
         printed: HashMap::new(),
     };
     let body_h = theme.page_h - theme.margin_top - theme.margin_bottom;
@@ -265,13 +280,19 @@ pub fn paginate(articles: Vec<(Option<usize>, Vec<Elem>)>, theme: &Theme) -> Vec
             // of what follows.
             let (mut need, end) = keep_chain(&elems, i, body_h, theme.body_size * theme.leading);
             need += space;
-            let notes = first_note_lines(&elems[i..end.min(i + 1)]);
+            let (group_h, group_end) = group(&elems, i);
+            let notes = first_note_lines(&elems[i..group_end.min(end)]);
             if need + notes > c.room() + 0.01 && !c.fresh {
                 // A group taller than a page cannot be kept: then only the element counts.
                 let alone = space + e.height + notes;
                 if need <= body_h || alone > c.room() + 0.01 {
                     c.new_page(*article);
                 }
+            }
+            // (On a fresh page the space above is dropped.)
+            let fresh_need = need - space + notes;
+            if c.fresh && fresh_need > c.room() + 0.01 && fresh_need <= body_h {
+                c.defer_notes();
             }
             if c.fresh {
                 if let Some(h) = &e.header {
@@ -281,7 +302,14 @@ pub fn paginate(articles: Vec<(Option<usize>, Vec<Elem>)>, theme: &Theme) -> Vec
                 }
             }
             let space = if c.fresh { 0.0 } else { e.space_before };
+            // The rest of its keep group, if that fits a page at all.
+            c.reserve = if group_h <= body_h {
+                group_h - e.height + first_note_lines(&elems[i + 1..group_end])
+            } else {
+                0.0
+            };
             c.place(std::mem::take(&mut elems[i]), space);
+            c.reserve = 0.0;
             i += 1;
         }
     }

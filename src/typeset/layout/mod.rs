@@ -1600,7 +1600,7 @@ pub(crate) fn indented(x: f32, width: f32, by: f32) -> (f32, f32) {
 
 /// Keeps the first `n` and the last `n` elements of a run together (all of them when the run
 /// is short), so that a page break inside leaves at least `n` on each side.
-fn keep_ends_together(run: &mut [Elem], n: usize) {
+pub(super) fn keep_ends_together(run: &mut [Elem], n: usize) {
     let len = run.len();
     if len < 2 {
         return;
