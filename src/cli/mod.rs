@@ -184,9 +184,7 @@ impl Printer {
     fn diagnostics(&mut self, diags: &[Diagnostic]) {
         use std::io::Write;
         let mut err = std::io::stderr().lock();
-        for d in diags {
-            let _ = err.write_all(self.reporter.render(d).as_bytes());
-        }
+        let _ = err.write_all(self.reporter.render_all(diags).as_bytes());
     }
 
     /// A line about progress, shown with `--verbose`.
@@ -252,8 +250,15 @@ fn build(opts: &handout::Options, printer: &mut Printer) -> Result<handout::Repo
         Ok(report) => {
             printer.diagnostics(&report.warnings);
             let total: u64 = report.outputs.iter().map(|(_, n)| n).sum();
+            let warned = match report.warnings.len() {
+                0 => String::new(),
+                n => format!(
+                    "; {n} warning(s), {} distinct",
+                    handout::diag::report::group_repeats(&report.warnings).len()
+                ),
+            };
             printer.status(&format!(
-                "published {} article(s): {} file(s), {:.1} MB, book PDF {} pages, in {:.2} s",
+                "published {} article(s): {} file(s), {:.1} MB, book PDF {} pages, in {:.2} s{warned}",
                 report.articles,
                 report.outputs.len(),
                 total as f64 / 1_048_576.0,
