@@ -171,3 +171,45 @@ fn a_folder_with_jekyll_front_matter_publishes_with_its_titles() {
     );
     assert!(text.find("First words").unwrap() < text.find("Second words").unwrap());
 }
+
+/// A checkout made without symbolic links stores a link's target as the file's text
+/// (Comprehensive Rust's `cpp/overview.svg`): the image it names is drawn, but only when it is
+/// inside the book, as any image path must be.
+#[test]
+fn an_image_checked_out_as_its_link_text_is_followed_inside_the_book_only() {
+    let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect x="10" y="10" width="80" height="80" fill="#336699"/></svg>"##;
+    let tmp = TempDir::new("stored-link");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Linked pictures\n"),
+            (
+                "articles/a.md",
+                "# Pictures\n\n![A square diagram](img/box.svg)\n",
+            ),
+            ("articles/img/box.svg", "../../third_party/box.svg"),
+            ("third_party/box.svg", svg),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "epub"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let entries = read_zip(&std::fs::read(out.join("linked-pictures.epub")).unwrap());
+    let (_, packaged) = entries
+        .iter()
+        .find(|(n, _)| n.ends_with(".svg"))
+        .expect("the SVG is packaged");
+    assert!(String::from_utf8_lossy(packaged).contains("#336699"));
+
+    // The same link text pointing out of the book is refused at the article's line.
+    std::fs::write(m.join("articles/img/box.svg"), "../../../outside.svg").unwrap();
+    std::fs::write(tmp.path().join("outside.svg"), svg).unwrap();
+    let o = publish(&m, &out, &["--only", "epub"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("a.md:3:1") && err.contains("holds a link to `../../../outside.svg`"),
+        "{err}"
+    );
+}

@@ -14,6 +14,18 @@ pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
 /// Resolves `src` (as written in an article at `article_dir`, relative to `root`) to a checked
 /// image. Remote sources are never fetched.
 pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource, String> {
+    resolve_following(root, article_dir, src, 0)
+}
+
+/// How many links stored as text (see `stored_link`) are followed from one image.
+const MAX_STORED_LINKS: usize = 4;
+
+fn resolve_following(
+    root: &Path,
+    article_dir: &Path,
+    src: &str,
+    hops: usize,
+) -> Result<ImageSource, String> {
     let lower = src.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//") {
         return Ok(ImageSource::Remote(src.to_string()));
@@ -53,8 +65,23 @@ pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource
     }
     let data = std::fs::read(&canon)
         .map_err(|e| format!("image `{src}`: {}", crate::diag::io_words(&e)))?;
-    let (format, width, height) = identify(&data)
-        .ok_or_else(|| format!("image `{src}` is not a readable PNG, JPEG or SVG file"))?;
+    let Some((format, width, height)) = identify(&data) else {
+        // A checkout made without symbolic links (git's core.symlinks=false, or a copy that
+        // flattened them) holds the link's target as the file's text: Comprehensive Rust's
+        // `cpp/overview.svg` is `../../../../third_party/cxx/overview.svg`. It is followed
+        // like a link, through the same containment check.
+        return match stored_link(&data) {
+            Some(target) if hops < MAX_STORED_LINKS => {
+                let dir = rel.parent().unwrap_or(Path::new(""));
+                resolve_following(root, dir, target, hops + 1).map_err(|e| {
+                    format!("image `{src}` holds a link to `{target}` as its text, and {e}")
+                })
+            }
+            _ => Err(format!(
+                "image `{src}` is not a readable PNG, JPEG or SVG file"
+            )),
+        };
+    };
     if width as u64 * height as u64 > MAX_IMAGE_PIXELS {
         return Err(format!(
             "image `{src}` is {width}×{height} pixels; the limit is {MAX_IMAGE_PIXELS} pixels"
@@ -101,6 +128,25 @@ fn complete(format: ImageFormat, data: &[u8]) -> bool {
         }
         ImageFormat::Svg => true,
     }
+}
+
+/// The target of a symbolic link that was checked out as a small text file: one relative
+/// path on one line, naming an image file.
+fn stored_link(data: &[u8]) -> Option<&str> {
+    if data.len() > 1024 {
+        return None;
+    }
+    let text = std::str::from_utf8(data)
+        .ok()?
+        .trim_end_matches(['\n', '\r']);
+    let image = [".svg", ".png", ".jpg", ".jpeg"]
+        .iter()
+        .any(|ext| text.to_ascii_lowercase().ends_with(ext));
+    let one_path = !text.is_empty()
+        && !text.starts_with('/')
+        && !text.contains(['\n', '\r', '\0', '<', '>'])
+        && !text.contains("://");
+    (image && one_path).then_some(text)
 }
 
 /// Format and pixel size from the file's own bytes.
