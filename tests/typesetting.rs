@@ -519,3 +519,41 @@ fn a_hard_break_and_a_paragraphs_end_leave_no_empty_line() {
         "paragraph ends leave unequal or double gaps: {para_gaps:?}"
     );
 }
+
+/// A paragraph holding only an anchor (`<span id="ferris"></span>`, as the Rust book marks
+/// places) is a destination, not an empty line: the paragraphs around it keep the ordinary
+/// distance.
+#[test]
+fn an_anchor_alone_in_a_paragraph_takes_no_room() {
+    let article = format!(
+        "# Anchors\n\n{}\n\n{}\n\n<span id=\"here\"></span>\n\n{}\n\nSee [the place](#here).\n",
+        prose(4, 40),
+        prose(5, 40),
+        prose(6, 40)
+    );
+    let (_tmp, _m, out) = publish_files(
+        "anchor-paragraph",
+        &[
+            ("book.yaml", "title: Anchors\n"),
+            ("articles/a.md", &article),
+        ],
+        &["--only", "pdf"],
+    );
+    let pdf = read_pdf(&std::fs::read(out.join("anchors.pdf")).unwrap());
+    let lines = &body_lines(&pdf).pages[0];
+    let first_of = |seed: usize| {
+        let start = &prose(seed, 40)[..20];
+        lines
+            .iter()
+            .position(|l| l.text.starts_with(start))
+            .unwrap_or_else(|| panic!("no paragraph {seed}: {lines:#?}"))
+    };
+    let (b, c) = (first_of(5), first_of(6));
+    // Each paragraph's first line down from the previous paragraph's last.
+    let gap_before_b = lines[b].y - lines[b - 1].y;
+    let gap_before_c = lines[c].y - lines[c - 1].y;
+    assert!(
+        (gap_before_b - gap_before_c).abs() < 0.1,
+        "{gap_before_c} pt after the anchor, {gap_before_b} pt between plain paragraphs"
+    );
+}

@@ -596,6 +596,28 @@ impl<'a> ArticleLayout<'a> {
         let mut links = Vec::new();
         let mut pieces = Vec::new();
         self.pieces(inl, style, &mut links, &mut pieces, true);
+        let blank = pieces.iter().all(|p| match p {
+            Piece::Text(t, _) => t.trim().is_empty(),
+            Piece::Break | Piece::Anchor(_) => true,
+        });
+        if blank {
+            // A paragraph of anchors alone (`<span id="ferris"></span>`, as mdBook books mark
+            // a place) is a destination, not an empty line: the Rust book had 76 gaps of two
+            // lines' height, one after each.
+            let dests = pieces
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Anchor(id) => Some((id.clone(), 0.0)),
+                    _ => None,
+                })
+                .collect();
+            self.out.push(Elem {
+                dests,
+                keep_with_next: true,
+                ..Default::default()
+            });
+            return;
+        }
         let p = self.node(Role::P);
         let link_nodes = self.link_nodes(&links, p);
         let lines = self
