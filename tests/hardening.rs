@@ -476,3 +476,93 @@ fn a_truncated_jpeg_or_png_is_refused_where_it_is_used() {
         assert!(!tmp.path().join("out2").join("hard.pdf").exists());
     }
 }
+
+/// The resources file, the `sites` folder and each site file, and book.toml's `src` go
+/// through the same containment check as articles and images: nothing outside the book is
+/// read, so nothing of it reaches a diagnostic or a site's handouts (issue 33).
+#[test]
+fn resources_sites_and_an_mdbook_src_stay_inside_the_book() {
+    const SECRET: &str = "TOKEN=s3cr3t-do-not-print";
+    let secret_file = |tmp: &TempDir| {
+        let p = tmp.path().join("secret.yaml");
+        std::fs::write(&p, format!("{SECRET}\n")).unwrap();
+        p
+    };
+    let refused = |m: &std::path::Path, tmp: &TempDir, needle: &str| {
+        for cmd in ["publish", "check"] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+                .args([cmd, "--diagnostic-format", "short", "--manuscript"])
+                .arg(m)
+                .args(if cmd == "publish" {
+                    vec!["--out"]
+                } else {
+                    vec![]
+                })
+                .args(if cmd == "publish" {
+                    vec![tmp.path().join("out")]
+                } else {
+                    vec![]
+                })
+                .output()
+                .unwrap();
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{cmd}: {err}");
+            assert!(err.contains(needle), "{cmd}: no {needle:?} in:\n{err}");
+            assert!(
+                !err.contains(SECRET),
+                "{cmd} printed the outside file: {err}"
+            );
+        }
+    };
+
+    // book.yaml names a resources file above the book.
+    let (tmp, m) = book("escape-resources", "# A\n");
+    secret_file(&tmp);
+    std::fs::write(m.join("book.yaml"), "title: T\nresources: ../secret.yaml\n").unwrap();
+    refused(
+        &m,
+        &tmp,
+        "book.yaml:2:12: error: resources file `../secret.yaml` points outside the manuscript folder",
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        // resources.yaml, a site file and the sites folder as links out of the book.
+        let (tmp, m) = book("link-resources", "# A\n");
+        symlink(secret_file(&tmp), m.join("resources.yaml")).unwrap();
+        refused(&m, &tmp, "resources file `resources.yaml` resolves outside");
+
+        let (tmp, m) = book("link-site", "# A\n");
+        std::fs::create_dir_all(m.join("sites")).unwrap();
+        symlink(secret_file(&tmp), m.join("sites/east.yaml")).unwrap();
+        refused(&m, &tmp, "east.yaml: error: site file resolves outside");
+
+        let (tmp, m) = book("link-sites", "# A\n");
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("east.yaml"), format!("name: {SECRET}\n")).unwrap();
+        symlink(&elsewhere, m.join("sites")).unwrap();
+        refused(&m, &tmp, "error: the `sites` folder resolves outside");
+    }
+
+    // An mdBook whose `src` climbs out of it.
+    let tmp = TempDir::new("escape-src");
+    let m = tmp.path().join("book");
+    write_files(
+        &m,
+        &[("book.toml", "[book]\ntitle = \"T\"\nsrc = \"../outside\"\n")],
+    );
+    write_files(
+        tmp.path(),
+        &[
+            ("outside/SUMMARY.md", "# Summary\n\n- [Secret](secret.md)\n"),
+            ("outside/secret.md", &format!("# {SECRET}\n")),
+        ],
+    );
+    refused(
+        &m,
+        &tmp,
+        "book.toml:3:1: error: the book's `src` folder points outside the manuscript folder",
+    );
+}

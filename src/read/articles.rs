@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 
 pub(super) struct LoadContext<'a> {
     pub root: &'a Path,
-    pub canon_root: &'a Path,
     pub index: &'a HashMap<PathBuf, usize>,
     /// The resources' ids; `None` when the resources file itself failed (its errors are
     /// reported; the articles' ids are not judged against a list that could not be read).
@@ -98,7 +97,6 @@ pub(super) fn load_article(
         &text[body_start..],
         &includes::Context {
             root: ctx.root,
-            canon_root: ctx.canon_root,
             file: &file,
             dir: &dir,
             lines: &lines,

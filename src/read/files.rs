@@ -24,6 +24,45 @@ pub fn normalize(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
+/// Why a path the manuscript names may not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outside {
+    /// Absolute, or climbing above the manuscript folder with `..`.
+    Climbs,
+    /// Inside by its name, but a symbolic link on the way leads out.
+    Resolves,
+    /// Nothing is there.
+    Missing,
+}
+
+impl Outside {
+    /// "points outside the manuscript folder", in the words every message uses.
+    pub fn words(self) -> &'static str {
+        match self {
+            Outside::Climbs => "points outside the manuscript folder",
+            Outside::Resolves => "resolves outside the manuscript folder (through a link)",
+            Outside::Missing => "not found",
+        }
+    }
+}
+
+/// The one containment check every path the book names goes through (articles, images,
+/// includes, the resources file, site files, SVG references): `rel`, relative to the
+/// manuscript folder `root`, must stay inside it by its name and by what it resolves to.
+/// Returns the resolved path (the one to open) and the normalised relative one.
+pub fn inside(root: &Path, rel: &Path) -> Result<(PathBuf, PathBuf), Outside> {
+    let norm = normalize(rel).ok_or(Outside::Climbs)?;
+    let canon_root = root.canonicalize().map_err(|_| Outside::Missing)?;
+    let canon = root
+        .join(&norm)
+        .canonicalize()
+        .map_err(|_| Outside::Missing)?;
+    if !canon.starts_with(&canon_root) {
+        return Err(Outside::Resolves);
+    }
+    Ok((canon, norm))
+}
+
 pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -105,6 +144,35 @@ mod tests {
         );
         assert_eq!(normalize(Path::new("articles/../../etc/passwd")), None);
         assert_eq!(normalize(Path::new("/etc/passwd")), None);
+    }
+
+    #[test]
+    fn inside_refuses_names_and_links_that_leave_the_folder() {
+        let tmp = std::env::temp_dir().join(format!("handout-inside-{}", std::process::id()));
+        let book = tmp.join("book");
+        std::fs::create_dir_all(book.join("a")).unwrap();
+        std::fs::write(book.join("a/in.txt"), "in").unwrap();
+        std::fs::write(tmp.join("secret.txt"), "out").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(tmp.join("secret.txt"), book.join("a/link.txt")).unwrap();
+        let (canon, norm) = inside(&book, Path::new("a/../a/in.txt")).unwrap();
+        assert_eq!(norm, PathBuf::from("a/in.txt"));
+        assert_eq!(std::fs::read_to_string(canon).unwrap(), "in");
+        assert_eq!(
+            inside(&book, Path::new("../secret.txt")),
+            Err(Outside::Climbs)
+        );
+        assert_eq!(inside(&book, &tmp.join("secret.txt")), Err(Outside::Climbs));
+        #[cfg(unix)]
+        assert_eq!(
+            inside(&book, Path::new("a/link.txt")),
+            Err(Outside::Resolves)
+        );
+        assert_eq!(
+            inside(&book, Path::new("a/gone.txt")),
+            Err(Outside::Missing)
+        );
+        let _ = std::fs::remove_dir_all(&tmp);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Image files referenced by articles: found inside the manuscript, identified by their bytes,
 //! measured. Pixels are decoded later, only by the writer that needs them.
 
-use super::files::{normalize, percent_decode};
+use super::files::{percent_decode, Outside};
 use crate::model::{ImageFormat, ImageSource};
 use std::path::Path;
 use std::sync::Arc;
@@ -36,20 +36,16 @@ fn resolve_following(
                 .into(),
         );
     }
-    let rel = normalize(&article_dir.join(percent_decode(src)))
-        .ok_or_else(|| format!("image `{src}` points outside the manuscript folder"))?;
-    let full = root.join(&rel);
-    let canon_root = root
-        .canonicalize()
-        .map_err(|e| format!("manuscript folder: {}", crate::diag::io_words(&e)))?;
-    let canon = full
-        .canonicalize()
-        .map_err(|_| format!("image `{src}` not found (looked for {})", full.display()))?;
-    if !canon.starts_with(&canon_root) {
-        return Err(format!(
-            "image `{src}` resolves outside the manuscript folder"
-        ));
-    }
+    let (canon, rel) =
+        super::files::inside(root, &article_dir.join(percent_decode(src))).map_err(|outside| {
+            match outside {
+                Outside::Missing => format!(
+                    "image `{src}` not found (looked for {})",
+                    root.join(article_dir).join(src).display()
+                ),
+                _ => format!("image `{src}` {}", outside.words()),
+            }
+        })?;
     let meta = std::fs::metadata(&canon)
         .map_err(|e| format!("image `{src}`: {}", crate::diag::io_words(&e)))?;
     // A named pipe or a device would be read forever (or wait for a writer).

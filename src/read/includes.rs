@@ -7,7 +7,7 @@
 //! and its directive is left out. Offsets of the expanded text map back to the original so
 //! diagnostics keep their lines.
 
-use super::files::{normalize, MAX_ARTICLE_BYTES};
+use super::files::{Outside, MAX_ARTICLE_BYTES};
 use crate::diag::{Diagnostic, LineIndex};
 use std::path::{Path, PathBuf};
 
@@ -55,7 +55,6 @@ pub struct Expanded {
 /// and its folder relative to the manuscript, and the positions of its text.
 pub struct Context<'a> {
     pub root: &'a Path,
-    pub canon_root: &'a Path,
     pub file: &'a Path,
     pub dir: &'a Path,
     pub lines: &'a LineIndex<'a>,
@@ -294,15 +293,12 @@ fn read_included(ctx: &Context, path: &str) -> Result<(PathBuf, String), String>
     if path.is_empty() {
         return Err("it names no file".into());
     }
-    let rel = normalize(&ctx.dir.join(super::files::percent_decode(path)))
-        .ok_or("the file is outside the manuscript folder")?;
-    let full = ctx.root.join(&rel);
-    let canon = full
-        .canonicalize()
-        .map_err(|_| format!("no such file ({})", full.display()))?;
-    if !canon.starts_with(ctx.canon_root) {
-        return Err("the file is outside the manuscript folder".into());
-    }
+    let wanted = ctx.dir.join(super::files::percent_decode(path));
+    let (canon, rel) =
+        super::files::inside(ctx.root, &wanted).map_err(|outside| match outside {
+            Outside::Missing => format!("no such file ({})", ctx.root.join(&wanted).display()),
+            _ => format!("the file {}", outside.words()),
+        })?;
     let meta = std::fs::metadata(&canon).map_err(|_| "the file cannot be read".to_string())?;
     if !meta.is_file() {
         return Err("not a regular file".into());
@@ -458,11 +454,9 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, c).unwrap();
         }
-        let canon = dir.canonicalize().unwrap();
         let lines = LineIndex::new(text);
         let ctx = Context {
             root: &dir,
-            canon_root: &canon,
             file: Path::new("src/ch.md"),
             dir: Path::new("src"),
             lines: &lines,

@@ -4,6 +4,7 @@
 //! have no file and are left out.
 
 use super::files::read_text;
+use super::files::Outside;
 use super::source::{Entry, Outline, Place, Settings, Source};
 use crate::diag::{Diagnostic, LineIndex};
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -86,7 +87,22 @@ impl Source for MdBookSource<'_> {
             )]
         })?;
         let src = PathBuf::from(config.book.src.as_deref().unwrap_or("src"));
-        let summary_path = self.root.join(&src).join("SUMMARY.md");
+        let summary_rel = src.join("SUMMARY.md");
+        let summary_path = self.root.join(&summary_rel);
+        if let Err(outside @ (Outside::Climbs | Outside::Resolves)) =
+            super::files::inside(self.root, &summary_rel)
+        {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("src"))
+                .map_or(0, |l| l + 1);
+            return Err(vec![Diagnostic::error(
+                &toml_path,
+                line,
+                usize::from(line > 0),
+                format!("the book's `src` folder {}", outside.words()),
+            )]);
+        }
         let summary = read_text(&summary_path).map_err(|d| vec![d])?;
         let (entries, parts, title) = parse_summary(&summary, &summary_path, &src);
         let mut diagnostics = Vec::new();
@@ -122,11 +138,12 @@ impl Source for MdBookSource<'_> {
             date: config.output.handout.date.map(|d| d.0),
             ..Settings::default()
         };
+        // Either place, when something is there: read_resources checks where it leads.
         let resources = Some((src.join("resources.yaml"), None))
-            .filter(|(p, _)| self.root.join(p).is_file())
+            .filter(|(p, _)| self.root.join(p).exists())
             .or_else(|| {
                 Some((PathBuf::from("resources.yaml"), None))
-                    .filter(|(p, _)| self.root.join(p).is_file())
+                    .filter(|(p, _)| self.root.join(p).exists())
             });
         Ok(Outline {
             settings,

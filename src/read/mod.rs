@@ -79,10 +79,9 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
         resources,
         mut diagnostics,
     } = outline;
-    let canon_root = root
-        .canonicalize()
+    root.canonicalize()
         .map_err(|e| vec![Diagnostic::error(root, 0, 0, crate::diag::io_words(&e))])?;
-    let entries = checked_entries(root, &canon_root, entries, &mut diagnostics);
+    let entries = checked_entries(root, entries, &mut diagnostics);
     let before = diagnostics.iter().filter(|d| d.is_error()).count();
     let resource_list = read_resources(root, resources, &mut diagnostics);
     // The articles are read even when the resources file has errors: one run reports all.
@@ -130,41 +129,34 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
 
 /// The entries whose paths stay inside the manuscript, name a file and are listed once
 /// (normalised); a problem with any is an error where it is listed.
-fn checked_entries(
-    root: &Path,
-    canon_root: &Path,
-    entries: Vec<Entry>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Entry> {
+fn checked_entries(root: &Path, entries: Vec<Entry>, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for entry in entries {
         let shown = entry.path.display().to_string();
-        let Some(norm) = files::normalize(&entry.path) else {
-            diags.push(entry.listed.error(format!(
-                "article `{shown}` points outside the manuscript folder"
-            )));
-            continue;
-        };
-        match root.join(&norm).canonicalize() {
-            Ok(canon) if !canon.starts_with(canon_root) => diags.push(entry.listed.error(format!(
-                "article `{shown}` resolves outside the manuscript folder"
-            ))),
-            Ok(canon) if !canon.is_file() => diags.push(
+        match files::inside(root, &entry.path) {
+            Err(files::Outside::Missing) => {
+                diags.push(entry.listed.error(format!("article `{shown}` not found")))
+            }
+            Err(outside) => diags.push(
+                entry
+                    .listed
+                    .error(format!("article `{shown}` {}", outside.words())),
+            ),
+            Ok((canon, _)) if !canon.is_file() => diags.push(
                 entry
                     .listed
                     .error(format!("article `{shown}` is not a file")),
             ),
-            Ok(_) if !seen.insert(norm.clone()) => diags.push(
+            Ok((_, norm)) if !seen.insert(norm.clone()) => diags.push(
                 entry
                     .listed
                     .error(format!("article `{shown}` is listed twice")),
             ),
-            Ok(_) => out.push(Entry {
+            Ok((_, norm)) => out.push(Entry {
                 path: norm,
                 ..entry
             }),
-            Err(_) => diags.push(entry.listed.error(format!("article `{shown}` not found"))),
         }
     }
     out
@@ -179,13 +171,19 @@ fn read_resources(
     let Some((rel, named_at)) = file else {
         return Vec::new();
     };
-    let path = root.join(&rel);
-    if !path.is_file() {
-        if let Some(at) = named_at {
-            diags.push(at.error(format!("resources file `{}` not found", rel.display())));
+    let path = match files::inside(root, &rel) {
+        Ok((_, norm)) => root.join(norm),
+        // Only a file book.yaml names must be there.
+        Err(files::Outside::Missing) if named_at.is_none() => return Vec::new(),
+        Err(outside) => {
+            let message = format!("resources file `{}` {}", rel.display(), outside.words());
+            diags.push(match named_at {
+                Some(at) => at.error(message),
+                None => Diagnostic::error(root.join(&rel), 0, 0, message),
+            });
+            return Vec::new();
         }
-        return Vec::new();
-    }
+    };
     match resources::load(&path) {
         Ok((r, warnings)) => {
             diags.extend(warnings);
@@ -217,10 +215,8 @@ fn read_articles(
     let resource_ids: Option<HashSet<&str>> =
         resources.map(|rs| rs.iter().map(|r| r.id.as_str()).collect());
     let slugs = unique_slugs(&sources);
-    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let ctx = articles::LoadContext {
         root,
-        canon_root: &canon_root,
         index: &index,
         resource_ids: resource_ids.as_ref(),
         hidden_code_lines,

@@ -267,14 +267,8 @@ pub fn check_entries(
 
 /// The entries, with any warnings; `Err` holds every problem when one is an error.
 pub fn load(path: &Path) -> Result<(Vec<Resource>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::error(
-            path,
-            0,
-            0,
-            format!("cannot read: {}", crate::diag::io_words(&e)),
-        )]
-    })?;
+    // Refuses a pipe or a device, and a file over the size limit.
+    let text = super::files::read_text(path).map_err(|d| vec![d])?;
     let entries: Vec<ResourceYaml> =
         super::config::parse_yaml(&text, path, 0, RESOURCE_KEYS).map_err(|d| vec![d])?;
     let mut diags = Vec::new();

@@ -44,6 +44,20 @@ pub struct SiteFile {
 /// Every `sites/*.yaml` under `root`, in file-name order; `articles` are the book's (as
 /// book.yaml lists them), which a resource's `for` names. Problems are added to `diags`.
 pub fn read_all(root: &Path, articles: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<SiteFile> {
+    use super::files::{inside, Outside};
+    match inside(root, Path::new("sites")) {
+        Ok(_) => {}
+        Err(Outside::Missing) => return Vec::new(),
+        Err(outside) => {
+            diags.push(Diagnostic::error(
+                root.join("sites"),
+                0,
+                0,
+                format!("the `sites` folder {}", outside.words()),
+            ));
+            return Vec::new();
+        }
+    }
     let Ok(dir) = std::fs::read_dir(root.join("sites")) else {
         return Vec::new();
     };
@@ -52,6 +66,21 @@ pub fn read_all(root: &Path, articles: &[PathBuf], diags: &mut Vec<Diagnostic>) 
         .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
     files.sort();
+    files.retain(|file| {
+        let rel = Path::new("sites").join(file.file_name().unwrap_or_default());
+        match inside(root, &rel) {
+            Ok(_) => true,
+            Err(outside) => {
+                diags.push(Diagnostic::error(
+                    file,
+                    0,
+                    0,
+                    format!("site file {}", outside.words()),
+                ));
+                false
+            }
+        }
+    });
     files
         .into_iter()
         .filter_map(|file| read_one(root, &file, articles, diags))
