@@ -566,3 +566,93 @@ fn resources_sites_and_an_mdbook_src_stay_inside_the_book() {
         "book.toml:3:1: error: the book's `src` folder points outside the manuscript folder",
     );
 }
+
+/// What an SVG refers to is read only through the book's containment check and embedded in
+/// it; raster pictures inside a drawing are drawn; any quoting or preamble is measured
+/// (issue 33).
+#[test]
+fn an_svg_refers_only_to_files_inside_the_book() {
+    const NS: &str =
+        r#"xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink""#;
+    let svg_with = |href: &str| {
+        format!(
+            r#"<svg {NS} width="100" height="50"><image xlink:href="{href}" width="100" height="50"/></svg>"#
+        )
+    };
+    let article = "# A\n\n![A drawing](d.svg)\n";
+    let mut png = Vec::new();
+    {
+        let img = image::GrayImage::from_fn(8, 8, |x, y| image::Luma([((x + y) * 16) as u8]));
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+    }
+    use base64::Engine;
+    let data_uri = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    );
+
+    // Refused, each at the article's line, fast: a device, a file above the book, a link
+    // out of it, a remote file.
+    let (tmp, m) = book("svg-refs", article);
+    std::fs::write(tmp.path().join("outside.png"), &png).unwrap();
+    let mut refused = vec![
+        ("/dev/zero", "points outside the manuscript folder"),
+        ("../../outside.png", "points outside the manuscript folder"),
+        ("https://example.org/x.png", "is not fetched"),
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(tmp.path().join("outside.png"), m.join("articles/link.png"))
+            .unwrap();
+        refused.push(("link.png", "resolves outside the manuscript folder"));
+    }
+    for (href, words) in refused {
+        std::fs::write(m.join("articles/d.svg"), svg_with(href)).unwrap();
+        let (status, err) = publish_within(20, &m, &tmp.path().join("out"), &[]);
+        assert_eq!(status.code(), Some(1), "{href}: {err}");
+        assert!(
+            err.contains("a.md:3:1") && err.contains(&format!("refers to `{href}`, which")),
+            "{href}: {err}"
+        );
+        assert!(err.contains(words), "{href}: {err}");
+    }
+
+    // Inside the book: a file next to it, and a data: URI, both drawn as raster images in
+    // the PDF; the EPUB's copy carries the file as a data: URI. Single quotes and a long
+    // preamble are read as an SVG.
+    for href in ["photo.png", data_uri.as_str()] {
+        let (tmp, m) = book("svg-embedded", article);
+        std::fs::write(m.join("articles/photo.png"), &png).unwrap();
+        let preamble = format!(
+            "<?xml version='1.0'?>\n<!-- {} -->\n",
+            "made by a tool ".repeat(400)
+        );
+        let svg = preamble + &svg_with(href).replace('"', "'");
+        std::fs::write(m.join("articles/d.svg"), svg).unwrap();
+        let out = tmp.path().join("out");
+        let o = publish(&m, &out, &["--only", "pdf,epub"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let pdf = read_pdf(&std::fs::read(out.join("hard.pdf")).unwrap());
+        let rasters = pdf
+            .doc
+            .objects
+            .values()
+            .filter(|o| {
+                matches!(o, lopdf::Object::Stream(s)
+                    if s.dict.get(b"Subtype").and_then(|n| n.as_name()).ok() == Some(b"Image"))
+            })
+            .count();
+        assert!(
+            rasters >= 1,
+            "{href}: the picture inside the drawing is not drawn"
+        );
+        let entries = read_zip(&std::fs::read(out.join("hard.epub")).unwrap());
+        let (_, svg) = entries.iter().find(|(n, _)| n.ends_with(".svg")).unwrap();
+        let svg = String::from_utf8_lossy(svg);
+        assert!(
+            svg.contains("data:image/png;base64,") && !svg.contains("photo.png"),
+            "{svg}"
+        );
+    }
+}

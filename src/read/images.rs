@@ -83,6 +83,20 @@ fn resolve_following(
             "image `{src}` is {width}×{height} pixels; the limit is {MAX_IMAGE_PIXELS} pixels"
         ));
     }
+    // What a drawing refers to is embedded in it, through the same containment check.
+    let data = match format {
+        ImageFormat::Svg => {
+            let text = std::str::from_utf8(&data).unwrap_or_default();
+            let dir = rel.parent().unwrap_or(Path::new(""));
+            match super::svg::embed_references(text, root, dir)
+                .map_err(|e| format!("image `{src}` {e}"))?
+            {
+                Some(embedded) => embedded.into_bytes(),
+                None => data,
+            }
+        }
+        _ => data,
+    };
     if !complete(format, &data) {
         return Err(format!(
             "image `{src}` is cut short or damaged (its data ends before the picture does); save it again from the original"
@@ -174,36 +188,10 @@ pub fn identify(data: &[u8]) -> Option<(ImageFormat, u32, u32)> {
         }
         return None;
     }
-    let head = std::str::from_utf8(&data[..data.len().min(4096)])
-        .ok()
-        .or_else(|| {
-            // A multi-byte character may be cut at 4096; trust the valid prefix.
-            std::str::from_utf8(&data[..data.len().min(4096).saturating_sub(3)]).ok()
-        })?;
-    let start = head.find("<svg")?;
-    let tag_end = head[start..].find('>')? + start;
-    let tag = &head[start..tag_end];
-    let attr = |name: &str| -> Option<f32> {
-        let i = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-        let v = &tag[i..i + tag[i..].find('"')?];
-        let num: String = v
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        num.parse().ok()
-    };
-    let (w, h) = match (attr("width"), attr("height")) {
-        (Some(w), Some(h)) => (w, h),
-        _ => {
-            let i = tag.find("viewBox=\"")? + 9;
-            let vb: Vec<f32> = tag[i..i + tag[i..].find('"')?]
-                .split(|c: char| c == ' ' || c == ',')
-                .filter_map(|s| s.parse().ok())
-                .collect();
-            (*vb.get(2)?, *vb.get(3)?)
-        }
-    };
-    (w > 0.0 && h > 0.0).then_some((ImageFormat::Svg, w.round() as u32, h.round() as u32))
+    // Anything else that is text and whose root element is `<svg>`.
+    let text = std::str::from_utf8(data).ok()?;
+    let (w, h) = super::svg::size(text.strip_prefix('\u{feff}').unwrap_or(text))?;
+    Some((ImageFormat::Svg, w, h))
 }
 
 #[cfg(test)]

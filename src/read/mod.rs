@@ -18,6 +18,7 @@ mod mdbook;
 pub mod resources;
 pub mod sites;
 pub mod source;
+mod svg;
 mod yaml_errors;
 
 pub use articles::split_front_matter;

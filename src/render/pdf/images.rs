@@ -84,6 +84,13 @@ fn svg(data: &[u8], fonts: &Arc<usvg::fontdb::Database>) -> Result<Prepared, Str
     let options = usvg::Options {
         fontdb: fonts.clone(),
         font_family: "Noto Sans".into(),
+        // The reader embedded every file the drawing refers to as a data: URI (through the
+        // book's containment check); a path left over is never opened here. The default
+        // resolver opened any path relative to the working folder.
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
         ..Default::default()
     };
     let tree =
