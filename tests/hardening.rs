@@ -656,3 +656,66 @@ fn an_svg_refers_only_to_files_inside_the_book() {
         );
     }
 }
+
+/// Include expansion is bounded by the size it reaches, not only by its depth: a file that
+/// includes itself eight times, and a doubling include, end quickly with one located error;
+/// an include of a missing anchor is a warning that `--final` refuses (issue 33).
+#[test]
+fn includes_are_bounded_in_size_and_a_missing_anchor_is_reported() {
+    let tmp = TempDir::new("include-bomb");
+    let m = tmp.path().join("m");
+    let self_include = "{{#include self.md}}\n".repeat(8);
+    let doubling = format!(
+        "{}\n{{{{#include d.md}}}}\n{{{{#include d.md}}}}\n",
+        "x".repeat(4096)
+    );
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Bombs\narticles: [a.md]\n"),
+            (
+                "a.md",
+                "# A\n\nBefore.\n\n{{#include self.md}}\n\n{{#include d.md}}\n",
+            ),
+            ("self.md", &self_include),
+            ("d.md", &doubling),
+        ],
+    );
+    let (status, err) = publish_within(30, &m, &tmp.path().join("out"), &[]);
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("a.md:5:1") && err.contains("grows past 16 MB"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("grows past").count(),
+        1,
+        "one error, not one per include: {err}"
+    );
+
+    let tmp = TempDir::new("include-anchor");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Anchors\narticles: [a.md]\n"),
+            (
+                "a.md",
+                "# A\n\n```rust\n{{#include code.rs:missing}}\n```\n",
+            ),
+            (
+                "code.rs",
+                "// ANCHOR: here\nfn here() {}\n// ANCHOR_END: here\n",
+            ),
+        ],
+    );
+    let o = publish(&m, &tmp.path().join("out"), &["--only", "pdf"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("a.md:4:1") && err.contains("`code.rs` has no `ANCHOR: missing`"),
+        "{err}"
+    );
+    let o = publish(&m, &tmp.path().join("out"), &["--only", "pdf", "--final"]);
+    assert_eq!(o.status.code(), Some(1), "--final refuses: {}", stderr(&o));
+}

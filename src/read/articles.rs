@@ -101,6 +101,7 @@ pub(super) fn load_article(
             dir: &dir,
             lines: &lines,
             base: body_start,
+            spent: &std::cell::Cell::new(0),
         },
     );
     diags.extend(expanded.diagnostics);

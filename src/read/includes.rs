@@ -60,6 +60,63 @@ pub struct Context<'a> {
     pub lines: &'a LineIndex<'a>,
     /// Where `text` starts in the file (after front matter).
     pub base: usize,
+    /// How much text the chapter's includes have added so far (see `MAX_EXPANDED_BYTES`).
+    pub spent: &'a std::cell::Cell<usize>,
+}
+
+/// The most text a chapter may grow to through its includes: a file including itself eight
+/// times, or a doubling include, reached 2 GB in 6 s, and a 200 KB indentation repeated on
+/// a 40,000-line include asked for 8 GB (issue 33).
+pub const MAX_EXPANDED_BYTES: usize = 16 << 20;
+/// The least an include counts against that limit.
+const INCLUDE_COST: usize = 4096;
+
+impl Context<'_> {
+    /// Counts `bytes` more of expanded text; `false` once the chapter is over its limit,
+    /// with one located error the first time.
+    fn charge(&self, bytes: usize, at: usize, diags: &mut Vec<Diagnostic>) -> bool {
+        let before = self.spent.get();
+        let after = before.saturating_add(bytes);
+        self.spent.set(after);
+        if after <= MAX_EXPANDED_BYTES {
+            return true;
+        }
+        if before <= MAX_EXPANDED_BYTES {
+            let (l, c) = self.lines.line_col(self.base + at);
+            diags.push(Diagnostic::error(
+                self.file,
+                l,
+                c,
+                format!(
+                    "with its includes this chapter grows past {} MB here: an include that repeats itself, or one far too large",
+                    MAX_EXPANDED_BYTES >> 20
+                ),
+            ));
+        }
+        false
+    }
+}
+
+/// `content` with every line after the first starting with `prefix` (the text before the
+/// directive on its line: its indentation in a list or a quote), as mdBook does; `None` when
+/// that would take the chapter over its limit.
+fn indented(
+    content: &str,
+    prefix: &str,
+    ctx: &Context,
+    at: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let lines = content.lines().count();
+    if !ctx.charge(prefix.len().saturating_mul(lines), at, diags) {
+        return None;
+    }
+    Some(
+        content
+            .lines()
+            .collect::<Vec<_>>()
+            .join(&format!("\n{prefix}")),
+    )
 }
 
 /// Expands every directive of `text`. Text without `{{#` comes back as it was.
@@ -104,21 +161,15 @@ pub fn expand(text: &str, ctx: &Context) -> Expanded {
         }
         copy(&mut out, copied_from, at);
         let prefix = out.text.rsplit('\n').next().unwrap_or("").to_string();
-        let content = render(&d, ctx, at, 0, &mut out);
+        let content = render(&d, ctx, at, 0, &mut out)
+            .and_then(|content| indented(&content, &prefix, ctx, at, &mut out.diagnostics));
         if let Some(content) = content {
             out.map.segments.push(Segment {
                 expanded: out.text.len(),
                 original: at,
                 copied: false,
             });
-            // Lines after the first get the text the directive's line began with (its
-            // indentation in a list or a quote), as mdBook does.
-            out.text.push_str(
-                &content
-                    .lines()
-                    .collect::<Vec<_>>()
-                    .join(&format!("\n{prefix}")),
-            );
+            out.text.push_str(&content);
         }
         copied_from = at + d.len;
         i = copied_from;
@@ -187,6 +238,10 @@ fn render(
         out.title = Some(d.args.to_string());
         return Some(String::new());
     }
+    // Over the limit: nothing more is read (the error was given once).
+    if ctx.spent.get() > MAX_EXPANDED_BYTES {
+        return None;
+    }
     let mut words = d.args.split_whitespace();
     let target = words.next().unwrap_or("");
     let (path, selector) = match target.split_once(':') {
@@ -211,6 +266,21 @@ fn render(
         return None;
     }
     let selection = Selection::parse(selector);
+    if let Selection::Anchor(name) = &selection {
+        if !content
+            .lines()
+            .any(|l| anchor_name(l, "ANCHOR:").as_deref() == Some(name.as_str()))
+        {
+            warn(
+                out,
+                format!(
+                    "`{{{{#{} {target}}}}}` is left out: `{path}` has no `ANCHOR: {name}`",
+                    d.kind
+                ),
+            );
+            return None;
+        }
+    }
     let text = match d.kind {
         "include" => selection.take(&content, false),
         "rustdoc_include" => selection.take(&content, true),
@@ -228,6 +298,11 @@ fn render(
             format!("```{info}\n{code}```\n")
         }
     };
+    // Each include counts at least 4 KB, so many tiny ones (a file including itself
+    // eight times, 8^10 reads) stop as soon as large ones do: after about 4,000.
+    if !ctx.charge(text.len().max(INCLUDE_COST), at, &mut out.diagnostics) {
+        return None;
+    }
     // An included file's own directives, relative to its own folder.
     if text.contains("{{#") {
         let dir = rel.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -271,13 +346,10 @@ fn expand_nested(
         }
         result.push_str(&text[from..pos]);
         let prefix = result.rsplit('\n').next().unwrap_or("").to_string();
-        if let Some(content) = render(&d, ctx, at, depth, &mut scratch) {
-            result.push_str(
-                &content
-                    .lines()
-                    .collect::<Vec<_>>()
-                    .join(&format!("\n{prefix}")),
-            );
+        if let Some(content) = render(&d, ctx, at, depth, &mut scratch)
+            .and_then(|content| indented(&content, &prefix, ctx, at, &mut scratch.diagnostics))
+        {
+            result.push_str(&content);
         }
         from = pos + d.len;
         i = from;
@@ -461,6 +533,7 @@ mod tests {
             dir: Path::new("src"),
             lines: &lines,
             base: 0,
+            spent: &std::cell::Cell::new(0),
         };
         let e = expand(text, &ctx);
         let _ = std::fs::remove_dir_all(&dir);
