@@ -128,16 +128,28 @@ impl Furniture<'_> {
             return text.to_string();
         }
         let words: Vec<&str> = text.split(' ').collect();
-        for n in (1..words.len()).rev() {
-            let candidate = format!(
+        let candidate = |n: usize| {
+            format!(
                 "{}\u{2026}",
                 words[..n].join(" ").trim_end_matches([',', ':', ';'])
-            );
-            if self.sh.width(face, &candidate, style.size) <= room {
-                return candidate;
+            )
+        };
+        let fits = |n: usize| self.sh.width(face, &candidate(n), style.size) <= room;
+        // The most words that fit, by bisection: trying every prefix from the longest down
+        // took 54 s and 1.4 GB for a 2,000-word title (issue 33). Width grows with words.
+        let (mut lo, mut hi) = (0, words.len().saturating_sub(1));
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
             }
         }
-        "\u{2026}".to_string()
+        if lo == 0 {
+            return "\u{2026}".to_string();
+        }
+        candidate(lo)
     }
 
     /// Running head, draft band and footer of one page. `number` is the arabic page number
