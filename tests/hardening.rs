@@ -754,3 +754,28 @@ fn a_huge_title_is_fitted_into_the_running_head_quickly() {
         "{kept:?}"
     );
 }
+
+/// Deeply nested inline HTML is flattened past the model's depth, with one warning, as
+/// Markdown's own containers are: 4,000 nested `<span>`s overflowed the stack (issue 33).
+#[test]
+fn deeply_nested_inline_html_is_flattened() {
+    for tag in ["span", "b", "a href=\"#x\"", "sup"] {
+        let name = tag.split(' ').next().unwrap();
+        let article = format!(
+            "# A\n\nbefore {}deep{} after\n",
+            format!("<{tag}>").repeat(50_000),
+            format!("</{name}>").repeat(50_000)
+        );
+        let (tmp, m) = book("nested-html", &article);
+        let out = tmp.path().join("out");
+        let (status, err) = publish_within(60, &m, &out, &[]);
+        assert!(status.success(), "<{tag}>: {err}");
+        assert_eq!(err.matches("nesting deeper than").count(), 1, "{err}");
+        let pdf = read_pdf(&std::fs::read(out.join("hard.pdf")).unwrap());
+        let text = all_text(&pdf);
+        assert!(
+            text.contains("before") && text.contains("deep") && text.contains("after"),
+            "<{tag}>: {text}"
+        );
+    }
+}

@@ -309,14 +309,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 | Tag::Link { .. }
                 | Tag::FootnoteDefinition(_)
         );
-        if container && self.stack.len() >= MAX_DEPTH {
-            if !self.warned_depth {
-                self.warned_depth = true;
-                self.warn(
-                    offset,
-                    format!("nesting deeper than {MAX_DEPTH} levels is flattened"),
-                );
-            }
+        if container && self.too_deep(offset) {
             self.opened.push(false);
             return;
         }
@@ -661,7 +654,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
             "a" => {
                 if let Some(href) = attr(&attrs, "href") {
                     let target = self.link_target(href, offset);
-                    if !self_closing {
+                    if !self_closing && !self.too_deep(offset) {
                         self.stack.push(Frame::HtmlSpan {
                             tag: name,
                             kind: None,
@@ -692,7 +685,7 @@ impl<'a, R: Resolver> Reader<'a, R> {
                     }
                 } else if closing {
                     self.close_html_span(&name);
-                } else if !self_closing {
+                } else if !self_closing && !self.too_deep(offset) {
                     self.stack.push(Frame::HtmlSpan {
                         tag: name,
                         kind,
@@ -703,6 +696,23 @@ impl<'a, R: Resolver> Reader<'a, R> {
                 }
             }
         }
+    }
+
+    /// Whether the model is as deep as it may go: an inline HTML element opened past it is
+    /// flattened into its parent (its closing tag then matches nothing and is ignored), as
+    /// Markdown's own containers are. 4,000 nested `<span>`s overflowed the writers' stack.
+    fn too_deep(&mut self, offset: usize) -> bool {
+        if self.stack.len() < MAX_DEPTH {
+            return false;
+        }
+        if !self.warned_depth {
+            self.warned_depth = true;
+            self.warn(
+                offset,
+                format!("nesting deeper than {MAX_DEPTH} levels is flattened"),
+            );
+        }
+        true
     }
 
     /// `<img src alt title>`: resolved like a Markdown image.
