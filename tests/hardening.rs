@@ -779,3 +779,216 @@ fn deeply_nested_inline_html_is_flattened() {
         );
     }
 }
+
+/// Outputs that two inputs would both write are refused before anything is written, at the
+/// inputs, by `check` too: an article named like another's large-print handout, two site
+/// files with one id (issue 33).
+#[test]
+fn two_inputs_never_write_one_output() {
+    let cases: [(&str, &[(&str, &str)], &str); 2] = [
+        (
+            "collide-large-print",
+            &[
+                ("book.yaml", "title: Care\n"),
+                ("articles/care.md", "# Care\n\nText.\n"),
+                (
+                    "articles/care-large-print.md",
+                    "# Care in large print\n\nText.\n",
+                ),
+            ],
+            "would both be handouts/care-large-print.pdf",
+        ),
+        (
+            "collide-sites",
+            &[
+                ("book.yaml", "title: Care\n"),
+                ("articles/care.md", "# Care\n\nText.\n"),
+                (
+                    "sites/east.yaml",
+                    "name: East Clinic\nphone: 555-010-1000\n",
+                ),
+                (
+                    "sites/east.yml",
+                    "name: Other Clinic\nphone: 555-010-2000\n",
+                ),
+            ],
+            "east.yml: error: site `east` is also",
+        ),
+    ];
+    for (name, files, needle) in cases {
+        let tmp = TempDir::new(name);
+        let m = tmp.path().join("m");
+        write_files(&m, files);
+        let out = tmp.path().join("out");
+        let o = publish(&m, &out, &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(needle), "{name}: no {needle:?} in {err}");
+        assert!(
+            previous_outputs(&out).is_empty(),
+            "{name}: something was written"
+        );
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+            .args(["check", "--diagnostic-format", "short", "--manuscript"])
+            .arg(&m)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "check agrees: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle));
+    }
+}
+
+/// A folder where an output goes is found before anything runs; a file of the user's that
+/// only looks like a temporary file is left alone (issue 33).
+#[test]
+fn an_output_blocked_by_a_folder_changes_nothing() {
+    let (tmp, out) = publish_sample("blocked-output");
+    let m = tmp.path().join("manuscript");
+    let lookalike = out.join(".notes.txt.4000000000.tmp");
+    std::fs::write(&lookalike, "mine").unwrap();
+    let epub = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "epub"))
+        .unwrap();
+    std::fs::remove_file(&epub).unwrap();
+    std::fs::create_dir(&epub).unwrap();
+    let before = previous_outputs(&out);
+    let o = publish(&m, &out, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&epub.file_name().unwrap().to_string_lossy().to_string())
+            && err.contains("a folder or another kind of file is in its place"),
+        "{err}"
+    );
+    assert!(before == previous_outputs(&out), "an output changed");
+    assert_eq!(std::fs::read_to_string(&lookalike).unwrap(), "mine");
+}
+
+/// One build at a time writes an output folder: with the folder locked by another process,
+/// `--no-wait` is refused and a plain publish waits, then builds (issue 33).
+#[test]
+fn a_second_build_into_one_folder_waits_or_is_refused() {
+    let (tmp, out) = publish_sample("locked-output");
+    let m = tmp.path().join("manuscript");
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(out.join(".handout.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let (status, err) = publish_within(60, &m, &out, &["--no-wait".as_ref()]);
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("another build is writing to this folder"),
+        "{err}"
+    );
+
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args(["publish", "--only", "epub", "--manuscript"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let mut child = child;
+    assert!(child.try_wait().unwrap().is_none(), "it did not wait");
+    lock.unlock().unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the waiting build never finished");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+}
+
+/// SIGTERM during a build: its temporary files are removed and the previous outputs stay
+/// byte for byte (issue 33).
+#[cfg(unix)]
+#[test]
+fn a_terminated_build_removes_its_temporary_files() {
+    let (tmp, out) = publish_sample("terminated");
+    let before = previous_outputs(&out);
+    let m = tmp.path().join("big");
+    let mut files = vec![(
+        "book.yaml".to_string(),
+        "title: Kratom and Opioids\n".to_string(),
+    )];
+    for i in 0..40 {
+        files.push((
+            format!("articles/a{i:02}.md"),
+            format!(
+                "# Part {i}\n\n{}\n",
+                "Long text for a slow build. ".repeat(2000)
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_files(&m, &refs);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args(["publish", "--manuscript"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once a temporary file is there, the build is writing.
+    let temps = |out: &std::path::Path| -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        for dir in [out.to_path_buf(), out.join("handouts")] {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if e.file_name().to_string_lossy().contains(".handout-") {
+                    found.push(e.path());
+                }
+            }
+        }
+        found
+    };
+    let started = std::time::Instant::now();
+    while temps(&out).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the build ended before it was stopped"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no temporary file appeared"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "SIGTERM did not stop it"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    assert_eq!(
+        temps(&out),
+        Vec::<std::path::PathBuf>::new(),
+        "temporary files left"
+    );
+    assert!(before == previous_outputs(&out), "an output changed");
+}

@@ -108,6 +108,10 @@ struct BuildArgs {
     /// `sites/<ID>/`); repeatable; `none` for no site. Default: every site.
     #[arg(long = "site", value_name = "ID")]
     sites: Vec<String>,
+    /// If another build is writing to the output folder, stop with an error instead of
+    /// waiting for it.
+    #[arg(long)]
+    no_wait: bool,
 }
 
 impl BuildArgs {
@@ -124,6 +128,7 @@ impl BuildArgs {
                 list if list.iter().any(|s| s == "none") => Some(Vec::new()),
                 list => Some(list.to_vec()),
             },
+            wait: !self.no_wait,
         }
     }
 }
@@ -280,6 +285,16 @@ fn build(opts: &handout::Options, printer: &mut Printer) -> Result<handout::Repo
 }
 
 fn publish(opts: &handout::Options, printer: &mut Printer) -> ExitCode {
+    // Ctrl-C or SIGTERM: the temporary files go (after any renaming under way), the
+    // previous outputs stay.
+    let quiet = printer.quiet;
+    let _ = ctrlc::set_handler(move || {
+        handout::publish::remove_temporaries();
+        if !quiet {
+            eprintln!("handout: interrupted; no output was changed");
+        }
+        std::process::exit(130);
+    });
     match build(opts, printer) {
         Ok(_) => ExitCode::SUCCESS,
         Err(()) => ExitCode::FAILURE,

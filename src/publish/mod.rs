@@ -5,7 +5,7 @@
 
 mod staging;
 
-pub use staging::{commit, Staged};
+pub use staging::{commit, remove_temporaries, Staged};
 
 use crate::diag::Diagnostic;
 use crate::model::{self, Book, PageStart};
@@ -32,6 +32,8 @@ pub struct Options {
     /// Besides the default editions, those of only these sites (`sites/<id>.yaml`); `None`:
     /// every site's; an empty list (`--site none`): none.
     pub sites: Option<Vec<String>>,
+    /// When another build is writing to the output folder: wait for it (else refuse).
+    pub wait: bool,
 }
 
 impl Options {
@@ -45,6 +47,7 @@ impl Options {
             final_edition: false,
             handouts_of: None,
             sites: None,
+            wait: true,
         }
     }
 
@@ -207,6 +210,10 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
                 .collect()
         })
         .collect();
+    if let Some(d) = colliding_outputs(&books, &jobs, &opts.manuscript) {
+        return Err(vec![d]);
+    }
+    let _lock = staging::lock_output(&opts.out, opts.wait, progress).map_err(|d| vec![d])?;
     let staged: Vec<Vec<Staged>> = jobs
         .iter()
         .map(|js| {
@@ -361,6 +368,52 @@ fn run(book: &Book, typesetter: &Typesetter, jobs: &[Job], staged: &[Staged]) ->
 }
 
 /// The site a book is printed for, by its id.
+/// Two jobs that would write one file (compared without case: a checkout on macOS or Windows
+/// is case-insensitive), named with the inputs they come from; checked before any job runs.
+/// Site ids and article names are checked when the book is read (so `check` says so too);
+/// this is the last line of defence, for whatever else could collide.
+fn colliding_outputs(
+    books: &[(PathBuf, &Book)],
+    jobs: &[Vec<Job>],
+    manuscript: &Path,
+) -> Option<Diagnostic> {
+    let mut seen: std::collections::HashMap<String, (&Path, PathBuf)> = Default::default();
+    for ((_, book), js) in books.iter().zip(jobs) {
+        for j in js {
+            let input = match j.output.needs {
+                Needs::Pages(Edition {
+                    scope: Scope::Article(i),
+                    ..
+                })
+                | Needs::PageMap(Edition {
+                    scope: Scope::Article(i),
+                    ..
+                }) => book.articles[i].source.clone(),
+                _ => match site_id(book) {
+                    Some(id) => Path::new("sites").join(id),
+                    None => PathBuf::from("the book"),
+                },
+            };
+            let key = j.output.path.to_string_lossy().to_lowercase();
+            if let Some((first, other)) = seen.get(&key) {
+                return Some(Diagnostic::error(
+                    manuscript.join(&input),
+                    0,
+                    0,
+                    format!(
+                        "its output `{}` would also be written for `{}` (`{}`): rename one of them",
+                        j.output.path.display(),
+                        other.display(),
+                        first.display()
+                    ),
+                ));
+            }
+            seen.insert(key, (&j.output.path, input));
+        }
+    }
+    None
+}
+
 fn site_id(book: &Book) -> Option<&str> {
     book.meta.site.as_ref().map(|s| s.id.as_str())
 }

@@ -1,9 +1,21 @@
 //! Outputs are all-or-nothing: each is written to a temporary file beside its final path, and
-//! only when every one is safely on disk are they renamed over the previous outputs.
+//! only when every one is safely on disk are they renamed over the previous outputs; a rename
+//! that fails puts back every file already replaced. One build at a time writes an output
+//! folder (a lock), and an interrupted build removes its temporary files.
 
 use crate::diag::Diagnostic;
 use crate::render::RenderError;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The mark in every temporary file's name: `.NAME.handout-PID.tmp`. Only files with it are
+/// ever removed as abandoned (a user's `.notes.txt.4000000000.tmp` was deleted before).
+const MARK: &str = ".handout-";
+
+/// The temporary files of this process not yet renamed or discarded, for an interrupted
+/// build to remove; held while outputs are renamed, so an interruption waits for the renames
+/// to finish and never leaves a mixed set.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// An output being written: its temporary file beside the final path, renamed over it by
 /// `commit` once every output is complete.
@@ -13,27 +25,45 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Makes the output's folder (the error names it when that is impossible).
+    /// Makes the output's folder, and checks that the output's place can take a file (the
+    /// errors name the place and say what is wrong).
     pub fn new(path: &Path) -> Result<Staged, Diagnostic> {
         let dir = path.parent().unwrap_or(Path::new("."));
+        let refuse = |place: &Path, message: String| Diagnostic::error(place, 0, 0, message);
         std::fs::create_dir_all(dir).map_err(|e| {
-            Diagnostic::error(
+            refuse(
                 dir,
-                0,
-                0,
                 format!(
                     "cannot create the output folder: {}",
                     crate::diag::io_words(&e)
                 ),
             )
         })?;
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            if !meta.is_file() {
+                return Err(refuse(
+                    path,
+                    "an output goes here, but a folder or another kind of file is in its place: move it away".into(),
+                ));
+            }
+            if meta.permissions().readonly() {
+                return Err(refuse(
+                    path,
+                    "the previous output is read-only, so it cannot be replaced".into(),
+                ));
+            }
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}{MARK}{}.tmp", std::process::id()));
+        if let Ok(mut live) = LIVE.lock() {
+            live.push(tmp.clone());
+        }
         Ok(Staged {
             path: path.to_path_buf(),
-            tmp: dir.join(format!(".{name}.{}.tmp", std::process::id())),
+            tmp,
         })
     }
 
@@ -45,7 +75,7 @@ impl Staged {
         let cannot = |e: std::io::Error| {
             RenderError::Write(format!(
                 "cannot write {}: {}",
-                self.tmp.display(),
+                self.path.display(),
                 crate::diag::io_words(&e)
             ))
         };
@@ -65,11 +95,27 @@ impl Staged {
     /// Removes the temporary file, if it was made.
     pub fn discard(&self) {
         let _ = std::fs::remove_file(&self.tmp);
+        forget(&self.tmp);
     }
 }
 
-/// Removes the temporary outputs (`.NAME.PID.tmp`) left in `dir` by builds that were killed
-/// (their process is gone: a build killed outright cannot clean up after itself).
+fn forget(tmp: &Path) {
+    if let Ok(mut live) = LIVE.lock() {
+        live.retain(|t| t != tmp);
+    }
+}
+
+/// Removes this process's temporary files, once any renaming under way has finished: for a
+/// build interrupted by Ctrl-C or SIGTERM.
+pub fn remove_temporaries() {
+    let live = LIVE.lock().unwrap_or_else(|p| p.into_inner());
+    for tmp in live.iter() {
+        let _ = std::fs::remove_file(tmp);
+    }
+}
+
+/// Removes the temporary outputs (`.NAME.handout-PID.tmp`) left in `dir` by builds that were
+/// killed outright (their process is gone).
 pub fn remove_abandoned(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -79,8 +125,8 @@ pub fn remove_abandoned(dir: &Path) {
         let Some(pid) = file
             .strip_prefix('.')
             .and_then(|rest| rest.strip_suffix(".tmp"))
-            .and_then(|rest| rest.rsplit('.').next())
-            .and_then(|pid| pid.parse::<u32>().ok())
+            .and_then(|rest| rest.rsplit_once(MARK))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
         else {
             continue;
         };
@@ -93,22 +139,112 @@ pub fn remove_abandoned(dir: &Path) {
     }
 }
 
-/// Renames every staged output over its final path; on a failure, the outputs not yet
-/// renamed are discarded.
+/// Renames every staged output over its final path. The previous file is first moved aside;
+/// if any rename fails, every output already replaced is put back and the rest discarded, so
+/// the folder holds the previous set whole.
 pub fn commit(staged: &[Staged]) -> Result<(), Diagnostic> {
-    for (i, st) in staged.iter().enumerate() {
+    let _renaming = LIVE.lock().unwrap_or_else(|p| p.into_inner());
+    let mut done: Vec<(&Staged, Option<PathBuf>)> = Vec::with_capacity(staged.len());
+    let mut failure = None;
+    for st in staged {
+        let aside = st.tmp.with_extension("previous");
+        let moved = match std::fs::rename(&st.path, &aside) {
+            Ok(()) => Some(aside),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                failure = Some((st, e));
+                break;
+            }
+        };
         if let Err(e) = std::fs::rename(&st.tmp, &st.path) {
-            staged[i..].iter().for_each(Staged::discard);
-            return Err(Diagnostic::error(
-                &st.path,
-                0,
-                0,
-                format!(
-                    "cannot replace the previous file: {}",
-                    crate::diag::io_words(&e)
-                ),
-            ));
+            if let Some(aside) = &moved {
+                let _ = std::fs::rename(aside, &st.path);
+            }
+            failure = Some((st, e));
+            break;
+        }
+        done.push((st, moved));
+    }
+    if let Some((st, e)) = failure {
+        for (put, aside) in done.iter().rev() {
+            match aside {
+                Some(aside) => {
+                    let _ = std::fs::rename(aside, &put.path);
+                }
+                None => {
+                    let _ = std::fs::remove_file(&put.path);
+                }
+            }
+        }
+        for s in staged {
+            let _ = std::fs::remove_file(&s.tmp);
+        }
+        return Err(Diagnostic::error(
+            &st.path,
+            0,
+            0,
+            format!(
+                "cannot replace the previous file: {}; every output was put back as it was",
+                crate::diag::io_words(&e)
+            ),
+        ));
+    }
+    for (_, aside) in done {
+        if let Some(aside) = aside {
+            let _ = std::fs::remove_file(aside);
         }
     }
+    drop(_renaming);
+    staged.iter().for_each(|s| forget(&s.tmp));
     Ok(())
+}
+
+/// Holds the output folder for one build: a second build into the same folder waits for it
+/// (or, with `wait` false, is refused), so the folder never holds one build's PDF and
+/// another's EPUB. The lock is the operating system's, released when the process ends.
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+pub fn lock_output(
+    out: &Path,
+    wait: bool,
+    waiting: &mut dyn FnMut(&str),
+) -> Result<OutputLock, Diagnostic> {
+    let cannot = |e: std::io::Error| {
+        Diagnostic::error(
+            out,
+            0,
+            0,
+            format!(
+                "cannot lock the output folder: {}",
+                crate::diag::io_words(&e)
+            ),
+        )
+    };
+    std::fs::create_dir_all(out).map_err(cannot)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(out.join(".handout.lock"))
+        .map_err(cannot)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) if wait => {
+            waiting(&format!(
+                "waiting for another build writing to {}",
+                out.display()
+            ));
+            file.lock().map_err(cannot)?;
+        }
+        Err(std::fs::TryLockError::WouldBlock) => return Err(Diagnostic::error(
+            out,
+            0,
+            0,
+            "another build is writing to this folder (without --no-wait, this one waits for it)",
+        )),
+        Err(std::fs::TryLockError::Error(e)) => return Err(cannot(e)),
+    }
+    Ok(OutputLock { _file: file })
 }

@@ -216,6 +216,20 @@ fn read_articles(
     let resource_ids: Option<HashSet<&str>> =
         resources.map(|rs| rs.iter().map(|r| r.id.as_str()).collect());
     let slugs = unique_slugs(&sources);
+    // An article's large-print handout is `<slug>-large-print.pdf`: an article whose own
+    // name is that would be written over it.
+    for (i, slug) in slugs.iter().enumerate() {
+        let Some(base) = slug.strip_suffix("-large-print") else {
+            continue;
+        };
+        if let Some(j) = slugs.iter().position(|s| s == base) {
+            diags.push(entries[i].listed.error(format!(
+                "the handout of `{}` and the large-print handout of `{}` would both be handouts/{slug}.pdf: rename one",
+                entries[i].path.display(),
+                entries[j].path.display()
+            )));
+        }
+    }
     let ctx = articles::LoadContext {
         root,
         index: &index,

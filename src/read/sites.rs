@@ -81,6 +81,32 @@ pub fn read_all(root: &Path, articles: &[PathBuf], diags: &mut Vec<Diagnostic>) 
             }
         }
     });
+    // A site's id is its file's name: `east.yaml` and `East.yml` would write one folder.
+    let mut ids: std::collections::HashMap<String, PathBuf> = Default::default();
+    files.retain(|file| {
+        let id = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match ids.get(&id) {
+            Some(first) => {
+                diags.push(Diagnostic::error(
+                    file,
+                    0,
+                    0,
+                    format!(
+                        "site `{id}` is also {}: both would write sites/{id}/; keep one",
+                        first.display()
+                    ),
+                ));
+                false
+            }
+            None => {
+                ids.insert(id, file.clone());
+                true
+            }
+        }
+    });
     files
         .into_iter()
         .filter_map(|file| read_one(root, &file, articles, diags))
