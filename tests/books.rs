@@ -213,3 +213,41 @@ fn an_image_checked_out_as_its_link_text_is_followed_inside_the_book_only() {
         "{err}"
     );
 }
+
+/// Ace by DAISY's checks on Comprehensive Rust: a part's page has the role its epub:type
+/// names, and an empty corner cell of a table is no empty header (issue 32).
+#[test]
+fn parts_have_their_role_and_an_empty_corner_cell_is_no_header() {
+    let (_tmp, out, _) = publish_fixture_book("mdbook-ace");
+    let entries = read_zip(&std::fs::read(out.join("field-notes-on-rust.epub")).unwrap());
+    let parts: Vec<String> = entries
+        .iter()
+        .filter(|(n, _)| n.contains("part-"))
+        .map(|(_, b)| String::from_utf8_lossy(b).to_string())
+        .collect();
+    assert!(!parts.is_empty());
+    for p in &parts {
+        assert!(p.contains(r#"epub:type="part" role="doc-part""#), "{p}");
+    }
+
+    let (_tmp, _m, out) = publish_files(
+        "empty-corner",
+        &[
+            ("book.yaml", "title: Corner\n"),
+            (
+                "articles/a.md",
+                "# A\n\n|  | Kratom | Opioids |\n|---|---|---|\n| Source | a leaf | a poppy |\n",
+            ),
+        ],
+        &["--only", "epub"],
+    );
+    let entries = read_zip(&std::fs::read(out.join("corner.epub")).unwrap());
+    let page = entries
+        .iter()
+        .map(|(_, b)| String::from_utf8_lossy(b).to_string())
+        .find(|t| t.contains("<table"))
+        .unwrap();
+    let head = &page[page.find("<thead>").unwrap()..page.find("</thead>").unwrap()];
+    assert!(head.contains("<td></td>"), "{head}");
+    assert_eq!(head.matches("<th scope=\"col\"").count(), 2, "{head}");
+}

@@ -186,7 +186,7 @@ pub fn part_page(meta: &BookMeta, index: usize, title: &str) -> String {
     head(&mut out, title, &meta.language);
     let _ = writeln!(
         out,
-        "<body>\n<section class=\"part\" epub:type=\"part\" aria-labelledby=\"part-{index}\">\n<h1 id=\"part-{index}\">{}</h1>\n</section>\n</body>\n</html>",
+        "<body>\n<section class=\"part\" epub:type=\"part\" role=\"doc-part\" aria-labelledby=\"part-{index}\">\n<h1 id=\"part-{index}\">{}</h1>\n</section>\n</body>\n</html>",
         escape(title)
     );
     out
@@ -495,9 +495,15 @@ impl Writer<'_> {
         self.out
             .push_str("<div class=\"table-wrap\">\n<table>\n<thead>\n<tr>");
         for (i, cell) in t.header.iter().enumerate() {
-            let _ = write!(self.out, "<th scope=\"col\"{}>", align(i));
+            // A header cell with nothing in it (the corner above a column of row names)
+            // heads nothing: as a `<th>` it is an empty header to a screen reader (axe's
+            // empty-table-header, on three of Comprehensive Rust's tables).
+            let empty = crate::model::plain_text(cell).trim().is_empty()
+                && !cell.iter().any(|i| matches!(i, Inline::Image(_)));
+            let tag = if empty { "td" } else { "th scope=\"col\"" };
+            let _ = write!(self.out, "<{tag}{}>", align(i));
             self.cell(cell);
-            self.out.push_str("</th>");
+            self.out.push_str(if empty { "</td>" } else { "</th>" });
         }
         self.out.push_str("</tr>\n</thead>\n<tbody>\n");
         for row in &t.rows {
