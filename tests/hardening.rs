@@ -992,3 +992,50 @@ fn a_terminated_build_removes_its_temporary_files() {
     );
     assert!(before == previous_outputs(&out), "an output changed");
 }
+
+/// What an e-book may not run or fetch is taken out of an SVG with a warning naming it:
+/// scripts, event handlers, `javascript:` links, `<foreignObject>` and CSS `@import`; a link
+/// to the web stays (issue 33).
+#[test]
+fn an_svg_is_cleaned_of_scripts_and_imports() {
+    let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="100" height="50" onload="alert(1)">
+<style>@import url("https://evil.example/x.css"); rect { fill: #336699 }</style>
+<script>alert(2)</script>
+<foreignObject width="10" height="10"><iframe xmlns="http://www.w3.org/1999/xhtml" src="file:///etc/passwd"/></foreignObject>
+<a xlink:href="javascript:alert(3)"><rect width="40" height="40" onclick="alert(4)"/></a>
+<a href="https://www.fda.gov/"><text x="50" y="30">FDA</text></a>
+</svg>"##;
+    let (tmp, m) = book("svg-clean", "# A\n\n![A drawing](d.svg)\n");
+    std::fs::write(m.join("articles/d.svg"), svg).unwrap();
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "pdf,epub"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    for what in [
+        "<script>",
+        "<foreignObject>",
+        "@import",
+        "event handlers",
+        "javascript:",
+    ] {
+        assert!(
+            err.contains("a.md:3:1") && err.contains(what),
+            "no warning about {what}: {err}"
+        );
+    }
+    let entries = read_zip(&std::fs::read(out.join("hard.epub")).unwrap());
+    let (_, packaged) = entries.iter().find(|(n, _)| n.ends_with(".svg")).unwrap();
+    let packaged = String::from_utf8_lossy(packaged).to_lowercase();
+    for gone in [
+        "<script",
+        "onload",
+        "onclick",
+        "javascript:",
+        "foreignobject",
+        "@import",
+        "file:",
+    ] {
+        assert!(!packaged.contains(gone), "{gone} left in {packaged}");
+    }
+    assert!(packaged.contains("https://www.fda.gov/") && packaged.contains("#336699"));
+}

@@ -436,7 +436,7 @@ pub fn book_from_markdown(text: &str) -> Book {
         fn article(&self, _: &str) -> Option<usize> {
             None
         }
-        fn image(&self, src: &str) -> Result<model::ImageSource, String> {
+        fn image(&self, src: &str) -> Result<(model::ImageSource, Vec<String>), String> {
             Err(format!("image `{src}` not found"))
         }
     }

@@ -69,8 +69,8 @@ impl Resolver for ArticleResolver<'_> {
         Some(shown.to_string_lossy().to_string())
     }
 
-    fn image(&self, src: &str) -> Result<ImageSource, String> {
-        images::resolve(self.ctx.root, &self.dir, src)
+    fn image(&self, src: &str) -> Result<(ImageSource, Vec<String>), String> {
+        images::resolve_noting(self.ctx.root, &self.dir, src)
     }
 
     fn hidden_line_prefix(&self, lang: &str) -> Option<&str> {

@@ -14,7 +14,18 @@ pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
 /// Resolves `src` (as written in an article at `article_dir`, relative to `root`) to a checked
 /// image. Remote sources are never fetched.
 pub fn resolve(root: &Path, article_dir: &Path, src: &str) -> Result<ImageSource, String> {
-    resolve_following(root, article_dir, src, 0)
+    resolve_noting(root, article_dir, src).map(|(image, _)| image)
+}
+
+/// Like `resolve`, with a warning for each kind of thing taken out of an SVG drawing.
+pub fn resolve_noting(
+    root: &Path,
+    article_dir: &Path,
+    src: &str,
+) -> Result<(ImageSource, Vec<String>), String> {
+    let mut notes = Vec::new();
+    let image = resolve_following(root, article_dir, src, 0, &mut notes)?;
+    Ok((image, notes))
 }
 
 /// How many links stored as text (see `stored_link`) are followed from one image.
@@ -25,6 +36,7 @@ fn resolve_following(
     article_dir: &Path,
     src: &str,
     hops: usize,
+    notes: &mut Vec<String>,
 ) -> Result<ImageSource, String> {
     let lower = src.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//") {
@@ -69,7 +81,7 @@ fn resolve_following(
         return match stored_link(&data) {
             Some(target) if hops < MAX_STORED_LINKS => {
                 let dir = rel.parent().unwrap_or(Path::new(""));
-                resolve_following(root, dir, target, hops + 1).map_err(|e| {
+                resolve_following(root, dir, target, hops + 1, notes).map_err(|e| {
                     format!("image `{src}` holds a link to `{target}` as its text, and {e}")
                 })
             }
@@ -88,10 +100,16 @@ fn resolve_following(
         ImageFormat::Svg => {
             let text = std::str::from_utf8(&data).unwrap_or_default();
             let dir = rel.parent().unwrap_or(Path::new(""));
-            match super::svg::embed_references(text, root, dir)
-                .map_err(|e| format!("image `{src}` {e}"))?
-            {
-                Some(embedded) => embedded.into_bytes(),
+            let (changed, removed) = super::svg::self_contained(text, root, dir)
+                .map_err(|e| format!("image `{src}` {e}"))?;
+            if !removed.is_empty() {
+                notes.push(format!(
+                    "image `{src}`: {} taken out (an e-book may not run or fetch them)",
+                    removed.join(", ")
+                ));
+            }
+            match changed {
+                Some(contained) => contained.into_bytes(),
                 None => data,
             }
         }

@@ -54,68 +54,136 @@ fn parse(text: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
     )
 }
 
-/// The SVG with every file it refers to embedded, or `None` when it refers to none. `dir` is
-/// the SVG's folder relative to the manuscript folder `root`. A reference that leaves the
-/// book, is missing, remote or not a PNG, JPEG or SVG is an error, in words that follow
-/// "image `x.svg` ".
-pub fn embed_references(text: &str, root: &Path, dir: &Path) -> Result<Option<String>, String> {
+/// The SVG with every file it refers to embedded, and with what an e-book may not run or
+/// fetch taken out (scripts, event handlers, `javascript:` links, `<foreignObject>`, CSS
+/// `@import`: they reached the EPUB, and EPUBCheck failed); `None` when nothing changed. The
+/// strings say what was taken out, for a warning. `dir` is the SVG's folder relative to the
+/// manuscript folder `root`. A reference that leaves the book, is missing, remote or not a
+/// PNG, JPEG or SVG is an error, in words that follow "image `x.svg` ".
+pub fn self_contained(
+    text: &str,
+    root: &Path,
+    dir: &Path,
+) -> Result<(Option<String>, Vec<&'static str>), String> {
     let doc = parse(text).map_err(|e| format!("is not a readable SVG file ({e})"))?;
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut removed: Vec<&'static str> = Vec::new();
+    let mut note = |what: &'static str| {
+        if !removed.contains(&what) {
+            removed.push(what);
+        }
+    };
+    let mut dropped: Vec<std::ops::Range<usize>> = Vec::new();
     for node in doc.descendants().filter(|n| n.is_element()) {
-        for attr in node.attributes().filter(|a| a.name() == "href") {
-            let value = attr.value().trim();
-            if value.is_empty() || value.starts_with('#') || value.starts_with("data:") {
+        let range = node.range();
+        if dropped
+            .iter()
+            .any(|d| d.start <= range.start && range.end <= d.end)
+        {
+            continue;
+        }
+        let name = node.tag_name().name();
+        if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("foreignObject") {
+            note(if name.eq_ignore_ascii_case("script") {
+                "<script>"
+            } else {
+                "<foreignObject>"
+            });
+            dropped.push(range.clone());
+            edits.push((range, String::new()));
+            continue;
+        }
+        if name == "style" {
+            for t in node.children().filter(|c| c.is_text()) {
+                let body = t.text().unwrap_or("");
+                let base = t.range().start;
+                let mut from = 0;
+                while let Some(i) = body[from..].find("@import") {
+                    let at = from + i;
+                    let end = body[at..].find(';').map_or(body.len(), |e| at + e + 1);
+                    note("@import");
+                    edits.push((base + at..base + end, String::new()));
+                    from = end;
+                }
+            }
+        }
+        for attr in node.attributes() {
+            if attr.name().len() > 2 && attr.name()[..2].eq_ignore_ascii_case("on") {
+                note("event handlers (on…)");
+                edits.push((attr.range(), String::new()));
                 continue;
             }
+            if attr.name() != "href" {
+                continue;
+            }
+            let value = attr.value().trim();
             let lower = value.to_ascii_lowercase();
-            if lower.contains("://") || lower.starts_with("//") || lower.starts_with("javascript:")
-            {
-                return Err(format!(
-                    "refers to `{value}`, which is not fetched; save it in the book"
-                ));
+            if lower.starts_with("javascript:") {
+                note("javascript: links");
+                edits.push((attr.range(), String::new()));
+                continue;
             }
-            let target = value.split('#').next().unwrap_or(value);
-            let (canon, _) = inside(root, &dir.join(percent_decode(target))).map_err(
-                |outside| match outside {
-                    Outside::Missing => format!("refers to `{value}`, which is not found"),
-                    _ => format!("refers to `{value}`, which {}", outside.words()),
-                },
-            )?;
-            let meta = std::fs::metadata(&canon)
-                .map_err(|e| format!("refers to `{value}`: {}", crate::diag::io_words(&e)))?;
-            if !meta.is_file() || meta.len() > MAX_IMAGE_BYTES {
-                return Err(format!(
-                    "refers to `{value}`, which is not a regular file of at most {} MB",
-                    MAX_IMAGE_BYTES >> 20
-                ));
+            if value.is_empty() || value.starts_with('#') || lower.starts_with("data:") {
+                continue;
             }
-            let data = std::fs::read(&canon)
-                .map_err(|e| format!("refers to `{value}`: {}", crate::diag::io_words(&e)))?;
-            let mime = match identify(&data) {
-                Some((ImageFormat::Png, ..)) => "image/png",
-                Some((ImageFormat::Jpeg, ..)) => "image/jpeg",
-                // A drawing inside a drawing is embedded as it is: its own references are
-                // not followed (the SVG library reads a nested drawing's data, never a path).
-                Some((ImageFormat::Svg, ..)) => "image/svg+xml",
-                None => {
-                    return Err(format!(
-                        "refers to `{value}`, which is not a PNG, JPEG or SVG file"
-                    ))
-                }
-            };
-            let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
-            edits.push((attr.range_value(), format!("data:{mime};base64,{encoded}")));
+            // A link in the drawing may go to the web; only what is drawn is fetched.
+            let web = ["http://", "https://", "mailto:", "tel:"];
+            if name == "a" && web.iter().any(|w| lower.starts_with(w)) {
+                continue;
+            }
+            let value = value.to_string();
+            edits.push((attr.range_value(), embedded(&value, root, dir)?));
         }
     }
     if edits.is_empty() {
-        return Ok(None);
+        return Ok((None, removed));
     }
     let mut out = text.to_string();
     edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
     for (range, value) in edits {
         out.replace_range(range, &value);
     }
-    Ok(Some(out))
+    Ok((Some(out), removed))
+}
+
+/// The file `value` names, inside the book, as a `data:` URI.
+fn embedded(value: &str, root: &Path, dir: &Path) -> Result<String, String> {
+    let lower = value.to_ascii_lowercase();
+    if lower.contains("://") || lower.starts_with("//") {
+        return Err(format!(
+            "refers to `{value}`, which is not fetched; save it in the book"
+        ));
+    }
+    let target = value.split('#').next().unwrap_or(value);
+    let (canon, _) =
+        inside(root, &dir.join(percent_decode(target))).map_err(|outside| match outside {
+            Outside::Missing => format!("refers to `{value}`, which is not found"),
+            _ => format!("refers to `{value}`, which {}", outside.words()),
+        })?;
+    let meta = std::fs::metadata(&canon)
+        .map_err(|e| format!("refers to `{value}`: {}", crate::diag::io_words(&e)))?;
+    if !meta.is_file() || meta.len() > MAX_IMAGE_BYTES {
+        return Err(format!(
+            "refers to `{value}`, which is not a regular file of at most {} MB",
+            MAX_IMAGE_BYTES >> 20
+        ));
+    }
+    let data = std::fs::read(&canon)
+        .map_err(|e| format!("refers to `{value}`: {}", crate::diag::io_words(&e)))?;
+    let mime = match identify(&data) {
+        Some((ImageFormat::Png, ..)) => "image/png",
+        Some((ImageFormat::Jpeg, ..)) => "image/jpeg",
+        // A drawing inside a drawing is embedded as it is: its own references are not
+        // followed (the SVG library reads a nested drawing's data, never a path).
+        Some((ImageFormat::Svg, ..)) => "image/svg+xml",
+        None => {
+            return Err(format!(
+                "refers to `{value}`, which is not a PNG, JPEG or SVG file"
+            ))
+        }
+    };
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
+    Ok(format!("data:{mime};base64,{encoded}"))
 }
 
 #[cfg(test)]

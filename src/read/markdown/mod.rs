@@ -16,8 +16,9 @@ use std::path::Path;
 pub trait Resolver {
     /// The article a relative link path points to (path without the `#fragment`).
     fn article(&self, link_path: &str) -> Option<usize>;
-    /// An image source, read and checked; `Err` is the message for the diagnostic.
-    fn image(&self, src: &str) -> Result<ImageSource, String>;
+    /// An image source, read and checked, with warnings about it; `Err` is the message for
+    /// the diagnostic.
+    fn image(&self, src: &str) -> Result<(ImageSource, Vec<String>), String>;
     /// The prefix that hides a line of code in `lang` (besides Rust's `# `), if any.
     fn hidden_line_prefix(&self, _lang: &str) -> Option<&str> {
         None
@@ -580,7 +581,10 @@ impl<'a, R: Resolver> Reader<'a, R> {
     /// when it has no alt text or is remote.
     fn end_image(&mut self, src: String, title: String, alt: String, offset: usize) {
         match self.resolver.image(&src) {
-            Ok(source) => {
+            Ok((source, notes)) => {
+                for note in notes {
+                    self.warn(offset, note);
+                }
                 if alt.trim().is_empty() {
                     self.warn(offset, format!("image `{src}` has no alt text"));
                 }
@@ -1292,9 +1296,9 @@ mod tests {
         fn article(&self, p: &str) -> Option<usize> {
             (p == "other.md").then_some(1)
         }
-        fn image(&self, src: &str) -> Result<ImageSource, String> {
+        fn image(&self, src: &str) -> Result<(ImageSource, Vec<String>), String> {
             if src.starts_with("http") {
-                Ok(ImageSource::Remote(src.into()))
+                Ok((ImageSource::Remote(src.into()), Vec::new()))
             } else {
                 Err(format!("image `{src}` not found"))
             }
