@@ -175,7 +175,7 @@ fn front_matter(
             }
             None => format!("front matter key `{key}` is not one handout reads; it is ignored"),
         };
-        warnings.push(Diagnostic::warning(file, line, 1, message));
+        warnings.push(Diagnostic::warning(file, line, 1, message).with_len(key.chars().count()));
     }
     let Some(resource_ids) = ctx.resource_ids else {
         return Ok((fm, warnings));
