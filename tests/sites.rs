@@ -295,3 +295,67 @@ fn a_logo_too_pale_for_grey_printing_is_a_warning_at_its_line() {
         "{err}"
     );
 }
+
+/// A resource's `for:` list is read from the parsed YAML, however it is laid out: unindented
+/// block lists and flow lists alike limit the resource to the articles named, and a name that
+/// is no article is an error (issue 33: laid out otherwise, it printed on every handout).
+#[test]
+fn a_for_list_is_read_from_the_yaml_whatever_its_layout() {
+    let site = |for_list: &str| {
+        format!(
+            "name: East Clinic\nphone: 555-010-1000\nresources:\n- id: east-line\n  name: East help line\n  category: Local services\n  phone: 555-010-2000\n{for_list}"
+        )
+    };
+    for (name, for_list) in [
+        ("for-block", "  for:\n  - articles/a.md\n"),
+        ("for-flow", "  for: {0: articles/a.md}\n"),
+        ("for-flow-list", "  for:   [ \"articles/a.md\" ]\n"),
+    ] {
+        let tmp = TempDir::new(name);
+        let m = tmp.path().join("m");
+        let files = [
+            ("book.yaml", "title: Care\n".to_string()),
+            ("articles/a.md", "# Alpha\n\nText.\n".to_string()),
+            ("articles/b.md", "# Beta\n\nText.\n".to_string()),
+            ("sites/east.yaml", site(for_list)),
+        ];
+        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        write_files(&m, &refs);
+        let out = tmp.path().join("out");
+        let o = publish(&m, &out, &["--only", "handouts"]);
+        let err = stderr(&o);
+        if for_list.contains('{') {
+            // A mapping is no list: an error at the site file, not a resource on every page.
+            assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+            assert!(err.contains("east.yaml"), "{name}: {err}");
+            continue;
+        }
+        assert!(o.status.success(), "{name}: {err}");
+        let text_of = |f: &str| {
+            all_text(&read_pdf(
+                &std::fs::read(out.join("sites/east/handouts").join(f)).unwrap(),
+            ))
+        };
+        assert!(text_of("a.pdf").contains("East help line"), "{name}");
+        assert!(!text_of("b.pdf").contains("East help line"), "{name}");
+    }
+    let tmp = TempDir::new("for-unknown");
+    let m = tmp.path().join("m");
+    let site_text = site("  for: [articles/zzz.md]\n");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Care\n"),
+            ("articles/a.md", "# Alpha\n\nText.\n"),
+            ("sites/east.yaml", &site_text),
+        ],
+    );
+    let o = publish(&m, &tmp.path().join("out"), &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("east.yaml:8:")
+            && err.contains("`articles/zzz.md` is not an article of the book"),
+        "{err}"
+    );
+}

@@ -51,8 +51,7 @@ pub struct SiteResourceYaml {
     #[serde(default)]
     languages: Vec<String>,
     #[serde(rename = "for")]
-    #[allow(dead_code)]
-    for_articles: Option<Vec<String>>,
+    pub(super) for_articles: Option<Vec<String>>,
 }
 
 impl From<SiteResourceYaml> for ResourceYaml {

@@ -190,7 +190,20 @@ fn read_one(
             ));
         }
     }
-    let fors: Vec<Option<Vec<(String, (usize, usize))>>> = for_lists(&text);
+    // From the parsed YAML, whatever its layout (flow or block, indented or not); the text
+    // is searched only for where each name is written.
+    let fors: Vec<Option<Vec<(String, (usize, usize))>>> = yaml
+        .resources
+        .iter()
+        .map(|r| {
+            r.for_articles.as_ref().map(|names| {
+                names
+                    .iter()
+                    .map(|n| (n.trim().to_string(), locate_value(&text, "for", n.trim())))
+                    .collect()
+            })
+        })
+        .collect();
     for (name, (l, c)) in fors.iter().flatten().flatten() {
         if !articles.iter().any(|a| a == Path::new(name)) {
             diags.push(Diagnostic::error(
@@ -225,55 +238,6 @@ fn read_one(
             .zip(fors.into_iter().chain(std::iter::repeat(None)))
             .collect(),
     })
-}
-
-/// Each nested resource's `for:` list (in order of the resources), with where each article is
-/// named: `for: [a.md, b.md]` on one line, or a block list under `for:`.
-fn for_lists(text: &str) -> Vec<Option<Vec<(String, (usize, usize))>>> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<Option<Vec<(String, (usize, usize))>>> = Vec::new();
-    let mut in_resources = false;
-    for (i, line) in lines.iter().enumerate() {
-        if !line.starts_with(' ') && !line.trim().is_empty() {
-            in_resources = line.starts_with("resources:");
-            continue;
-        }
-        if !in_resources {
-            continue;
-        }
-        if line.starts_with("  - ") {
-            out.push(None);
-        }
-        let trimmed = line.trim_start_matches([' ', '-']);
-        let Some(rest) = trimmed.strip_prefix("for:") else {
-            continue;
-        };
-        let mut names = Vec::new();
-        let inline = rest.trim();
-        if let Some(list) = inline.strip_prefix('[') {
-            let list = list.trim_end_matches(']');
-            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                let col = line.find(name).unwrap_or(0);
-                names.push((name.trim_matches(['"', '\'']).to_string(), (i + 1, col + 1)));
-            }
-        } else {
-            for (k, l) in lines.iter().enumerate().skip(i + 1) {
-                let item = l.trim_start();
-                let Some(name) = item.strip_prefix("- ") else {
-                    break;
-                };
-                let col = l.len() - name.len();
-                names.push((
-                    name.trim().trim_matches(['"', '\'']).to_string(),
-                    (k + 1, col + 1),
-                ));
-            }
-        }
-        if let Some(last) = out.last_mut() {
-            *last = Some(names);
-        }
-    }
-    out
 }
 
 /// The book as this site prints it: its resources added (an entry whose id the book has
