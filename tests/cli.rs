@@ -320,3 +320,61 @@ fn watch_rebuilds_after_an_edit_keeps_going_after_a_broken_one_and_stops_on_ctrl
     );
     assert!(log.contains("stopped watching"), "{log}");
 }
+
+/// `init` writes nothing through a link out of its folder, nothing when `articles` is a file
+/// (it left half a book, which the next init refused), and nothing beside an mdBook's
+/// book.toml (a book.yaml would hide it) (issue 33).
+#[test]
+fn init_writes_all_or_nothing_and_only_in_its_folder() {
+    let init = |dir: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+            .args(["init", "--color", "never"])
+            .arg(dir)
+            .output()
+            .unwrap()
+    };
+    let tmp = TempDir::new("init-refusals");
+    let listing = |d: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+
+    let file_articles = tmp.path().join("a");
+    std::fs::create_dir_all(&file_articles).unwrap();
+    std::fs::write(file_articles.join("articles"), "a file").unwrap();
+    let o = init(&file_articles);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is not a plain folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(listing(&file_articles), ["articles"], "nothing written");
+
+    let mdbook = tmp.path().join("b");
+    std::fs::create_dir_all(&mdbook).unwrap();
+    std::fs::write(mdbook.join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+    let o = init(&mdbook);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("an mdBook is here"), "{}", stderr(&o));
+    assert_eq!(listing(&mdbook), ["book.toml"]);
+
+    #[cfg(unix)]
+    {
+        let linked = tmp.path().join("c");
+        std::fs::create_dir_all(&linked).unwrap();
+        let outside = tmp.path().join("outside.yaml");
+        std::os::unix::fs::symlink(&outside, linked.join("book.yaml")).unwrap();
+        let o = init(&linked);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            !outside.exists(),
+            "init wrote through a link out of its folder"
+        );
+        assert_eq!(listing(&linked), ["book.yaml"]);
+    }
+}

@@ -1076,3 +1076,16 @@ fn html_tables_are_bounded_in_every_row_and_in_all() {
         );
     }
 }
+
+/// `-o a/../m/x` leads into the manuscript once `a` is made: refused, though `a` does not
+/// exist yet (the check gave up on the `..`) (issue 33).
+#[test]
+fn an_output_path_through_a_folder_yet_to_be_made_is_resolved_first() {
+    let (tmp, m) = book("dotdot-out", "# A\n\nText.\n");
+    let out = tmp.path().join("a/../m/x");
+    let o = publish(&m, &out, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("inside the manuscript folder"), "{err}");
+    assert!(!m.join("x").exists() && !tmp.path().join("a").exists());
+}

@@ -490,20 +490,38 @@ pub fn book_from_markdown(text: &str) -> Book {
 
 /// The output folder may not be inside the manuscript (outputs would be read back as input),
 /// except for the manuscript's own `output/`.
-fn output_inside_manuscript(out: &Path, manuscript: &Path) -> Option<Diagnostic> {
-    let m = manuscript.canonicalize().ok()?;
-    // The output folder may not exist yet: judge its nearest existing ancestor.
-    let mut probe = out.to_path_buf();
-    let mut rest = Vec::new();
-    while !probe.exists() {
-        rest.push(probe.file_name()?.to_owned());
-        probe = probe.parent()?.to_path_buf();
-        if probe.as_os_str().is_empty() {
-            probe = PathBuf::from(".");
+/// Where `path` leads once made: the folders that exist resolved as the system resolves them
+/// (links followed), the rest, which `create_dir_all` will make as plain folders, by name
+/// (`..` after a folder yet to be made goes back up). `-o a/../manuscript/x` once passed the
+/// check below because `a` did not exist.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => {
+                out.push(other);
+                if let Ok(real) = out.canonicalize() {
+                    out = real;
+                }
+            }
         }
     }
-    let mut full = probe.canonicalize().ok()?;
-    full.extend(rest.iter().rev());
+    Some(out)
+}
+
+fn output_inside_manuscript(out: &Path, manuscript: &Path) -> Option<Diagnostic> {
+    let m = manuscript.canonicalize().ok()?;
+    let full = resolved(out)?;
     // The manuscript's own `output/` is the one folder inside it no reader ever reads (the
     // plain-folder reader skips it, book.yaml and SUMMARY.md list articles elsewhere): a book
     // folder publishes into it, as mdBook builds into `book/`.
