@@ -169,7 +169,7 @@ fn a_cover_is_drawn_from_the_title_unless_the_book_names_one() {
         spine.find("cover.xhtml").unwrap() < spine.find("title.xhtml").unwrap(),
         "the cover comes first"
     );
-    let png = image::load_from_memory(entry(&files, "images/cover.png")).unwrap();
+    let png = image::load_from_memory(entry(&files, "cover/cover.png")).unwrap();
     assert!(
         png.width() >= 1600 && png.height() >= 2560,
         "{}x{}",
@@ -203,7 +203,7 @@ fn a_cover_is_drawn_from_the_title_unless_the_book_names_one() {
     assert!(o.status.success(), "{}", stderr(&o));
     let files = epub_of(&tmp.path().join("out"));
     assert_eq!(
-        entry(&files, "images/cover.png"),
+        entry(&files, "cover/cover.png"),
         std::fs::read(m.join("art/cover.png")).unwrap()
     );
     // A cover that is not an image the reading systems show is an error at its line.
@@ -378,4 +378,48 @@ fn page_markers_sit_in_the_resource_where_the_printed_page_turns() {
         inside >= 2,
         "only {inside} pages turn inside a resource list"
     );
+}
+
+/// The book's own files in the package (the cover, a site's logo) live apart from the
+/// article images: an article picture named `cover.png` collided with the drawn cover
+/// ("Duplicate filename: OEBPS/images/cover.png") (issue 33).
+#[test]
+fn an_article_image_named_like_the_cover_or_a_logo_does_not_collide() {
+    let tmp = TempDir::new("epub-names");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Names\n"),
+            (
+                "articles/a.md",
+                "# Names\n\n![The front of the leaflet](../cover.png)\n\n![East's old logo](../east-site-logo.png)\n",
+            ),
+            ("sites/east.yaml", "name: East Clinic\nphone: 555-010-1000\nlogo: sites/east-logo.png\n"),
+        ],
+    );
+    for p in ["cover.png", "east-site-logo.png", "sites/east-logo.png"] {
+        image::RgbImage::from_pixel(40, 20, image::Rgb([20, 20, 20]))
+            .save(m.join(p))
+            .unwrap();
+    }
+    let out = tmp.path().join("out");
+    let o = publish(&m, &out, &["--only", "epub"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for epub in [out.clone(), out.join("sites/east")] {
+        let files = epub_of(&epub);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert!(
+            names.iter().any(|n| n.ends_with("images/cover.png")),
+            "{names:?}"
+        );
+        assert!(
+            names.iter().any(|n| n.ends_with("cover/cover.png")),
+            "{names:?}"
+        );
+    }
 }

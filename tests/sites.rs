@@ -153,14 +153,12 @@ fn a_local_resource_is_listed_where_the_site_says_and_a_replaced_one_shows_the_s
         .map(|(_, b)| String::from_utf8_lossy(b).to_string())
         .unwrap();
     assert!(
-        title.contains(
-            "<img src=\"images/northside-site-logo.svg\" alt=\"Northside Family Clinic\""
-        ),
+        title.contains("<img src=\"site/northside-logo.svg\" alt=\"Northside Family Clinic\""),
         "{title}"
     );
     assert!(epub
         .iter()
-        .any(|(n, _)| n.ends_with("images/northside-site-logo.svg")));
+        .any(|(n, _)| n.ends_with("site/northside-logo.svg")));
 }
 
 #[test]

@@ -98,11 +98,10 @@ pub fn write<W: std::io::Write + std::io::Seek>(
     // A site's logo, for the title page.
     let logo = meta.site.as_ref().and_then(|s| match &s.logo {
         Some(crate::model::ImageSource::Local { data, format, .. }) => Some((
-            format!(
-                "images/{}-site-logo.{}",
-                file_slug(&s.id),
-                format.extension()
-            ),
+            // In a folder of its own, as the cover is: the book's images are all
+            // `images/<name>`, and an article's `cover.png` or `east-site-logo.svg` collided
+            // ("Duplicate filename").
+            format!("site/{}-logo.{}", file_slug(&s.id), format.extension()),
             data.as_slice(),
             format.media_type(),
         )),
@@ -148,7 +147,7 @@ pub fn write<W: std::io::Write + std::io::Seek>(
         _ => drawn.map(|png| (Cow::Owned(png), ImageFormat::Png)),
     };
     if let Some((data, format)) = cover {
-        let name = format!("images/cover.{}", format.extension());
+        let name = format!("cover/cover.{}", format.extension());
         b.add_content(
             EpubContent::new("cover.xhtml", xhtml::cover_page(meta, &name).as_bytes())
                 .title(clean(&meta.title))
