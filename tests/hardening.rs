@@ -1089,3 +1089,38 @@ fn an_output_path_through_a_folder_yet_to_be_made_is_resolved_first() {
     assert!(err.contains("inside the manuscript folder"), "{err}");
     assert!(!m.join("x").exists() && !tmp.path().join("a").exists());
 }
+
+/// A damaged font is named as the input at fault, not the output it was being embedded in
+/// ("font subsetting failed: UnknownKind --> out/x.pdf") (issue 33).
+#[test]
+fn a_damaged_font_is_named_in_its_error() {
+    let (tmp, m) = book("damaged-font", "# A\n\nText.\n");
+    let fonts = tmp.path().join("fonts");
+    copy_dir(&root().join("fonts"), &fonts);
+    let serif = fonts.join("NotoSerif-Regular.ttf");
+    let data = std::fs::read(&serif).unwrap();
+    std::fs::write(&serif, &data[..data.len() * 6 / 10]).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args([
+            "publish",
+            "--only",
+            "pdf",
+            "--diagnostic-format",
+            "short",
+            "--manuscript",
+        ])
+        .arg(&m)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .arg("--fonts")
+        .arg(&fonts)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("NotoSerif-Regular.ttf") && err.contains("may be damaged"),
+        "{err}"
+    );
+    assert!(!err.contains("out/") && !err.contains("panicked"), "{err}");
+}

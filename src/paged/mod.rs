@@ -58,6 +58,8 @@ impl Edition {
 #[derive(Clone, Copy)]
 pub struct Face {
     pub data: &'static [u8],
+    /// Its file's name in the fonts folder: an error embedding it names the font.
+    pub file_name: &'static str,
 }
 
 impl std::fmt::Debug for Face {

@@ -271,7 +271,7 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
             }
             Err(e) => {
                 staged.iter().for_each(Staged::discard);
-                return Err(vec![diagnostic(e, &opts.manuscript, st.path())]);
+                return Err(vec![diagnostic(e, opts, st.path())]);
             }
         }
     }
@@ -418,12 +418,19 @@ fn site_id(book: &Book) -> Option<&str> {
     book.meta.site.as_ref().map(|s| s.id.as_str())
 }
 
-/// A renderer's error as a diagnostic: at the input at fault, else at the output.
-fn diagnostic(e: RenderError, manuscript: &Path, output: &Path) -> Diagnostic {
+/// A renderer's error as a diagnostic: at the input at fault (a manuscript file, a font),
+/// else at the output.
+fn diagnostic(e: RenderError, opts: &Options, output: &Path) -> Diagnostic {
     match e {
         RenderError::Input { file, message } => {
-            Diagnostic::error(manuscript.join(file), 0, 0, message)
+            Diagnostic::error(opts.manuscript.join(file), 0, 0, message)
         }
+        RenderError::Font { file_name, message } => Diagnostic::error(
+            opts.fonts.join(file_name),
+            0,
+            0,
+            format!("this font cannot be embedded ({message}); the file may be damaged: put back a good copy"),
+        ),
         RenderError::Write(m) | RenderError::Internal(m) => Diagnostic::error(output, 0, 0, m),
     }
 }

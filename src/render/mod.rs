@@ -52,6 +52,11 @@ pub enum RenderError {
     /// A file of the manuscript cannot be used (an image): its path, relative to the
     /// manuscript folder.
     Input { file: PathBuf, message: String },
+    /// A bundled font cannot be embedded (a damaged file): its name in the fonts folder.
+    Font {
+        file_name: &'static str,
+        message: String,
+    },
     /// Writing the output failed.
     Write(String),
     /// Something the tool itself got wrong.
@@ -62,6 +67,7 @@ impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RenderError::Input { file, message } => write!(f, "{}: {message}", file.display()),
+            RenderError::Font { file_name, message } => write!(f, "{file_name}: {message}"),
             RenderError::Write(m) | RenderError::Internal(m) => f.write_str(m),
         }
     }

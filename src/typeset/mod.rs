@@ -94,7 +94,10 @@ impl Typesetter {
                 .sh
                 .faces
                 .iter()
-                .map(|f| Face { data: f.data })
+                .map(|f| Face {
+                    data: f.data,
+                    file_name: f.file_name,
+                })
                 .collect(),
             images: book.images().images.clone(),
             image_width: theme.text_width(),

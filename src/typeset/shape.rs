@@ -26,6 +26,8 @@ pub struct Shaped {
 
 pub struct Face {
     pub key: FaceKey,
+    /// Its file's name in the fonts folder, for messages.
+    pub file_name: &'static str,
     pub data: &'static [u8],
     pub rb: rustybuzz::Face<'static>,
     pub units_per_em: f32,
@@ -79,6 +81,7 @@ impl Shaper {
             let upem = rb.units_per_em() as f32;
             faces.push(Face {
                 key: f.key,
+                file_name: f.file_name,
                 data: f.data,
                 units_per_em: upem,
                 ascender: rb.ascender() as f32 / upem,

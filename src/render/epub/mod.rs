@@ -446,7 +446,40 @@ fn repack<W: std::io::Write + std::io::Seek>(
     page_list: &str,
     out: W,
 ) -> Result<(), String> {
-    let err = |e: zip::result::ZipError| format!("EPUB re-packing failed: {e}");
+    let mut out = zip::ZipWriter::new(out);
+    match repack_into(&mut out, raw, book, binaries, page_list) {
+        Ok(()) => out
+            .finish()
+            .map_err(zip_words)?
+            .flush()
+            .map_err(|e| format!("cannot write: {}", crate::diag::io_words(&e))),
+        Err(e) => {
+            // Dropped, the writer would try to finish the archive and print its own "drop
+            // failed" line to stderr (a full disk printed `ZipWriter drop failed: Io(Os {
+            // code: 28 …`); the output is discarded anyway.
+            std::mem::forget(out);
+            Err(e)
+        }
+    }
+}
+
+/// A zip error in the project's words: an I/O error says what the system said.
+fn zip_words(e: zip::result::ZipError) -> String {
+    match e {
+        zip::result::ZipError::Io(e) => format!("cannot write: {}", crate::diag::io_words(&e)),
+        e => format!("EPUB re-packing failed: {e}"),
+    }
+}
+
+fn repack_into<W: std::io::Write + std::io::Seek>(
+    out: &mut zip::ZipWriter<W>,
+    raw: &[u8],
+    book: &Book,
+    binaries: &[Binary],
+    page_list: &str,
+) -> Result<(), String> {
+    let err = zip_words;
+    let io = |e: std::io::Error| format!("cannot write: {}", crate::diag::io_words(&e));
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).map_err(err)?;
     let d = book.meta.date;
     let time = zip::DateTime::from_date_and_time(d.year.max(1980), d.month, d.day, 0, 0, 0)
@@ -458,10 +491,8 @@ fn repack<W: std::io::Write + std::io::Seek>(
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(6))
         .last_modified_time(time);
-    let mut out = zip::ZipWriter::new(out);
     out.start_file("mimetype", stored).map_err(err)?;
-    out.write_all(b"application/epub+zip")
-        .map_err(|e| e.to_string())?;
+    out.write_all(b"application/epub+zip").map_err(io)?;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(err)?;
         let name = entry.name().to_string();
@@ -475,7 +506,9 @@ fn repack<W: std::io::Write + std::io::Seek>(
             continue;
         }
         let mut data = String::with_capacity(entry.size() as usize);
-        entry.read_to_string(&mut data).map_err(|e| e.to_string())?;
+        entry
+            .read_to_string(&mut data)
+            .map_err(|e| format!("EPUB re-packing failed: {e}"))?;
         let data = if opf {
             fix_opf(&data, book, binaries, !page_list.is_empty())
         } else {
@@ -494,18 +527,15 @@ fn repack<W: std::io::Write + std::io::Seek>(
             }
         };
         out.start_file(name, deflated).map_err(err)?;
-        out.write_all(data.as_bytes()).map_err(|e| e.to_string())?;
+        out.write_all(data.as_bytes()).map_err(io)?;
     }
     for b in binaries {
         let how = if b.deflate { deflated } else { stored };
         out.start_file(format!("OEBPS/{}", b.name), how)
             .map_err(err)?;
-        out.write_all(&b.data).map_err(|e| e.to_string())?;
+        out.write_all(&b.data).map_err(io)?;
     }
-    out.finish()
-        .map_err(err)?
-        .flush()
-        .map_err(|e| format!("writing the EPUB failed: {e}"))
+    Ok(())
 }
 
 fn fix_opf(opf: &str, book: &Book, binaries: &[Binary], print_pages: bool) -> String {

@@ -200,9 +200,12 @@ fn embed_fonts(doc: &PagedDocument, uses: &[GlyphUse]) -> Result<EmbeddedFonts, 
             (!u.is_empty())
                 .then(|| fonts::embed(doc.faces[i].data, u))
                 .transpose()
+                .map_err(|message| RenderError::Font {
+                    file_name: doc.faces[i].file_name,
+                    message,
+                })
         })
         .collect::<Result<_, _>>()
-        .map_err(RenderError::Internal)
 }
 
 /// Each page's content, written and compressed in parallel.
