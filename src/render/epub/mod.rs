@@ -452,7 +452,7 @@ fn repack<W: std::io::Write + std::io::Seek>(
             .finish()
             .map_err(zip_words)?
             .flush()
-            .map_err(|e| format!("cannot write: {}", crate::diag::io_words(&e))),
+            .map_err(|e| format!("cannot write: {e}")),
         Err(e) => {
             // Dropped, the writer would try to finish the archive and print its own "drop
             // failed" line to stderr (a full disk printed `ZipWriter drop failed: Io(Os {
@@ -466,7 +466,7 @@ fn repack<W: std::io::Write + std::io::Seek>(
 /// A zip error in the project's words: an I/O error says what the system said.
 fn zip_words(e: zip::result::ZipError) -> String {
     match e {
-        zip::result::ZipError::Io(e) => format!("cannot write: {}", crate::diag::io_words(&e)),
+        zip::result::ZipError::Io(e) => format!("cannot write: {e}"),
         e => format!("EPUB re-packing failed: {e}"),
     }
 }
@@ -479,7 +479,7 @@ fn repack_into<W: std::io::Write + std::io::Seek>(
     page_list: &str,
 ) -> Result<(), String> {
     let err = zip_words;
-    let io = |e: std::io::Error| format!("cannot write: {}", crate::diag::io_words(&e));
+    let io = |e: std::io::Error| format!("cannot write: {e}");
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).map_err(err)?;
     let d = book.meta.date;
     let time = zip::DateTime::from_date_and_time(d.year.max(1980), d.month, d.day, 0, 0, 0)
