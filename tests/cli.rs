@@ -38,6 +38,12 @@ fn init_makes_a_book_that_publishes_from_its_own_folder_and_is_never_overwritten
     let all = all_text(&text);
     assert!(all.contains("How to use this handout"), "{all}");
     assert!(all.contains("front desk"), "the cited resource is printed");
+    // The summary counts the book's one article, not the resource appendix made for it.
+    assert!(
+        stderr(&o).contains("published 1 article(s)"),
+        "{}",
+        stderr(&o)
+    );
     // A second publish does not read output/ back as input (the same book again).
     let o = handout(&book, &["publish", "--fonts", &fonts()]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -141,7 +141,7 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
     let book = loaded.book;
     progress(&format!(
         "read {} article(s) from {} ({:.0} ms)",
-        book.articles.len(),
+        book.articles.iter().filter(|a| !a.appendix).count(),
         opts.manuscript.display(),
         start.elapsed().as_secs_f64() * 1000.0
     ));
@@ -256,7 +256,8 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         &fonts,
     ));
     let mut report = Report {
-        articles: book.articles.len(),
+        // The book's own articles: the resource appendix is made, not written.
+        articles: book.articles.iter().filter(|a| !a.appendix).count(),
         warnings,
         ..Default::default()
     };
