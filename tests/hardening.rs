@@ -249,30 +249,28 @@ fn a_failed_write_leaves_every_previous_output_intact() {
     let _ = saved;
 }
 
+/// A book of `articles` long articles at `m`, slow enough to be stopped while it builds.
+fn write_big_book(m: &std::path::Path, articles: usize) {
+    write_files(m, &[("book.yaml", "title: Kratom and Opioids\n")]);
+    let text = format!("{}\n", "Long text for a slow build. ".repeat(2000));
+    for i in 0..articles {
+        write_files(
+            m,
+            &[(
+                &format!("articles/a{i:02}.md"),
+                &format!("# Part {i}\n\n{text}"),
+            )],
+        );
+    }
+}
+
 #[test]
 fn a_build_killed_midway_leaves_the_previous_outputs_byte_identical() {
     let (tmp, out) = publish_sample("killed");
     let before = previous_outputs(&out);
     // A much bigger book into the same folder, killed while it is typesetting.
     let m = tmp.path().join("big");
-    let mut files = vec![(
-        "book.yaml".to_string(),
-        "title: Kratom and Opioids\n".to_string(),
-    )];
-    for i in 0..60 {
-        files.push((
-            format!("articles/a{i:02}.md"),
-            format!(
-                "# Part {i}\n\n{}\n",
-                "Long text for a slow build. ".repeat(2000)
-            ),
-        ));
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    write_files(&m, &refs);
+    write_big_book(&m, 60);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
         .args(["publish", "--diagnostic-format", "short", "--manuscript"])
         .arg(&m)
@@ -918,24 +916,7 @@ fn a_terminated_build_removes_its_temporary_files() {
     let (tmp, out) = publish_sample("terminated");
     let before = previous_outputs(&out);
     let m = tmp.path().join("big");
-    let mut files = vec![(
-        "book.yaml".to_string(),
-        "title: Kratom and Opioids\n".to_string(),
-    )];
-    for i in 0..40 {
-        files.push((
-            format!("articles/a{i:02}.md"),
-            format!(
-                "# Part {i}\n\n{}\n",
-                "Long text for a slow build. ".repeat(2000)
-            ),
-        ));
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    write_files(&m, &refs);
+    write_big_book(&m, 40);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
         .args(["publish", "--manuscript"])
         .arg(&m)

@@ -505,16 +505,7 @@ mod tests {
                 hang: (0.0, 0.0),
             });
         }
-        v.push(Node::Glue {
-            width: 0.0,
-            stretch: INFINITY,
-            shrink: 0.0,
-        });
-        v.push(Node::Penalty {
-            width: 0.0,
-            cost: -INFINITY,
-            flagged: false,
-        });
+        push_forced_break(&mut v);
         for w in [100.0, 112.0, 127.0, 140.0] {
             if let Some(br) = breaks(
                 &v,
