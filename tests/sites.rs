@@ -357,3 +357,91 @@ fn a_for_list_is_read_from_the_yaml_whatever_its_layout() {
         "{err}"
     );
 }
+
+/// A site's resource is reported at its own entry however the YAML is laid out: unindented,
+/// or in flow style on one line (the text was once searched by indentation, and put the
+/// warning on a line of another key).
+#[test]
+fn a_site_resource_problem_is_reported_at_its_entry_in_any_layout() {
+    let tmp = TempDir::new("site-entry-places");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Care\n"),
+            ("articles/a.md", "# Alpha\n\nText.\n"),
+            (
+                "sites/east.yaml",
+                "name: East\nresources: [{id: e1, name: E, category: L, for: [articles/a.md]}]\n",
+            ),
+            (
+                "sites/west.yaml",
+                "name: West\nresources:\n- id: w1\n  name: W\n  category: L\n  for:\n  - articles/a.md\n- id: w2\n  name: W2\n  category: L\n  phone: \"12\"\n",
+            ),
+        ],
+    );
+    let o = publish(&m, &tmp.path().join("out"), &["--only", "handouts"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("resource `e1` has neither") && err.contains("east.yaml:2:18"),
+        "{err}"
+    );
+    assert!(
+        err.contains("resource `w1` has neither") && err.contains("west.yaml:3:7"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`12` is not a phone number") && err.contains("west.yaml:11:10"),
+        "{err}"
+    );
+}
+
+/// A book resource may be called `site-east`, the id the site `east`'s own contact entry
+/// would take: the site's entry then takes another, and the site's EPUB has no duplicate id.
+#[test]
+fn a_book_resource_named_like_a_sites_contact_entry_keeps_the_ids_unique() {
+    let (_tmp, _m, out) = publish_files(
+        "site-id-clash",
+        &[
+            ("book.yaml", "title: Care\nresources: resources.yaml\n"),
+            (
+                "articles/a.md",
+                "---\nresources: [site-east]\n---\n# Alpha\n\nText.\n",
+            ),
+            (
+                "resources.yaml",
+                "- id: site-east\n  name: Eastern helpers\n  category: Help\n  phone: 555-010-3000\n",
+            ),
+            ("sites/east.yaml", "name: East Clinic\nphone: 555-010-1000\n"),
+        ],
+        &["--only", "epub"],
+    );
+    let epub = std::fs::read(out.join("sites/east/care.epub")).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (name, bytes) in read_zip(&epub) {
+        if !name.ends_with(".xhtml") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let mut ids = std::collections::HashSet::new();
+        for id in text
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+        {
+            assert!(ids.insert(id.to_string()), "{name}: id `{id}` twice");
+        }
+        seen.extend(ids);
+    }
+    // Both entries are there: the book's and the site's own.
+    let appendix = read_zip(&epub)
+        .into_iter()
+        .filter(|(n, _)| n.ends_with("resources.xhtml"))
+        .map(|(_, b)| String::from_utf8_lossy(&b).to_string())
+        .collect::<String>();
+    assert!(
+        appendix.contains("Eastern helpers") && appendix.contains("East Clinic"),
+        "{appendix}"
+    );
+}

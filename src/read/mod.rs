@@ -20,6 +20,7 @@ pub mod sites;
 pub mod source;
 mod svg;
 mod yaml_errors;
+pub mod yaml_locations;
 
 pub use articles::split_front_matter;
 use book_yaml::BookYamlSource;

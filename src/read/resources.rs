@@ -2,6 +2,7 @@
 //! Each entry is checked (unique id, http(s) URL, a phone number that can be dialled) and
 //! reported at its own line.
 
+use super::yaml_locations::YamlLocations;
 use crate::diag::Diagnostic;
 use crate::model::Resource;
 use serde::Deserialize;
@@ -102,52 +103,6 @@ fn dense_code_warning(
     ))
 }
 
-/// Line ranges (0-based, end exclusive) of the list items that start with `indent` then
-/// `- ` (the top level: no indent), each ending where the next begins or the list ends.
-fn item_lines(text: &str, indent: &str) -> Vec<(usize, usize)> {
-    let lines: Vec<&str> = text.lines().collect();
-    let starts: Vec<usize> = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.strip_prefix(indent)
-                .is_some_and(|rest| rest.starts_with("- ") || rest == "-")
-        })
-        .map(|(i, _)| i)
-        .collect();
-    starts
-        .iter()
-        .enumerate()
-        .map(|(k, &s)| {
-            let end = starts.get(k + 1).copied().unwrap_or_else(|| {
-                // A nested list ends at the next line indented less than its items.
-                (s + 1..lines.len())
-                    .find(|&i| {
-                        !lines[i].trim().is_empty()
-                            && !indent.is_empty()
-                            && !lines[i].starts_with(&format!("{indent} "))
-                            && !lines[i].starts_with(&format!("{indent}-"))
-                    })
-                    .unwrap_or(lines.len())
-            });
-            (s, end)
-        })
-        .collect()
-}
-
-/// Position of `key:`'s value within the item's lines, else the item's first line.
-fn key_position(text: &str, item: (usize, usize), key: &str) -> (usize, usize) {
-    for (i, line) in text.lines().enumerate().take(item.1).skip(item.0) {
-        let trimmed = line.trim_start_matches(['-', ' ']);
-        if let Some(rest) = trimmed.strip_prefix(&format!("{key}:")) {
-            let col =
-                line.len() - trimmed.len() + key.len() + 1 + (rest.len() - rest.trim_start().len());
-            return (i + 1, line[..col.min(line.len())].chars().count() + 1);
-        }
-    }
-    (item.0 + 1, 1)
-}
-
 pub fn valid_phone(p: &str) -> bool {
     let p = p.trim();
     let body = p.strip_prefix('+').unwrap_or(p);
@@ -177,21 +132,20 @@ pub fn valid_url(u: &str) -> bool {
 }
 
 /// Checks each entry (unique one-word id, http(s) addresses, a phone that can be dialled),
-/// reporting at its own line of `text`, where the entries are the list items that start with
-/// `indent` (a site file's resources are nested); the good ones become resources.
+/// reporting at its own place in `text`, where the entries are the list at `list` (`""`: the
+/// whole file; a site file's are under `resources`); the good ones become resources.
 pub fn check_entries(
     text: &str,
     path: &Path,
     entries: Vec<ResourceYaml>,
-    indent: &str,
+    list: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Resource> {
-    let items = item_lines(text, indent);
+    let places = YamlLocations::of(text);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (i, e) in entries.into_iter().enumerate() {
-        let item = items.get(i).copied().unwrap_or((0, 1));
-        let at = |key: &str| key_position(text, item, key);
+        let at = |key: &str| places.nearest(&format!("{list}[{i}].{key}"));
         if !seen.insert(e.id.clone()) {
             let (l, c) = at("id");
             diags.push(Diagnostic::error(

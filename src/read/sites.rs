@@ -2,8 +2,9 @@
 //! resources. Each becomes its own edition of the book: the same articles, with the site's
 //! resources added to (or replacing entries of) the book's.
 
-use super::config::{locate_value, parse_yaml};
+use super::config::parse_yaml;
 use super::resources::{check_entries, valid_phone, valid_url, SiteResourceYaml};
+use super::yaml_locations::YamlLocations;
 use crate::diag::Diagnostic;
 use crate::model::{Book, Resource, Site};
 use serde::Deserialize;
@@ -137,8 +138,9 @@ fn read_one(
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    let error = |key: &str, value: &str, message: String| {
-        let (l, c) = locate_value(&text, key, value);
+    let places = YamlLocations::of(&text);
+    let error = |key: &str, message: String| {
+        let (l, c) = places.nearest(key);
         Diagnostic::error(file, l, c, message)
     };
     let before = diags.iter().filter(|d| d.is_error()).count();
@@ -157,13 +159,13 @@ fn read_one(
         ));
     }
     if yaml.name.trim().is_empty() {
-        diags.push(error("name", "name", "the site needs a name".into()));
+        diags.push(error("name", "the site needs a name".into()));
     }
     if let Some(p) = yaml.phone.as_deref().filter(|p| !valid_phone(p)) {
-        diags.push(error("phone", p, format!("`{p}` is not a phone number that can be dialled (digits, with spaces, dashes, dots or brackets; 3 to 15 digits)")));
+        diags.push(error("phone", format!("`{p}` is not a phone number that can be dialled (digits, with spaces, dashes, dots or brackets; 3 to 15 digits)")));
     }
     if let Some(u) = yaml.url.as_deref().filter(|u| !valid_url(u)) {
-        diags.push(error("url", u, format!("`{u}` is not an http(s) URL")));
+        diags.push(error("url", format!("`{u}` is not an http(s) URL")));
     }
     let logo = yaml.logo.as_deref().and_then(|src| {
         super::images::resolve(root, Path::new(""), src)
@@ -173,12 +175,12 @@ fn read_one(
                     "the logo `{src}` must be a file in the manuscript, not a web address"
                 )),
             })
-            .map_err(|m| diags.push(error("logo", src, m)))
+            .map_err(|m| diags.push(error("logo", m)))
             .ok()
     });
     if let Some(crate::model::ImageSource::Local { data, format, .. }) = &logo {
         if let Some(luma) = darkest_grey(data, *format).filter(|l| *l > FAINTEST_MARK) {
-            let (l, c) = locate_value(&text, "logo", yaml.logo.as_deref().unwrap_or(""));
+            let (l, c) = places.nearest("logo");
             diags.push(Diagnostic::warning(
                 file,
                 l,
@@ -190,16 +192,21 @@ fn read_one(
             ));
         }
     }
-    // From the parsed YAML, whatever its layout (flow or block, indented or not); the text
-    // is searched only for where each name is written.
+    // From the parsed YAML, whatever its layout (flow or block, indented or not), each name
+    // with where it is written.
     let fors: Vec<Option<Vec<(String, (usize, usize))>>> = yaml
         .resources
         .iter()
-        .map(|r| {
-            r.for_articles.as_ref().map(|names| {
+        .enumerate()
+        .map(|(r, res)| {
+            res.for_articles.as_ref().map(|names| {
                 names
                     .iter()
-                    .map(|n| (n.trim().to_string(), locate_value(&text, "for", n.trim())))
+                    .enumerate()
+                    .map(|(k, n)| {
+                        let at = places.nearest(&format!("resources[{r}].for[{k}]"));
+                        (n.trim().to_string(), at)
+                    })
                     .collect()
             })
         })
@@ -217,7 +224,7 @@ fn read_one(
         }
     }
     let entries = yaml.resources.into_iter().map(Into::into).collect();
-    let resources = check_entries(&text, file, entries, "  ", diags);
+    let resources = check_entries(&text, file, entries, "resources", diags);
     if diags.iter().filter(|d| d.is_error()).count() > before {
         return None;
     }
@@ -273,7 +280,7 @@ pub fn site_book(book: &Book, site: &SiteFile) -> Book {
         }
     }
     // The site itself closes every help list: whom to call, with a code for its website.
-    let contact = contact_card(&site.site);
+    let contact = contact_card(&site.site, &resources);
     for a in articles.iter_mut().filter(|a| !a.appendix) {
         a.resources.retain(|id| *id != contact.id);
         a.resources.push(contact.id.clone());
@@ -283,15 +290,21 @@ pub fn site_book(book: &Book, site: &SiteFile) -> Book {
 }
 
 /// The site as an entry of the help lists (the last of each) and of the appendix, where it
-/// is a category of its own.
-fn contact_card(site: &Site) -> Resource {
+/// is a category of its own. Its id is `site-ID`, made unique among `taken` (a book may
+/// name a resource of its own `site-east`).
+fn contact_card(site: &Site, taken: &[Resource]) -> Resource {
+    let base = format!("site-{}", site.id);
+    let id = std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|id| !taken.iter().any(|r| r.id == *id))
+        .unwrap_or(base);
     let description = [site.message.as_deref(), site.address.as_deref()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
     Resource {
-        id: format!("site-{}", site.id),
+        id,
         name: site.name.clone(),
         category: site.name.clone(),
         description: (!description.is_empty()).then_some(description),
