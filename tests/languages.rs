@@ -409,3 +409,27 @@ fn the_booklet_opens_page_one_on_a_right_hand_page_after_an_odd_front_matter() {
     assert_eq!(feet.len(), 1, "one page 1: {feet:?}");
     assert!(feet[0].1 > 396.0, "page 1 on the right half: {feet:?}");
 }
+
+/// Text in a script no bundled font covers prints as replacement marks, one per syllable,
+/// and its text layer keeps the words as written (issue 33: `தமிழ்` read back as
+/// `தமிதழ்த`, a mark per character whose extras repeated the syllable's first letter).
+#[test]
+fn text_no_font_covers_keeps_its_words_in_the_text_layer() {
+    let (_tmp, _m, out) = publish_files(
+        "uncovered-script",
+        &[
+            ("book.yaml", "title: Scripts\nlanguage: en\n"),
+            (
+                "articles/a.md",
+                "# Scripts\n\nThe word தமிழ் means Tamil, and हिन्दी means Hindi.\n",
+            ),
+        ],
+        &["--only", "handouts"],
+    );
+    let pdf = read_pdf(&std::fs::read(out.join("handouts/a.pdf")).unwrap());
+    let text = all_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("The word தமிழ் means Tamil, and हिन्दी means Hindi."),
+        "{text}"
+    );
+}

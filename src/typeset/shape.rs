@@ -225,7 +225,11 @@ impl Shaper {
             // A character no bundled face has would draw the .notdef glyph, which PDF/UA
             // forbids: the face's replacement character (U+FFFD) is drawn instead, standing
             // for the same text (`handout check` names such characters).
+            // One mark per cluster: a Tamil syllable the faces lack is one mark standing for
+            // the whole syllable, not a mark per character whose extras, standing for no text,
+            // read back as the first one's letters (`தமிழ்` came back as `தமிதழ்த`).
             let (gid, advance) = match (info.glyph_id, f.replacement) {
+                (0, Some(_)) if !first_of_cluster => continue,
                 (0, Some((g, adv))) => (g, adv),
                 (g, _) => (g as u16, pos.x_advance),
             };
