@@ -1105,3 +1105,72 @@ fn a_damaged_font_is_named_in_its_error() {
     );
     assert!(!err.contains("out/") && !err.contains("panicked"), "{err}");
 }
+
+/// A disk that fills up mid-write (here, a file size limit: `ulimit -f`, with the signal it
+/// raises ignored, so writes fail as on a full disk): the error names the output and says
+/// what to do in the project's words, nothing else is printed (the zip writer printed
+/// `ZipWriter drop failed: Io(Os { … })`), the previous outputs are untouched and no
+/// folder is left behind.
+#[test]
+fn a_write_that_fails_for_lack_of_space_is_reported_and_changes_nothing() {
+    let tmp = TempDir::new("disk-full");
+    let m = tmp.path().join("m");
+    copy_dir(&root().join("manuscript"), &m);
+    let out = tmp.path().join("out");
+    let first = publish(&m, &out, &["--only", "pdf,epub", "--site", "none"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = files_under(&out);
+    // The next build would print sites' editions too, into folders that do not exist yet.
+    let article = m.join("articles/what-is-kratom.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, text.replace("Kratom", "Kratom leaf")).unwrap();
+    for only in ["pdf", "epub"] {
+        let o = std::process::Command::new("timeout")
+            .arg("120")
+            .arg("sh")
+            .arg("-c")
+            .arg("ulimit -f 100; trap '' XFSZ; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_handout"))
+            .args(["publish", "--diagnostic-format", "short", "--manuscript"])
+            .arg(&m)
+            .arg("--out")
+            .arg(&out)
+            .arg("--fonts")
+            .arg(root().join("fonts"))
+            .args(["--only", only])
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{only}: {err}");
+        assert!(
+            err.contains("cannot write")
+                && err.contains("file too large")
+                && err.contains("free some space"),
+            "{only}: {err}"
+        );
+        assert!(
+            !err.contains("ZipWriter") && !err.contains("os error") && !err.contains("panicked"),
+            "{only}: {err}"
+        );
+        assert_eq!(files_under(&out), before, "{only}: the outputs changed");
+    }
+}
+
+/// Every file under `dir` (hidden ones too, but not the lock), with its bytes.
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.push((p.clone(), Vec::new()));
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != ".handout.lock") {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -427,7 +427,10 @@ fn text_no_font_covers_keeps_its_words_in_the_text_layer() {
         &["--only", "handouts"],
     );
     let pdf = read_pdf(&std::fs::read(out.join("handouts/a.pdf")).unwrap());
-    let text = all_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = all_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
         text.contains("The word தமிழ் means Tamil, and हिन्दी means Hindi."),
         "{text}"

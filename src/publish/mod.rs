@@ -214,15 +214,20 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         return Err(vec![d]);
     }
     let _lock = staging::lock_output(&opts.out, opts.wait, progress).map_err(|d| vec![d])?;
-    let staged: Vec<Vec<Staged>> = jobs
-        .iter()
-        .map(|js| {
-            js.iter()
-                .map(|j| Staged::new(&opts.out.join(&j.output.path)))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|d| vec![d])?;
+    let mut staged: Vec<Vec<Staged>> = Vec::with_capacity(jobs.len());
+    for js in &jobs {
+        let mut these = Vec::with_capacity(js.len());
+        for j in js {
+            match Staged::new(&opts.out.join(&j.output.path)) {
+                Ok(st) => these.push(st),
+                Err(d) => {
+                    staging::discard_all(staged.iter().flatten().chain(&these));
+                    return Err(vec![d]);
+                }
+            }
+        }
+        staged.push(these);
+    }
     let mut folders: Vec<&Path> = staged
         .iter()
         .flatten()
@@ -271,7 +276,7 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
                 sizes.push((st.path().to_path_buf(), size));
             }
             Err(e) => {
-                staged.iter().for_each(Staged::discard);
+                staging::discard_all(&staged);
                 return Err(vec![diagnostic(e, opts, st.path())]);
             }
         }

@@ -22,6 +22,8 @@ static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 pub struct Staged {
     path: PathBuf,
     tmp: PathBuf,
+    /// The folders made for it, deepest first: removed again when the build fails.
+    made: Vec<PathBuf>,
 }
 
 impl Staged {
@@ -30,6 +32,11 @@ impl Staged {
     pub fn new(path: &Path) -> Result<Staged, Diagnostic> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let refuse = |place: &Path, message: String| Diagnostic::error(place, 0, 0, message);
+        let made: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
+            .map(Path::to_path_buf)
+            .collect();
         std::fs::create_dir_all(dir).map_err(|e| {
             refuse(
                 dir,
@@ -64,27 +71,51 @@ impl Staged {
         Ok(Staged {
             path: path.to_path_buf(),
             tmp,
+            made,
         })
     }
 
     /// Writes the temporary file with `fill`, flushed and synced to disk; returns its size.
+    /// A failed write is reported in the project's words whatever the renderer made of it
+    /// (the PDF library said "File too large (os error 27)").
     pub fn write<T>(
         &self,
-        fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, RenderError>,
+        fill: impl FnOnce(&mut std::io::BufWriter<FileWriter>) -> Result<T, RenderError>,
     ) -> Result<(u64, T), RenderError> {
-        let cannot = |e: std::io::Error| {
+        let cannot = |e: &std::io::Error| {
+            let advice = match e.kind() {
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge => {
+                    "; free some space (or raise the file size limit) and publish again"
+                }
+                _ => "",
+            };
             RenderError::Write(format!(
-                "cannot write {}: {}",
+                "cannot write {}: {}{advice}",
                 self.path.display(),
-                crate::diag::io_words(&e)
+                crate::diag::io_words(e)
             ))
         };
-        let file = std::fs::File::create(&self.tmp).map_err(cannot)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-        let made = fill(&mut w)?;
-        let file = w.into_inner().map_err(|e| cannot(e.into_error()))?;
-        file.sync_all().map_err(cannot)?;
-        Ok((file.metadata().map_err(cannot)?.len(), made))
+        let file = std::fs::File::create(&self.tmp).map_err(|e| cannot(&e))?;
+        let mut w = std::io::BufWriter::with_capacity(
+            1 << 16,
+            FileWriter {
+                file,
+                failure: None,
+            },
+        );
+        let made = fill(&mut w);
+        let flushed = w.into_inner().map_err(|e| e.into_error());
+        let failure = match &flushed {
+            Ok(f) => f.failure.as_ref().map(|e| cannot(e)),
+            Err(e) => Some(cannot(e)),
+        };
+        let made = match (made, failure) {
+            (_, Some(e)) | (Err(e), None) => return Err(e),
+            (Ok(made), None) => made,
+        };
+        let file = flushed.map_err(|e| cannot(&e))?.file;
+        file.sync_all().map_err(|e| cannot(&e))?;
+        Ok((file.metadata().map_err(|e| cannot(&e))?.len(), made))
     }
 
     /// Where the output goes.
@@ -96,6 +127,48 @@ impl Staged {
     pub fn discard(&self) {
         let _ = std::fs::remove_file(&self.tmp);
         forget(&self.tmp);
+    }
+}
+
+/// A temporary output file that remembers the first error the system gave when writing it,
+/// so that error, not a renderer's rewording of it, is what the user reads.
+pub struct FileWriter {
+    file: std::fs::File,
+    failure: Option<std::io::Error>,
+}
+
+impl std::io::Write for FileWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf).inspect_err(|e| {
+            self.failure
+                .get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl std::io::Seek for FileWriter {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.file.seek(to)
+    }
+}
+
+/// Discards every staged output of a failed build, and then the folders made for them (a
+/// failed build leaves the output folder as it found it: no empty `sites/east/handouts`).
+pub fn discard_all<'a>(staged: impl IntoIterator<Item = &'a Staged>) {
+    let mut folders: Vec<&Path> = Vec::new();
+    for st in staged {
+        st.discard();
+        folders.extend(st.made.iter().map(PathBuf::as_path));
+    }
+    folders.sort_unstable_by_key(|d| std::cmp::Reverse(d.components().count()));
+    folders.dedup();
+    for d in folders {
+        // Only an empty folder goes: one a user filled meanwhile stays.
+        let _ = std::fs::remove_dir(d);
     }
 }
 
@@ -176,9 +249,7 @@ pub fn commit(staged: &[Staged]) -> Result<(), Diagnostic> {
                 }
             }
         }
-        for s in staged {
-            let _ = std::fs::remove_file(&s.tmp);
-        }
+        discard_all(staged);
         return Err(Diagnostic::error(
             &st.path,
             0,

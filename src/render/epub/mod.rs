@@ -444,23 +444,17 @@ fn repack<W: std::io::Write + std::io::Seek>(
     book: &Book,
     binaries: &[Binary],
     page_list: &str,
-    out: W,
+    mut out: W,
 ) -> Result<(), String> {
-    let mut out = zip::ZipWriter::new(out);
-    match repack_into(&mut out, raw, book, binaries, page_list) {
-        Ok(()) => out
-            .finish()
-            .map_err(zip_words)?
-            .flush()
-            .map_err(|e| format!("cannot write: {e}")),
-        Err(e) => {
-            // Dropped, the writer would try to finish the archive and print its own "drop
-            // failed" line to stderr (a full disk printed `ZipWriter drop failed: Io(Os {
-            // code: 28 …`); the output is discarded anyway.
-            std::mem::forget(out);
-            Err(e)
-        }
-    }
+    // Made in memory, then written in one go: the zip writer prints its own "drop failed"
+    // line to stderr when finishing fails on a full disk (`ZipWriter drop failed: Io(Os {
+    // code: 28 …`), and a book's EPUB is a few megabytes.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(raw.len())));
+    repack_into(&mut zip, raw, book, binaries, page_list)?;
+    let bytes = zip.finish().map_err(zip_words)?.into_inner();
+    out.write_all(&bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write: {e}"))
 }
 
 /// A zip error in the project's words: an I/O error says what the system said.
