@@ -198,3 +198,79 @@ fn a_plain_folder_of_chapters_publishes_without_front_matter() {
     let all: String = (0..pdf.pages.len()).map(|i| pdf.page_text(i)).collect();
     assert!(all.contains("Chapter One") && all.contains("Chapter Two"));
 }
+
+/// `check` refuses what `publish` refuses, with the same error at the same place: each
+/// manuscript here once passed `check` and failed `publish` (issue 33).
+#[test]
+fn check_refuses_what_publish_refuses() {
+    let doubling: Vec<(String, String)> = (0..7)
+        .map(|k| {
+            let body = if k < 6 {
+                format!("{{{{#include l{n}.txt}}}}\n{{{{#include l{n}.txt}}}}\n", n = k + 1)
+            } else {
+                format!("{}\n", "y".repeat(1000)).repeat(1000)
+            };
+            (format!("articles/l{k}.txt"), body)
+        })
+        .collect();
+    let mut cases: Vec<(&str, Vec<(String, String)>)> = vec![
+        (
+            "two site files, one id",
+            vec![
+                ("sites/east.yaml".into(), "name: East\n".into()),
+                ("sites/east.yml".into(), "name: East again\n".into()),
+            ],
+        ),
+        (
+            "two articles, one output",
+            vec![("articles/a-large-print.md".into(), "# Large\n\nText.\n".into())],
+        ),
+        (
+            "an unreadable site logo",
+            vec![
+                ("sites/east.yaml".into(), "name: East\nlogo: sites/logo.svg\n".into()),
+                ("sites/logo.svg".into(), "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect".into()),
+            ],
+        ),
+        (
+            "an include bomb",
+            vec![(
+                "articles/b.md".into(),
+                "# B\n\n```\n{{#include l0.txt}}\n```\n".into(),
+            )],
+        ),
+        (
+            "a duplicate resource id",
+            vec![
+                ("book.yaml".into(), "title: Care\nresources: r.yaml\n".into()),
+                (
+                    "r.yaml".into(),
+                    "- {id: x, name: X, category: C, phone: 555-010-1000}\n- {id: x, name: Y, category: C, phone: 555-010-1001}\n".into(),
+                ),
+            ],
+        ),
+    ];
+    cases[3].1.extend(doubling);
+    for (what, files) in cases {
+        let tmp = TempDir::new("check-vs-publish");
+        let m = tmp.path().join("m");
+        let mut all: Vec<(String, String)> = vec![
+            ("book.yaml".into(), "title: Care\n".into()),
+            ("articles/a.md".into(), "# Alpha\n\nText.\n".into()),
+        ];
+        all.extend(files);
+        let refs: Vec<(&str, &str)> = all.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        write_files(&m, &refs);
+        let p = publish(&m, &tmp.path().join("out"), &[]);
+        let c = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+            .args(["check", "--diagnostic-format", "short", "--manuscript"])
+            .arg(&m)
+            .output()
+            .unwrap();
+        let (perr, cerr) = (stderr(&p), stderr(&c));
+        assert_eq!(p.status.code(), Some(1), "{what}: publish: {perr}");
+        assert_eq!(c.status.code(), Some(1), "{what}: check: {cerr}");
+        let first_error = |s: &str| s.lines().find(|l| l.contains("error")).map(str::to_string);
+        assert_eq!(first_error(&perr), first_error(&cerr), "{what}");
+    }
+}
