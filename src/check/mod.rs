@@ -55,6 +55,12 @@ impl CheckReport {
                         f.name
                     ));
                 }
+                // No running text (code or tables only) is no reason to blame the language.
+                None if g.words == 0 => out.push_str(&format!(
+                    "{:<width$}      -  {:>5}  no running text to measure\n",
+                    g.file.display(),
+                    g.words,
+                )),
                 None => out.push_str(&format!(
                     "{:<width$}      -  {:>5}  no measure for this language ({})\n",
                     g.file.display(),
