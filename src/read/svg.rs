@@ -66,6 +66,40 @@ pub fn self_contained(
     dir: &Path,
 ) -> Result<(Option<String>, Vec<&'static str>), String> {
     let doc = parse(text).map_err(|e| format!("is not a readable SVG file ({e})"))?;
+    let (mut edits, removed) = edits_for(&doc, root, dir)?;
+    if edits.is_empty() {
+        return Ok((None, removed));
+    }
+    // Applied from the end; an edit inside another (a node an entity made twice) is dropped.
+    edits.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut kept: Vec<(std::ops::Range<usize>, String)> = Vec::with_capacity(edits.len());
+    for e in edits {
+        if kept.last().is_none_or(|(last, _)| e.0.start >= last.end) {
+            kept.push(e);
+        }
+    }
+    let mut out = text.to_string();
+    for (range, value) in kept.into_iter().rev() {
+        if !(out.is_char_boundary(range.start) && out.is_char_boundary(range.end)) {
+            return Err(UNSAFE.into());
+        }
+        out.replace_range(range, &value);
+    }
+    // What was taken out must be gone: the result, read again, needs no edit (entities and
+    // escapes can hide a construct from a single pass).
+    let again = parse(&out).map_err(|_| UNSAFE.to_string())?;
+    match edits_for(&again, root, dir) {
+        Ok((rest, _)) if rest.is_empty() => Ok((Some(out), removed)),
+        _ => Err(UNSAFE.into()),
+    }
+}
+
+const UNSAFE: &str = "holds scripts, event handlers or links that cannot be taken out safely; save it again without them";
+
+type Edits = (Vec<(std::ops::Range<usize>, String)>, Vec<&'static str>);
+
+/// The edits that make `doc` self-contained and inert, and what they take out.
+fn edits_for(doc: &roxmltree::Document, root: &Path, dir: &Path) -> Result<Edits, String> {
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut removed: Vec<&'static str> = Vec::new();
     let mut note = |what: &'static str| {
@@ -96,19 +130,34 @@ pub fn self_contained(
         if name == "style" {
             for t in node.children().filter(|c| c.is_text()) {
                 let body = t.text().unwrap_or("");
+                let raw = doc.input_text().get(t.range()).unwrap_or("");
+                let lower = body.to_ascii_lowercase();
+                if !lower.contains("@import") {
+                    continue;
+                }
+                note("@import");
+                if raw != body {
+                    // Escaped or CDATA: offsets in the text are not offsets in the file.
+                    edits.push((t.range(), String::new()));
+                    continue;
+                }
                 let base = t.range().start;
                 let mut from = 0;
-                while let Some(i) = body[from..].find("@import") {
+                while let Some(i) = lower[from..].find("@import") {
                     let at = from + i;
-                    let end = body[at..].find(';').map_or(body.len(), |e| at + e + 1);
-                    note("@import");
+                    let end = lower[at..].find(';').map_or(body.len(), |e| at + e + 1);
                     edits.push((base + at..base + end, String::new()));
                     from = end;
                 }
             }
         }
         for attr in node.attributes() {
-            if attr.name().len() > 2 && attr.name()[..2].eq_ignore_ascii_case("on") {
+            let name_of = attr.name();
+            if name_of.len() > 2
+                && name_of
+                    .get(..2)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("on"))
+            {
                 note("event handlers (on…)");
                 edits.push((attr.range(), String::new()));
                 continue;
@@ -135,15 +184,7 @@ pub fn self_contained(
             edits.push((attr.range_value(), embedded(&value, root, dir)?));
         }
     }
-    if edits.is_empty() {
-        return Ok((None, removed));
-    }
-    let mut out = text.to_string();
-    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
-    for (range, value) in edits {
-        out.replace_range(range, &value);
-    }
-    Ok((Some(out), removed))
+    Ok((edits, removed))
 }
 
 /// The file `value` names, inside the book, as a `data:` URI.
@@ -189,6 +230,47 @@ fn embedded(value: &str, root: &Path, dir: &Path) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn made_safe(svg: &str) -> String {
+        let (out, _) = self_contained(svg, Path::new("."), Path::new("")).unwrap();
+        out.unwrap_or_else(|| svg.to_string())
+    }
+
+    /// Found by fuzzing: an attribute whose name starts with a character of more than one
+    /// byte panicked the test for `on…` handlers.
+    #[test]
+    fn an_attribute_name_beyond_ascii_is_read_not_sliced() {
+        let svg = "<svg xmlns='http://www.w3.org/2000/svg' x\u{fffd}='1' \u{e9}nclick='2'><rect onload='x()'/></svg>";
+        let out = made_safe(svg);
+        assert!(!out.contains("onload"), "{out}");
+        assert!(out.contains("x\u{fffd}='1'"), "{out}");
+    }
+
+    /// `@import` hidden by an escape, a CDATA section or capitals is still taken out.
+    #[test]
+    fn an_import_is_taken_out_however_it_is_written() {
+        for style in [
+            "&#64;import url(http://example.com/a.css); rect { fill: red }",
+            "<![CDATA[@import url(http://example.com/a.css);]]>",
+            "@IMPORT url(http://example.com/a.css); rect { fill: red }",
+        ] {
+            let svg = format!(
+                "<svg xmlns='http://www.w3.org/2000/svg'><style>{style}</style><rect/></svg>"
+            );
+            let out = made_safe(&svg);
+            let again = parse(&out).unwrap();
+            let css: String = again
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .collect();
+            assert!(
+                !css.to_ascii_lowercase().contains("@import"),
+                "{style}: {out}"
+            );
+            assert!(out.contains("<rect"), "{style}: {out}");
+        }
+    }
 
     #[test]
     fn the_size_comes_from_the_parsed_root_whatever_the_quoting_or_preamble() {
