@@ -206,7 +206,10 @@ fn check_refuses_what_publish_refuses() {
     let doubling: Vec<(String, String)> = (0..7)
         .map(|k| {
             let body = if k < 6 {
-                format!("{{{{#include l{n}.txt}}}}\n{{{{#include l{n}.txt}}}}\n", n = k + 1)
+                format!(
+                    "{{{{#include l{n}.txt}}}}\n{{{{#include l{n}.txt}}}}\n",
+                    n = k + 1
+                )
             } else {
                 format!("{}\n", "y".repeat(1000)).repeat(1000)
             };
