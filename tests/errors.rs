@@ -82,7 +82,7 @@ fn wrong_type_and_bad_date_in_front_matter() {
             ),
         ],
     );
-    has_line(&err, "a.md", 3, 26, "not a date of the form YYYY-MM-DD");
+    has_line(&err, "a.md", 3, 26, "there is no month 13");
     let err = failing(
         "type",
         &[
@@ -276,4 +276,125 @@ fn check_refuses_what_publish_refuses() {
         let first_error = |s: &str| s.lines().find(|l| l.contains("error")).map(str::to_string);
         assert_eq!(first_error(&perr), first_error(&cerr), "{what}");
     }
+}
+
+/// Every problem of book.yaml in one run, each at its place and in words that say what is
+/// wrong: a misspelt key, a value not allowed (with the allowed ones), a month 13.
+#[test]
+fn every_problem_of_book_yaml_is_reported_in_one_run() {
+    let err = failing(
+        "three-problems",
+        &[
+            (
+                "book.yaml",
+                "titel: Kratom\npaper: a5\ndate: 2026-13-01\nlanguage: en\n",
+            ),
+            ("articles/a.md", GOOD_ARTICLE),
+        ],
+    );
+    has_line(
+        &err,
+        "book.yaml",
+        1,
+        1,
+        "`titel` is not a key handout reads",
+    );
+    has_line(
+        &err,
+        "book.yaml",
+        2,
+        8,
+        "`a5` is not one of the values allowed here",
+    );
+    has_line(&err, "book.yaml", 3, 7, "there is no month 13");
+    assert!(
+        err.contains("did you mean `a4`? (use one of: letter, a4)"),
+        "{err}"
+    );
+    // The missing `title` is the misspelt key's doing, not another problem.
+    assert!(!err.contains("required key `title`"), "{err}");
+}
+
+/// A quote left open is reported where it opens, not lines later where the YAML library
+/// gave up; a site's `for:` list is not judged against a book list that could not be read.
+#[test]
+fn an_unclosed_quote_is_reported_where_it_opens() {
+    let tmp = TempDir::new("open-quote");
+    let m = tmp.path().join("m");
+    copy_dir(&root().join("manuscript"), &m);
+    let book = std::fs::read_to_string(m.join("book.yaml")).unwrap();
+    let broken = book.replacen(
+        "title: Kratom and Opioids",
+        "title: \"Kratom and Opioids",
+        1,
+    );
+    assert_ne!(book, broken);
+    std::fs::write(m.join("book.yaml"), &broken).unwrap();
+    let line = broken
+        .lines()
+        .position(|l| l.starts_with("title:"))
+        .unwrap()
+        + 1;
+    let o = publish(&m, &tmp.path().join("out"), &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    has_line(
+        &err,
+        "book.yaml",
+        line,
+        8,
+        "this quoted value is never closed",
+    );
+    assert_eq!(err.matches(": error: ").count(), 1, "{err}");
+}
+
+/// The human format keeps a located error's line and column even where the line cannot be
+/// read as text (it is shown with the bad bytes replaced).
+#[test]
+fn a_file_that_is_not_utf8_keeps_its_place_in_the_human_format() {
+    let tmp = TempDir::new("utf8-human");
+    let m = tmp.path().join("m");
+    write_files(&m, &[("book.yaml", "title: T\n")]);
+    std::fs::create_dir_all(m.join("articles")).unwrap();
+    std::fs::write(
+        m.join("articles/a.md"),
+        b"# A\n\nGood line.\nBad \xff byte.\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args(["check", "--manuscript"])
+        .arg(&m)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("a.md:4:5"), "{err}");
+    assert!(err.contains("Bad \u{fffd} byte."), "{err}");
+}
+
+/// A misspelt article path gets the nearest file beside it as a suggestion, and the whole
+/// path underlined.
+#[test]
+fn a_misspelt_article_path_gets_a_suggestion() {
+    let err = failing(
+        "misspelt",
+        &[
+            (
+                "book.yaml",
+                "title: T\narticles:\n  - articles/withdrawl.md\n",
+            ),
+            ("articles/withdrawal.md", GOOD_ARTICLE),
+        ],
+    );
+    has_line(
+        &err,
+        "book.yaml",
+        3,
+        5,
+        "article `articles/withdrawl.md` not found",
+    );
+    assert!(
+        err.contains("did you mean `articles/withdrawal.md`?"),
+        "{err}"
+    );
 }

@@ -73,7 +73,13 @@ impl Reporter {
         let text = self
             .sources
             .entry(d.file.clone())
-            .or_insert_with(|| std::fs::read_to_string(&d.file).ok());
+            // A file that is not UTF-8 is still shown (its bad bytes as �): its problem is
+            // usually that very line.
+            .or_insert_with(|| {
+                std::fs::read(&d.file)
+                    .ok()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+            });
         text.as_deref()?
             .lines()
             .nth(d.line - 1)
@@ -206,7 +212,12 @@ fn human(d: &Diagnostic, line: Option<&str>, color: bool, repeats: Option<&str>)
             let mut lines = rendered.lines();
             let title = lines.next().unwrap_or_default().to_string();
             let rest: Vec<&str> = lines.collect();
-            let mut out = format!("{title}\n  --> {file}\n");
+            let place = if d.line > 0 {
+                format!("{file}:{}:{}", d.line, d.col.max(1))
+            } else {
+                file.to_string()
+            };
+            let mut out = format!("{title}\n  --> {place}\n");
             for l in rest {
                 out.push_str(l);
                 out.push('\n');

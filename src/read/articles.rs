@@ -159,7 +159,7 @@ fn front_matter(
     file: &Path,
 ) -> Result<(FrontMatter, Vec<Diagnostic>), Vec<Diagnostic>> {
     let fm: FrontMatter = match front {
-        Some(yaml) => config::parse_yaml(yaml, file, 1, FRONT_MATTER_KEYS).map_err(|d| vec![d])?,
+        Some(yaml) => config::parse_yaml_all(yaml, file, 1, FRONT_MATTER_KEYS)?,
         None => FrontMatter::default(),
     };
     let mut warnings = Vec::new();

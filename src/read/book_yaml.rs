@@ -15,7 +15,7 @@ impl Source for BookYamlSource<'_> {
     fn outline(&self) -> Result<Outline, Vec<Diagnostic>> {
         let book_path = self.root.join("book.yaml");
         let text = read_text(&book_path).map_err(|d| vec![d])?;
-        let yaml: BookYaml = match config::parse_yaml(&text, &book_path, 0, BOOK_KEYS) {
+        let yaml: BookYaml = match config::parse_yaml_all(&text, &book_path, 0, BOOK_KEYS) {
             Ok(yaml) => yaml,
             Err(d) => return Ok(self.salvaged(&text, &book_path, d)),
         };
@@ -160,7 +160,7 @@ impl BookYamlSource<'_> {
     /// When book.yaml has an error, the articles and resources it names (as far as its YAML
     /// can be read, else the default places) are still read, so one run reports every
     /// problem; the error keeps the build from going further.
-    fn salvaged(&self, text: &str, book_path: &Path, error: Diagnostic) -> Outline {
+    fn salvaged(&self, text: &str, book_path: &Path, errors: Vec<Diagnostic>) -> Outline {
         let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
         let listed: Option<Vec<String>> = value.get("articles").and_then(|a| {
             a.as_sequence().map(|s| {
@@ -176,7 +176,7 @@ impl BookYamlSource<'_> {
             entries,
             parts: Vec::new(),
             resources,
-            diagnostics: vec![error],
+            diagnostics: errors,
         }
     }
 }

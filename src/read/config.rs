@@ -186,9 +186,33 @@ pub struct YamlDate(pub Date);
 impl<'de> Deserialize<'de> for YamlDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Date::parse(s.trim()).map(YamlDate).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{s}` is not a date of the form YYYY-MM-DD"))
-        })
+        Date::parse(s.trim())
+            .map(YamlDate)
+            .ok_or_else(|| serde::de::Error::custom(date_problem(s.trim())))
+    }
+}
+
+/// What is wrong with a date that does not parse: its form, or the month or day it names.
+pub fn date_problem(s: &str) -> String {
+    let parts: Vec<&str> = s.split('-').collect();
+    let numbers: Option<Vec<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
+    let shaped = parts.len() == 3
+        && [4, 2, 2]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
+    match numbers {
+        Some(n) if shaped && !(1..=12).contains(&n[1]) => {
+            format!(
+                "`{s}` is not a date: there is no month {} (months go from 01 to 12)",
+                n[1]
+            )
+        }
+        Some(n) if shaped => format!(
+            "`{s}` is not a date: month {:02} of {} has no day {}",
+            n[1], n[0], n[2]
+        ),
+        _ => format!("`{s}` is not a date of the form YYYY-MM-DD"),
     }
 }
 
@@ -227,6 +251,66 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(
 ) -> Result<T, Diagnostic> {
     serde_yaml::from_str::<T>(text)
         .map_err(|e| super::yaml_errors::diagnostic(&e, text, file, line_offset, allowed))
+}
+
+/// As `parse_yaml`, but with every problem of the file, not only the first: after each
+/// one, the top-level entry it is in is blanked out (its lines kept, so later positions
+/// hold) and the text read again. A problem outside any entry (the YAML itself is broken, a
+/// required key is missing) ends the search. At most 50 problems.
+pub fn parse_yaml_all<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    file: &Path,
+    line_offset: usize,
+    allowed: &[&str],
+) -> Result<T, Vec<Diagnostic>> {
+    let first = match parse_yaml::<T>(text, file, line_offset, allowed) {
+        Ok(t) => return Ok(t),
+        Err(d) => d,
+    };
+    let places = super::yaml_locations::YamlLocations::of(text);
+    let starts = places.top_level_lines();
+    let mut lines: Vec<String> = text.split('\n').map(String::from).collect();
+    let mut found = vec![first];
+    // Keys blanked, and the keys unknown ones were probably meant to be: their absence is a
+    // consequence, not another problem.
+    let mut gone: Vec<String> = Vec::new();
+    while found.len() < 50 {
+        let last = found.last().expect("one at least");
+        if is_missing_key(&last.message).is_some() {
+            break;
+        }
+        let line = last.line.saturating_sub(line_offset);
+        let Some(k) = starts.iter().rposition(|s| s.0 <= line) else {
+            break;
+        };
+        let (from, key) = (starts[k].0, starts[k].1.clone());
+        let to = starts.get(k + 1).map_or(lines.len() + 1, |s| s.0);
+        if lines.get(from - 1).is_none_or(|l| l.trim().is_empty()) {
+            break;
+        }
+        for l in lines.iter_mut().take(to - 1).skip(from - 1) {
+            l.clear();
+        }
+        gone.extend(did_you_mean(&key, allowed).map(String::from));
+        gone.push(key);
+        let again = lines.join("\n");
+        match parse_yaml::<T>(&again, file, line_offset, allowed) {
+            Ok(_) => break,
+            Err(d) => {
+                if is_missing_key(&d.message).is_some_and(|k| gone.iter().any(|g| *g == k)) {
+                    break;
+                }
+                found.push(d);
+            }
+        }
+    }
+    Err(found)
+}
+
+/// The key a "the required key `x` is missing" message names.
+fn is_missing_key(message: &str) -> Option<String> {
+    let rest = message.split("the required key `").nth(1)?;
+    rest.split_once("` is missing").map(|(k, _)| k.to_string())
 }
 
 /// Where `value` first appears as a YAML scalar at or after the line of `key:`, for
@@ -272,6 +356,8 @@ mod tests {
         let e = book("title: T\ndate: 2026-02-30\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         assert!(e.col >= 7, "{e}");
+        assert!(e.message.contains("month 02 of 2026 has no day 30"), "{e}");
+        let e = book("title: T\ndate: 26-1-1\n").unwrap_err();
         assert!(e.message.contains("YYYY-MM-DD"), "{e}");
     }
 

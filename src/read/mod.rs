@@ -83,6 +83,8 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
     } = outline;
     root.canonicalize()
         .map_err(|e| vec![Diagnostic::error(root, 0, 0, crate::diag::io_words(&e))])?;
+    // A book.yaml (or SUMMARY.md) that could not be read lists no articles to trust.
+    let outline_read = !diagnostics.iter().any(Diagnostic::is_error);
     let entries = checked_entries(root, entries, &mut diagnostics);
     let before = diagnostics.iter().filter(|d| d.is_error()).count();
     let resource_list = read_resources(root, resources, &mut diagnostics);
@@ -101,7 +103,11 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
         &mut diagnostics,
     );
     let article_paths: Vec<PathBuf> = entries.iter().map(|e| e.path.clone()).collect();
-    let site_files = sites::read_all(root, &article_paths, &mut diagnostics);
+    let site_files = sites::read_all(
+        root,
+        outline_read.then_some(&article_paths[..]),
+        &mut diagnostics,
+    );
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
         return Err(diagnostics);
@@ -138,7 +144,12 @@ fn checked_entries(root: &Path, entries: Vec<Entry>, diags: &mut Vec<Diagnostic>
         let shown = entry.path.display().to_string();
         match files::inside(root, &entry.path) {
             Err(files::Outside::Missing) => {
-                diags.push(entry.listed.error(format!("article `{shown}` not found")))
+                let mut d = entry
+                    .listed
+                    .error(format!("article `{shown}` not found"))
+                    .with_len(shown.chars().count());
+                d.help = nearest_article(root, &entry.path).map(|p| format!("did you mean `{p}`?"));
+                diags.push(d)
             }
             Err(outside) => diags.push(
                 entry
@@ -162,6 +173,23 @@ fn checked_entries(root: &Path, entries: Vec<Entry>, diags: &mut Vec<Diagnostic>
         }
     }
     out
+}
+
+/// The Markdown file beside a listed one that is missing whose name is closest to it (a slip
+/// of the keyboard), as the book would list it.
+fn nearest_article(root: &Path, listed: &Path) -> Option<String> {
+    let dir = listed.parent().unwrap_or(Path::new(""));
+    let name = listed.file_name()?.to_str()?;
+    let (canon, _) = files::inside(root, dir).ok()?;
+    let names: Vec<String> = std::fs::read_dir(canon)
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let found = crate::diag::did_you_mean(name, &refs)?;
+    Some(dir.join(found).display().to_string())
 }
 
 /// The resources file's entries (none when the book has no resources file).

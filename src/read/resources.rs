@@ -222,8 +222,7 @@ pub fn check_entries(
 pub fn load(path: &Path) -> Result<(Vec<Resource>, Vec<Diagnostic>), Vec<Diagnostic>> {
     // Refuses a pipe or a device, and a file over the size limit.
     let text = super::files::read_text(path).map_err(|d| vec![d])?;
-    let entries: Vec<ResourceYaml> =
-        super::config::parse_yaml(&text, path, 0, RESOURCE_KEYS).map_err(|d| vec![d])?;
+    let entries: Vec<ResourceYaml> = super::config::parse_yaml_all(&text, path, 0, RESOURCE_KEYS)?;
     let mut diags = Vec::new();
     let out = check_entries(&text, path, entries, "", &mut diags);
     if diags.iter().any(Diagnostic::is_error) {

@@ -2,7 +2,7 @@
 //! resources. Each becomes its own edition of the book: the same articles, with the site's
 //! resources added to (or replacing entries of) the book's.
 
-use super::config::parse_yaml;
+use super::config::parse_yaml_all;
 use super::resources::{check_entries, valid_phone, valid_url, SiteResourceYaml};
 use super::yaml_locations::YamlLocations;
 use crate::diag::Diagnostic;
@@ -44,7 +44,12 @@ pub struct SiteFile {
 
 /// Every `sites/*.yaml` under `root`, in file-name order; `articles` are the book's (as
 /// book.yaml lists them), which a resource's `for` names. Problems are added to `diags`.
-pub fn read_all(root: &Path, articles: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<SiteFile> {
+/// (`None` when the book's list could not be read: `for:` lists are then not checked).
+pub fn read_all(
+    root: &Path,
+    articles: Option<&[PathBuf]>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<SiteFile> {
     use super::files::{inside, Outside};
     match inside(root, Path::new("sites")) {
         Ok(_) => {}
@@ -117,7 +122,7 @@ pub fn read_all(root: &Path, articles: &[PathBuf], diags: &mut Vec<Diagnostic>) 
 fn read_one(
     root: &Path,
     file: &Path,
-    articles: &[PathBuf],
+    articles: Option<&[PathBuf]>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<SiteFile> {
     let text = match super::files::read_text(file) {
@@ -127,10 +132,10 @@ fn read_one(
             return None;
         }
     };
-    let yaml: SiteYaml = match parse_yaml(&text, file, 0, SITE_KEYS) {
+    let yaml: SiteYaml = match parse_yaml_all(&text, file, 0, SITE_KEYS) {
         Ok(y) => y,
         Err(d) => {
-            diags.push(d);
+            diags.extend(d);
             return None;
         }
     };
@@ -212,7 +217,7 @@ fn read_one(
         })
         .collect();
     for (name, (l, c)) in fors.iter().flatten().flatten() {
-        if !articles.iter().any(|a| a == Path::new(name)) {
+        if articles.is_some_and(|list| !list.iter().any(|a| a == Path::new(name))) {
             diags.push(Diagnostic::error(
                 file,
                 *l,

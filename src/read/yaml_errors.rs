@@ -24,6 +24,23 @@ pub fn diagnostic(
     // second names where the construct began).
     let (body, positions) = split_positions(&raw);
     let (path, body) = split_path(&body);
+    // A quote left open swallows the lines after it; the YAML library then stumbles lines
+    // later, where another quote happens to close it. Point at the opening quote instead.
+    let syntax = body.contains("while parsing") || body.contains("while scanning");
+    if let Some((line, col)) = reported
+        .filter(|_| syntax)
+        .and_then(|(l, _)| unclosed_quote(text, l))
+    {
+        let mut d = Diagnostic::error(
+            file,
+            line + line_offset,
+            col,
+            "this quoted value is never closed",
+        )
+        .with_len(1);
+        d.help = Some("end the value with the same quote mark it starts with".into());
+        return d;
+    }
     let mut out = explain(&body, allowed);
     if let Some(p) = &path {
         out.message = format!("in `{p}`: {}", out.message);
@@ -38,6 +55,47 @@ pub fn diagnostic(
     let mut d = Diagnostic::error(file, line + line_offset, col, out.message).with_len(out.len);
     d.help = out.help;
     d
+}
+
+/// The first value before line `before` that opens a quote and does not close it on its
+/// own line (multi-line quoted values are rare in these files, and only looked for once the
+/// YAML has failed to parse).
+fn unclosed_quote(text: &str, before: usize) -> Option<(usize, usize)> {
+    for (i, line) in text.lines().enumerate().take(before.saturating_sub(1)) {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        // The value: after `key: `, or after a list item's `- `.
+        let value_at = match line.find(": ") {
+            Some(k) if !line[..k].contains(['"', '\'', '#']) => k + 2,
+            _ if trimmed.starts_with("- ") => line.len() - trimmed.len() + 2,
+            _ => continue,
+        };
+        let value = &line[value_at..];
+        let lead = value.len() - value.trim_start().len();
+        let value = value.trim_start();
+        let Some(quote) = value.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let body = &value[1..];
+        let closed = if quote == '"' {
+            let mut escaped = false;
+            body.chars().any(|c| {
+                let end = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                end
+            })
+        } else {
+            // In single quotes, '' is a quote mark; a lone ' ends the value.
+            body.replace("''", "").contains('\'')
+        };
+        if !closed {
+            let col = line[..value_at + lead].chars().count() + 1;
+            return Some((i + 1, col));
+        }
+    }
+    None
 }
 
 enum Place {
@@ -107,8 +165,14 @@ fn expected_names(rest: &str) -> Vec<&str> {
 }
 
 /// "did you mean `x`?" for a near miss, else `lead` and every name allowed.
+const VALUES_LEAD: &str = "use one of:";
+
 fn suggestion(name: &str, known: &[&str], lead: &str) -> String {
     match did_you_mean(name, known) {
+        // A short list of values is worth reading whole (keys have their own help).
+        Some(k) if lead == VALUES_LEAD && known.len() <= 8 => {
+            format!("did you mean `{k}`? ({lead} {})", known.join(", "))
+        }
         Some(k) => format!("did you mean `{k}`?"),
         None => format!("{lead} {}", known.join(", ")),
     }
@@ -150,7 +214,7 @@ fn explain(body: &str, allowed: &[&str]) -> Explained {
         let known = expected_names(rest);
         return Explained {
             message: format!("`{first_quoted}` is not one of the values allowed here"),
-            help: Some(suggestion(&first_quoted, &known, "use one of:")),
+            help: Some(suggestion(&first_quoted, &known, VALUES_LEAD)),
             len: first_quoted.chars().count(),
             place: Place::Value(first_quoted),
         };
@@ -188,12 +252,16 @@ fn explain(body: &str, allowed: &[&str]) -> Explained {
     }
     // The project's own value checks quote the bad value in backticks and carry only the
     // position of the enclosing node: point at the value itself.
-    let place = if first_quoted.is_empty() {
-        Place::Reported
+    let (place, len) = if first_quoted.is_empty() {
+        (Place::Reported, 0)
     } else {
-        Place::Value(first_quoted)
+        let len = first_quoted.chars().count();
+        (Place::Value(first_quoted), len)
     };
-    plain(body.to_string(), place)
+    Explained {
+        len,
+        ..plain(body.to_string(), place)
+    }
 }
 
 /// What serde expected, in an author's words.
@@ -319,7 +387,11 @@ mod tests {
         assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
         assert_eq!((d.line, d.col, d.len), (2, 1, 5));
         let d = error("title: T\npaper: a5\n");
-        assert_eq!(d.help.as_deref(), Some("did you mean `a4`?"), "{d}");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("did you mean `a4`? (use one of: letter, a4)"),
+            "{d}"
+        );
         assert_eq!((d.line, d.col), (2, 8));
     }
 }

@@ -98,6 +98,30 @@ impl YamlLocations {
         }
     }
 
+    /// The line where each top-level entry starts (a mapping's key, a list's item), in
+    /// order, with the key (or the item's index).
+    pub fn top_level_lines(&self) -> Vec<(usize, String)> {
+        let mut out: Vec<(usize, String)> = self
+            .keys
+            .iter()
+            .filter(|(p, _)| !p.contains(['.', '[']))
+            .map(|(p, at)| (at.0, p.clone()))
+            .chain(
+                self.values
+                    .iter()
+                    .filter(|(p, _)| {
+                        p.starts_with('[')
+                            && p.find(['.', '[']) == Some(0)
+                            && !p[1..].contains(['.', '['])
+                    })
+                    .map(|(p, at)| (at.0, p.clone())),
+            )
+            .collect();
+        out.sort();
+        out.dedup_by_key(|e| e.0);
+        out
+    }
+
     fn key_expected(&self, frames: &[Frame]) -> bool {
         matches!(frames.last(), Some(Frame::Mapping { key: None }))
     }
