@@ -566,3 +566,49 @@ fn every_handout_page_says_which_edition_it_is() {
         assert!(text.contains(part), "{part:?} in {text:?}");
     }
 }
+
+/// No word is split at its own hyphen anywhere in a patient-style edition (handouts, large
+/// print, the booklet, and each site's): not in the body, not on a resource card, not in a
+/// table cell. A card's web address broken at `public-` was retyped as `publichealth`.
+#[test]
+fn no_line_in_any_patient_edition_ends_at_a_words_hyphen() {
+    let mut names = Vec::new();
+    let mut stack = vec![sample().1.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name.ends_with(".pdf")
+                && (p.parent().unwrap().ends_with("handouts")
+                    || name.contains("large-print")
+                    || name.contains("booklet"))
+            {
+                names.push(p);
+            }
+        }
+    }
+    names.sort();
+    assert!(names.len() >= 40, "the sample's patient editions: {}", names.len());
+    for path in names {
+        let pdf = read_pdf(&std::fs::read(&path).unwrap());
+        for (p, runs) in pdf.runs.iter().enumerate() {
+            for r in runs {
+                let t = r.text.trim_end();
+                let mut tail = t.chars().rev();
+                let split = tail.next() == Some('-') && tail.next().is_some_and(char::is_alphanumeric);
+                // At the end of its line: nothing drawn to its right on the same baseline.
+                let last = !runs
+                    .iter()
+                    .any(|o| (o.y - r.y).abs() < 0.5 && o.x > r.end - 0.5 && o.x < r.end + 40.0);
+                assert!(
+                    !(split && last),
+                    "{} p{}: a line ends at a word's hyphen: {t:?}",
+                    path.display(),
+                    p + 1
+                );
+            }
+        }
+    }
+}

@@ -281,10 +281,21 @@ impl<'a> ArticleLayout<'a> {
         leading: f32,
     ) -> Vec<super::lines::Line> {
         let link_nodes = self.link_nodes(links, node);
-        LineSetter::new(self.ctx.sh, links, leading)
-            .in_locale(&self.locale)
+        self.unhyphenated_setter(links, leading)
             .tagged(self.nref(node), &link_nodes)
             .set(pieces, width, align)
+    }
+
+    /// A setter that never hyphenates, with the edition's rule for a word's own hyphens:
+    /// ragged (patient) editions never split a word there, on cards and in cells as in the
+    /// body (a web address broken at `public-` was retyped as `publichealth`).
+    fn unhyphenated_setter<'s>(&'s self, links: &'s [LinkDest], leading: f32) -> LineSetter<'s> {
+        let setter = LineSetter::new(self.ctx.sh, links, leading).in_locale(&self.locale);
+        if self.ctx.theme.justify {
+            setter
+        } else {
+            setter.keeping_hyphenated_words()
+        }
     }
 
     /// Like `set_as`, for text from the manuscript's data (resources.yaml) rather than the
@@ -300,8 +311,7 @@ impl<'a> ArticleLayout<'a> {
         leading: f32,
     ) -> Vec<super::lines::Line> {
         let link_nodes = self.link_nodes(links, node);
-        LineSetter::new(self.ctx.sh, links, leading)
-            .in_locale(&self.locale)
+        self.unhyphenated_setter(links, leading)
             .direction_from_text()
             .tagged(self.nref(node), &link_nodes)
             .set(pieces, width, align)

@@ -336,8 +336,7 @@ impl ArticleLayout<'_> {
                 let mut pieces = Vec::new();
                 self.pieces(cell, grid.text.bold(), &mut links, &mut pieces, false);
                 aspect_w = aspect_w.max(
-                    LineSetter::new(self.ctx.sh, &links, 1.3).measure(&pieces).1
-                        + 2.0 * grid.cell_pad,
+                    self.unhyphenated_setter(&links, 1.3).measure(&pieces).1 + 2.0 * grid.cell_pad,
                 );
             }
         }
@@ -686,9 +685,11 @@ impl ArticleLayout<'_> {
         let cap = t.sans(t.at_least((6.5 * t.scale).max(9.0)));
         let site = target.map(crate::model::qr::site).unwrap_or_default();
         let caption = self.locale.fill(Text::HelpScan, &[("site", site)]);
-        let lines = LineSetter::new(self.ctx.sh, &[], 1.2)
-            .in_locale(&self.locale)
-            .set(&[Piece::Text(caption, cap)], size, Align::Center);
+        let lines = self.unhyphenated_setter(&[], 1.2).set(
+            &[Piece::Text(caption, cap)],
+            size,
+            Align::Center,
+        );
         // The caption is text of the entry (tagged as its own paragraph): as an artifact,
         // two captions side by side on a booklet's spread read to checkers as hidden prose.
         let caption_node = self.node_in(Role::P, sect);
