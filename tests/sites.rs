@@ -445,3 +445,86 @@ fn a_book_resource_named_like_a_sites_contact_entry_keeps_the_ids_unique() {
         "{appendix}"
     );
 }
+
+/// The facts that date a printed handout (the edition's date, its version, the article's next
+/// review) are on every page of every handout edition, regular and large print, default and
+/// site, whole: a footer short of room takes another line rather than drop or cut one.
+#[test]
+fn every_handout_page_keeps_its_dates_and_version_whole() {
+    let body = "Some text about care. ".repeat(300);
+    let article = format!(
+        "---\ntitle: Care at home\nreviewed: {{by: Dr Ada Lee, on: 2026-10-01, next: 2027-10-01}}\n---\n\n# Care at home\n\n{body}\n"
+    );
+    let (_tmp, _m, out) = publish_files(
+        "footer-facts",
+        &[
+            (
+                "book.yaml",
+                "title: Care\nlanguage: en\ndate: 2026-11-26\nedition: \"2026.1\"\npublisher: Handout Project\n",
+            ),
+            ("articles/care.md", &article),
+            (
+                "sites/east.yaml",
+                "name: Eastside Community Health Center of Springfield\nphone: 555-010-2000\nhours: Monday to Friday, 8 am to 6 pm\n",
+            ),
+        ],
+        &["--only", "handouts,large-print"],
+    );
+    for file in [
+        "handouts/care.pdf",
+        "handouts/care-large-print.pdf",
+        "sites/east/handouts/care.pdf",
+        "sites/east/handouts/care-large-print.pdf",
+    ] {
+        let pdf = read_pdf(&std::fs::read(out.join(file)).unwrap());
+        assert!(pdf.pages.len() >= 2, "{file}");
+        for p in 0..pdf.pages.len() {
+            let text = pdf.page_text(p);
+            for fact in [
+                "26 November 2026",
+                "Version 2026.1",
+                "Next review 1 October 2027",
+            ] {
+                assert!(
+                    text.contains(fact),
+                    "{file} p{}: no `{fact}` in\n{text}",
+                    p + 1
+                );
+            }
+            // The footer, however many lines it takes, stays clear of the text.
+            let lines = &pdf.pages[p];
+            let text_bottom = lines
+                .iter()
+                .filter(|l| l.text.contains("Some text"))
+                .map(|l| l.y)
+                .fold(0.0, f32::max);
+            let footer_top = lines
+                .iter()
+                .filter(|l| {
+                    l.y > 300.0
+                        && ["555-010-2000", "Edition of", "Next review", "Springfield"]
+                            .iter()
+                            .any(|w| l.text.contains(w))
+                })
+                .map(|l| l.y - l.size)
+                .fold(f32::MAX, f32::min);
+            assert!(
+                footer_top > text_bottom + 2.0,
+                "{file} p{}: the footer (top {footer_top}) runs into the text (baseline {text_bottom})",
+                p + 1
+            );
+            // (The site's name heading a large-print page may be cut beside the page
+            // number: the footer has it whole.)
+            for line in text
+                .lines()
+                .filter(|l| l.contains("Edition of") || l.contains("555-010-2000"))
+            {
+                assert!(
+                    !line.contains('\u{2026}'),
+                    "{file} p{}: cut short: {line}",
+                    p + 1
+                );
+            }
+        }
+    }
+}

@@ -30,6 +30,23 @@ pub fn decorate_all(
     }
 }
 
+/// How much taller than its usual two lines the footer of article `i`'s handout is (a
+/// site's name and number, the review status and the edition's facts can need four in large
+/// print): the text block ends that much higher, so the footer never runs into the text.
+pub fn footer_overflow(sh: &Shaper, book: &Book, i: usize, theme: &Theme) -> f32 {
+    let furniture = Furniture { sh };
+    let article = book.articles.get(i);
+    let locale = Locale::of(article.map_or(&book.meta.language, |a| &a.lang));
+    // The widest page label a handout prints.
+    let page_of = locale.fill(Text::PageOf, &[("page", "88"), ("total", "88")]);
+    let foot = Style {
+        gray: 0.2,
+        ..theme.sans(9.0)
+    };
+    let (lines, style) = furniture.footer_lines(book, article, theme, &page_of, foot);
+    lines.len().saturating_sub(2) as f32 * style.size * 1.3
+}
+
 /// Roman numerals for front-matter page numbers.
 pub fn roman(mut n: usize) -> String {
     let mut s = String::new();
@@ -288,7 +305,7 @@ impl Furniture<'_> {
                 gray: 0.6,
             });
         }
-        let foot_y = t.page_h - t.margin_bottom + 34.0 * s.min(1.4);
+        let foot_y = t.page_h - t.margin_bottom + t.footer_extra + 34.0 * s.min(1.4);
         let foot = Style {
             gray: 0.2,
             ..t.sans(t.at_least(9.0 * s))
@@ -346,19 +363,9 @@ impl Furniture<'_> {
         foot: Style,
         foot_y: f32,
     ) {
-        let s = t.scale;
         let right = t.page_w - t.margin_right;
         let article = page.article.map(|a| &book.articles[a]);
         let locale = Locale::of(article.map_or(&book.meta.language, |a| &a.lang));
-        let mut status = Vec::new();
-        if let Some(a) = article.filter(|a| book.shows_review(a)) {
-            let text = locale.review_status(a.reviewed.as_ref());
-            status.push(if t.large_print && a.reviewed.is_none() {
-                locale.sentence_case(&text)
-            } else {
-                text
-            });
-        }
         let page_of = locale.fill(
             Text::PageOf,
             &[("page", &n.to_string()), ("total", &total.to_string())],
@@ -370,11 +377,40 @@ impl Furniture<'_> {
                 ..t.sans(t.body_size).bold()
             };
             self.put(page, &page_of, number, right, t.margin_top - 16.0, 1.0);
-        } else {
-            status.push(page_of);
+        }
+        let (lines, style) = self.footer_lines(book, article, t, &page_of, foot);
+        let step = style.size * 1.3;
+        for (k, line) in lines.iter().enumerate() {
+            let y = foot_y - step * (lines.len() - 1 - k) as f32;
+            self.put(page, line, style, t.page_w / 2.0, y, 0.5);
+        }
+    }
+
+    /// The lines of a handout's footer, and their style: the site (or the publisher), the
+    /// review status, the page (regular print), and under them the edition.
+    fn footer_lines(
+        &self,
+        book: &Book,
+        article: Option<&crate::model::Article>,
+        t: &Theme,
+        page_of: &str,
+        foot: Style,
+    ) -> (Vec<String>, Style) {
+        let locale = Locale::of(article.map_or(&book.meta.language, |a| &a.lang));
+        let mut status = Vec::new();
+        if let Some(a) = article.filter(|a| book.shows_review(a)) {
+            let text = locale.review_status(a.reviewed.as_ref());
+            status.push(if t.large_print && a.reviewed.is_none() {
+                locale.sentence_case(&text)
+            } else {
+                text
+            });
+        }
+        if !t.large_print {
+            status.push(page_of.to_string());
         }
         let style = Style {
-            size: t.at_least(8.0 * s.min(1.5)),
+            size: t.at_least(8.0 * t.scale.min(1.5)),
             ..foot
         };
         // Which edition this is, on paper that outlives the file: the date, the
@@ -408,21 +444,20 @@ impl Furniture<'_> {
                 .filter(|p| status.contains(&p.text))
                 .for_each(|p| p.required = false);
         }
-        for (k, e) in edition.iter().enumerate() {
-            parts.push(part(e, k == 0, 1));
+        // The edition's date, version and next review are the facts that date a printed
+        // handout: none is left off.
+        for e in &edition {
+            parts.push(part(e, true, 1));
         }
-        let lines = self.flow_parts(&parts, style, t.text_width());
-        let step = style.size * 1.3;
-        for (k, line) in lines.iter().enumerate() {
-            let y = foot_y - step * (lines.len() - 1 - k) as f32;
-            self.put(page, line, style, t.page_w / 2.0, y, 0.5);
-        }
+        (self.flow_parts(&parts, style, t.text_width()), style)
     }
 
     /// Footer parts on their lines, joined by middle dots, each line at most `room` points:
-    /// the required parts first, each on its own line if it has room, else the other; then
-    /// the others where there is room (left off where there is none). Lines keep the parts'
-    /// order; empty ones are dropped.
+    /// the required parts first, each on its own line if it has room, else on the next that
+    /// has, else on a new line under the rest (a required fact is never dropped or cut
+    /// short, only one too wide for a line by itself is); then the others where there is
+    /// room (left off where there is none). Lines keep the parts' order; empty ones are
+    /// dropped.
     fn flow_parts(&self, parts: &[Part], style: Style, room: f32) -> Vec<String> {
         let face = self.sh.face_index(style.face);
         let sep = "  \u{b7}  ";
@@ -430,20 +465,26 @@ impl Furniture<'_> {
             let texts: Vec<&str> = ks.iter().map(|&k| parts[k].text.as_str()).collect();
             texts.join(sep)
         };
-        let mut lines: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+        let mut lines: Vec<Vec<usize>> = vec![Vec::new(), Vec::new()];
         for required in [true, false] {
             for k in (0..parts.len()).filter(|&k| parts[k].required == required) {
                 let own = parts[k].line.min(1);
-                let fits = [own, 1 - own].into_iter().find(|&i| {
+                let fits = (own..lines.len()).chain(0..own).find(|&i| {
                     let mut with = lines[i].clone();
                     with.push(k);
                     with.sort_unstable();
                     self.sh.width(face, &text(&with), style.size) <= room
                 });
-                if let Some(i) = fits.or(required.then_some(own)) {
-                    lines[i].push(k);
-                    lines[i].sort_unstable();
-                }
+                let line = match fits {
+                    Some(i) => i,
+                    None if required => {
+                        lines.push(Vec::new());
+                        lines.len() - 1
+                    }
+                    None => continue,
+                };
+                lines[line].push(k);
+                lines[line].sort_unstable();
             }
         }
         lines

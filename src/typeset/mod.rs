@@ -46,6 +46,9 @@ impl Typesetter {
     /// The edition's pages, with everything a writer needs to print them.
     pub fn typeset(&self, book: &Book, edition: Edition) -> PagedDocument {
         let mut theme = Theme::of(&book.meta, edition);
+        if let Scope::Article(i) = edition.scope {
+            theme.grow_footer(furniture::footer_overflow(&self.sh, book, i, &theme));
+        }
         let (mut trees, articles) = self.lay_out(book, edition, &theme);
         let mut body = paginate::paginate(articles, &theme);
         // A handout whose last page would hold a scrap is set again, tighter (see

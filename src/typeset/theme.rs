@@ -14,6 +14,9 @@ pub struct Theme {
     pub margin_right: f32,
     pub margin_top: f32,
     pub margin_bottom: f32,
+    /// Of the bottom margin, how much was added for a footer taller than two lines (the
+    /// footer itself stays where it was).
+    pub footer_extra: f32,
     pub body_size: f32,
     pub leading: f32,
     /// Sizes given for the regular edition are multiplied by this (body size / 10.5).
@@ -35,6 +38,13 @@ impl Theme {
     /// The theme of an edition of the book: large print to ACB's rules, the others in the
     /// style book.yaml gives them (by default the book justified, the handouts and the
     /// booklet to the CMS Toolkit's rules), the booklet on pages half the paper's size.
+    /// Makes room for a footer `extra` points taller than two lines: the text block ends
+    /// higher, the footer stays.
+    pub fn grow_footer(&mut self, extra: f32) {
+        self.margin_bottom += extra;
+        self.footer_extra += extra;
+    }
+
     pub fn of(meta: &BookMeta, edition: Edition) -> Theme {
         let paper = meta.paper.size_pt();
         let (style, size) = match (edition.form, edition.scope) {
@@ -89,6 +99,7 @@ impl Theme {
             margin_right: if small { page_w * 0.1 } else { 72.0 },
             margin_top: if small { 72.0 } else { 66.0 },
             margin_bottom: if small { 64.0 } else { 72.0 },
+            footer_extra: 0.0,
             body_size: 10.5,
             leading: 1.38,
             scale: 1.0,
@@ -112,6 +123,7 @@ impl Theme {
             margin_right: side,
             margin_top: 84.0,
             margin_bottom: 84.0,
+            footer_extra: 0.0,
             body_size: 18.0,
             leading: 1.5,
             scale: 18.0 / 10.5,

@@ -3,7 +3,7 @@
 //! still read as one box; all of it is told apart by rules, weight and labels, never by
 //! colour alone.
 
-use super::super::lines::{Align, LineSetter, Piece, Style};
+use super::super::lines::{Align, Piece, Style};
 use super::{keep_ends_together, ArticleLayout, Draw, Elem, LinkDest};
 use crate::locale::Text;
 use crate::model::*;
