@@ -52,7 +52,7 @@ fn every_article_gets_a_self_contained_handout() {
     assert!(!all_text(&pdf).contains("Contents"), "no table of contents");
     // The review is part of the text under the title, and in short on every page's foot.
     assert!(
-        first.contains("Reviewed by Ana Ruiz, MD on 15 January 2026"),
+        first.contains("Reviewed by Ana Ruiz, MD on January 15, 2026"),
         "{first}"
     );
     let n = pdf.pages.len();
@@ -61,13 +61,13 @@ fn every_article_gets_a_self_contained_handout() {
         let lines = &pdf.pages[p];
         let edition = lines[lines.len() - 1].text.clone();
         assert!(
-            edition.contains("Edition of 1 June 2026")
-                && edition.contains("Next review 15 January 2027"),
+            edition.contains("Edition of June 1, 2026")
+                && edition.contains("Next review January 15, 2027"),
             "edition line: {edition}"
         );
         let foot = lines[lines.len() - 2].text.clone();
         assert!(
-            foot.contains("Test Clinic") && foot.contains("Reviewed 15 January 2026"),
+            foot.contains("Test Clinic") && foot.contains("Reviewed January 15, 2026"),
             "footer: {foot}"
         );
         assert!(
@@ -118,7 +118,7 @@ fn unreviewed_articles_are_marked_draft_on_every_page_and_in_the_epub() {
         if !appendix && text.contains("Reviewed topic") && !text.contains("Draft topic") {
             assert!(!band, "a reviewed page is marked draft");
             assert!(
-                text.contains("Reviewed 15 January 2026"),
+                text.contains("Reviewed January 15, 2026"),
                 "the review status is in the footer"
             );
         }
@@ -142,7 +142,7 @@ fn unreviewed_articles_are_marked_draft_on_every_page_and_in_the_epub() {
     assert!(page("draft.xhtml")
         .contains("<p class=\"review draft\">DRAFT \u{2014} not clinically reviewed</p>"));
     assert!(page("reviewed.xhtml")
-        .contains("<p class=\"review\">Reviewed by Ana Ruiz, MD on 15 January 2026</p>"));
+        .contains("<p class=\"review\">Reviewed by Ana Ruiz, MD on January 15, 2026</p>"));
 }
 
 #[test]

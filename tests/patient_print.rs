@@ -522,8 +522,8 @@ fn large_print_reads_a_table_too_wide_for_one_line_per_cell_as_lists() {
 #[test]
 fn every_handout_page_says_which_edition_it_is() {
     for (large, wanted) in [
-        (false, "Edition of 26 November 2026"),
-        (true, "Edition of 26 November 2026"),
+        (false, "Edition of November 26, 2026"),
+        (true, "Edition of November 26, 2026"),
     ] {
         for name in handouts(large) {
             let pdf = pdf(&name);
@@ -590,14 +590,19 @@ fn no_line_in_any_patient_edition_ends_at_a_words_hyphen() {
         }
     }
     names.sort();
-    assert!(names.len() >= 40, "the sample's patient editions: {}", names.len());
+    assert!(
+        names.len() >= 40,
+        "the sample's patient editions: {}",
+        names.len()
+    );
     for path in names {
         let pdf = read_pdf(&std::fs::read(&path).unwrap());
         for (p, runs) in pdf.runs.iter().enumerate() {
             for r in runs {
                 let t = r.text.trim_end();
                 let mut tail = t.chars().rev();
-                let split = tail.next() == Some('-') && tail.next().is_some_and(char::is_alphanumeric);
+                let split =
+                    tail.next() == Some('-') && tail.next().is_some_and(char::is_alphanumeric);
                 // At the end of its line: nothing drawn to its right on the same baseline.
                 let last = !runs
                     .iter()

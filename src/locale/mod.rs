@@ -335,7 +335,9 @@ impl Locale {
         self.text(Text::Alert(kind))
     }
 
-    /// A date as printed: "26 November 2026".
+    /// A date as the language (and its region) writes it in full: "November 26, 2026" (en,
+    /// en-US), "26 November 2026" (en-GB), "26 de noviembre de 2026" (es); CLDR's long
+    /// date format.
     pub fn date(&self, d: Date) -> String {
         let months = if self.table.months.len() == 12 {
             &self.table.months
@@ -346,14 +348,19 @@ impl Locale {
             .get(d.month as usize - 1)
             .map(String::as_str)
             .unwrap_or("");
-        self.fill(
-            Text::Date,
-            &[
-                ("day", &d.day.to_string()),
-                ("month", month),
-                ("year", &d.year.to_string()),
-            ],
-        )
+        // A region may write dates its own way (en-GB "26 November 2026", en-US
+        // "November 26, 2026"): `date.<region>` in the language's table.
+        let regional = self
+            .tag
+            .split('-')
+            .nth(1)
+            .filter(|r| r.len() == 2 && self.has_table())
+            .and_then(|r| self.table.entries.get(&format!("date.{r}")));
+        let pattern = regional.map_or_else(|| self.text(Text::Date), String::as_str);
+        pattern
+            .replace("{day}", &d.day.to_string())
+            .replace("{month}", month)
+            .replace("{year}", &d.year.to_string())
     }
 
     /// "Reviewed by … on …", or the draft notice for an unreviewed article.
@@ -420,8 +427,12 @@ mod tests {
             let loc = Locale::of(lang);
             assert!(loc.missing().is_empty(), "{lang} lacks {:?}", loc.missing());
             for k in t.entries.keys() {
+                // `date.<region>`: a region's own way of writing a date.
+                let regional = k
+                    .strip_prefix("date.")
+                    .is_some_and(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_lowercase()));
                 assert!(
-                    Text::ALL.iter().any(|t| t.key() == k),
+                    regional || Text::ALL.iter().any(|t| t.key() == k),
                     "{lang}: unknown key {k}"
                 );
             }
@@ -437,7 +448,13 @@ mod tests {
         );
         assert_eq!(en.around(Text::HelpCall, "phone"), ("Call ", ""));
         let d = Date::parse("2026-11-26").unwrap();
-        assert_eq!(en.date(d), "26 November 2026");
+        // CLDR's long dates: the United States (and English with no region) month first,
+        // Britain day first.
+        assert_eq!(en.date(d), "November 26, 2026");
+        assert_eq!(Locale::of("en").date(d), "November 26, 2026");
+        assert_eq!(Locale::of("en-GB").date(d), "26 November 2026");
+        assert_eq!(Locale::of("vi").date(d), "26 tháng 11, 2026");
+        assert_eq!(Locale::of("fr-CA").date(d), "26 novembre 2026");
         // A language with no table of its own speaks English.
         assert_eq!(Locale::of("xx").text(Text::Contents), "Contents");
         assert!(!Locale::of("xx").has_table());
