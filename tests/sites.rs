@@ -191,6 +191,13 @@ fn the_default_editions_are_the_same_with_or_without_sites() {
         !only.join("sites/northside").exists(),
         "only the site asked for"
     );
+    // … and only it: `--site` chooses editions as `--only` chooses renderers.
+    let written: Vec<String> = std::fs::read_dir(&only)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert_eq!(written, ["sites"], "no default edition with --site eastside");
     let o = publish(&m, &tmp.path().join("bad"), &["--site", "westside"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("no site `westside`"), "{}", stderr(&o));
@@ -481,9 +488,9 @@ fn every_handout_page_keeps_its_dates_and_version_whole() {
         for p in 0..pdf.pages.len() {
             let text = pdf.page_text(p);
             for fact in [
-                "26 November 2026",
+                "November 26, 2026",
                 "Version 2026.1",
-                "Next review 1 October 2027",
+                "Next review October 1, 2027",
             ] {
                 assert!(
                     text.contains(fact),

@@ -104,8 +104,9 @@ struct BuildArgs {
     /// per article), large-print (the book and the handouts in large print), booklet.
     #[arg(long, value_delimiter = ',', value_parser = renderer_names())]
     only: Vec<String>,
-    /// Besides the default editions, build only this site's (`sites/<ID>.yaml`, under
-    /// `sites/<ID>/`); repeatable; `none` for no site. Default: every site.
+    /// Build only this site's editions (`sites/<ID>.yaml`, under `sites/<ID>/`), not the
+    /// default ones; repeatable. `none`: only the default editions. Default: the default
+    /// editions and every site's.
     #[arg(long = "site", value_name = "ID")]
     sites: Vec<String>,
     /// If another build is writing to the output folder, stop with an error instead of

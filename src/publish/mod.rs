@@ -29,8 +29,9 @@ pub struct Options {
     /// Make the handouts of only these articles (their sources, relative to the manuscript);
     /// `None`: of every article. `watch` passes the articles an edit changed.
     pub handouts_of: Option<Vec<PathBuf>>,
-    /// Besides the default editions, those of only these sites (`sites/<id>.yaml`); `None`:
-    /// every site's; an empty list (`--site none`): none.
+    /// The sites whose editions are made (`sites/<id>.yaml`), and then only theirs; `None`:
+    /// the default editions and every site's; an empty list (`--site none`): the default
+    /// editions alone.
     pub sites: Option<Vec<String>>,
     /// When another build is writing to the output folder: wait for it (else refuse).
     pub wait: bool,
@@ -49,6 +50,12 @@ impl Options {
             sites: None,
             wait: true,
         }
+    }
+
+    /// Whether the default editions are made: always, unless `--site` named sites (`--site
+    /// ID` builds only those, as `--only` builds only the renderers named).
+    fn wants_default(&self) -> bool {
+        self.sites.as_ref().is_none_or(Vec::is_empty)
     }
 
     fn wants_site(&self, id: &str) -> bool {
@@ -183,8 +190,10 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
             format!("no site `{unknown}`: the sites are the files in this folder, by name without .yaml"),
         )]);
     }
-    // The default editions, then each chosen site's under sites/<id>/.
+    // The default editions (unless only sites were asked for), then each chosen site's
+    // under sites/<id>/.
     let books: Vec<(PathBuf, &Book)> = std::iter::once((PathBuf::new(), &book))
+        .filter(|_| opts.wants_default())
         .chain(loaded.sites.iter().filter_map(|b| {
             let id = site_id(b)?;
             opts.wants_site(id)
