@@ -617,3 +617,46 @@ fn no_line_in_any_patient_edition_ends_at_a_words_hyphen() {
         }
     }
 }
+
+/// A handout is its article: its document title and language (what a screen reader
+/// announces, what a file list shows) are the article's, not the book's.
+#[test]
+fn a_handouts_title_and_language_are_its_articles() {
+    for (name, title, lang) in [
+        (
+            "handouts/que-es-el-kratom.pdf",
+            "¿Qué es el kratom?",
+            "es-US",
+        ),
+        (
+            "handouts/what-is-kratom-large-print.pdf",
+            "What is kratom?",
+            "en-US",
+        ),
+    ] {
+        let pdf = pdf(name);
+        let info = pdf
+            .doc
+            .trailer
+            .get(b"Info")
+            .and_then(|r| pdf.doc.get_object(r.as_reference()?))
+            .and_then(lopdf::Object::as_dict)
+            .unwrap();
+        let read = |d: &lopdf::Dictionary, key: &[u8]| match d.get(key) {
+            Ok(lopdf::Object::String(bytes, _)) => {
+                if bytes.starts_with(&[0xFE, 0xFF]) {
+                    let units: Vec<u16> = bytes[2..]
+                        .chunks(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect();
+                    String::from_utf16_lossy(&units)
+                } else {
+                    String::from_utf8_lossy(bytes).to_string()
+                }
+            }
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(read(info, b"Title"), title, "{name}");
+        assert_eq!(read(pdf.doc.catalog().unwrap(), b"Lang"), lang, "{name}");
+    }
+}

@@ -197,7 +197,11 @@ fn the_default_editions_are_the_same_with_or_without_sites() {
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .filter(|n| !n.starts_with('.'))
         .collect();
-    assert_eq!(written, ["sites"], "no default edition with --site eastside");
+    assert_eq!(
+        written,
+        ["sites"],
+        "no default edition with --site eastside"
+    );
     let o = publish(&m, &tmp.path().join("bad"), &["--site", "westside"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("no site `westside`"), "{}", stderr(&o));

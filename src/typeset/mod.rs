@@ -88,7 +88,7 @@ impl Typesetter {
         furniture::decorate_all(&self.sh, &mut pages, front_pages, book, edition, &theme);
         PagedDocument {
             edition,
-            meta: book.meta.clone(),
+            meta: edition_meta(book, edition),
             page_w: theme.page_w,
             page_h: theme.page_h,
             pages,
@@ -150,6 +150,26 @@ impl Typesetter {
         }
         (trees, articles)
     }
+}
+
+/// The document's metadata: the book's, or for a handout its article's (title, language,
+/// summary and authors), with the book's title as the subject it belongs to. A handout
+/// titled with the book's name read out the wrong title, and in the wrong language.
+fn edition_meta(book: &Book, edition: Edition) -> BookMeta {
+    let mut meta = book.meta.clone();
+    if let Scope::Article(i) = edition.scope {
+        let a = &book.articles[i];
+        meta.subtitle = Some(meta.title.clone());
+        meta.title = a.title_text();
+        meta.language = a.lang.clone();
+        if let Some(s) = &a.summary {
+            meta.description = Some(s.clone());
+        }
+        if !a.authors.is_empty() {
+            meta.authors = a.authors.clone();
+        }
+    }
+    meta
 }
 
 /// The logo of the site the book is printed for, as the title page draws it.
