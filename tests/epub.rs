@@ -423,3 +423,93 @@ fn an_article_image_named_like_the_cover_or_a_logo_does_not_collide() {
         );
     }
 }
+
+/// An undated book's EPUB is dated (dcterms:modified is required) from SOURCE_DATE_EPOCH when
+/// set, else from the day its newest file was changed: never 1970-01-01, never the clock.
+#[test]
+fn an_undated_books_epub_takes_its_date_from_its_files() {
+    let tmp = TempDir::new("undated");
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            ("book.yaml", "title: Undated\nlanguage: en\n"),
+            ("articles/a.md", "# A\n\nText.\n"),
+            ("articles/b.md", "# B\n\nText.\n"),
+        ],
+    );
+    for (file, day) in [
+        ("book.yaml", "2024-01-02"),
+        ("articles/a.md", "2024-03-05"),
+        ("articles/b.md", "2023-07-08"),
+    ] {
+        let ok = std::process::Command::new("touch")
+            .args(["-d", &format!("{day} 12:00:00")])
+            .arg(m.join(file))
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    let modified = |env: Option<&str>| {
+        let out = tmp.path().join(format!("out-{}", env.unwrap_or("files")));
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_handout"));
+        cmd.args(["publish", "--only", "epub", "--manuscript"])
+            .arg(&m)
+            .arg("--out")
+            .arg(&out)
+            .env_remove("SOURCE_DATE_EPOCH");
+        if let Some(e) = env {
+            cmd.env("SOURCE_DATE_EPOCH", e);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let epub = std::fs::read(out.join("undated.epub")).unwrap();
+        let opf = read_zip(&epub)
+            .into_iter()
+            .find(|(n, _)| n.ends_with(".opf"))
+            .map(|(_, b)| String::from_utf8(b).unwrap())
+            .unwrap();
+        opf.split("<meta property=\"dcterms:modified\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(modified(None), "2024-03-05T00:00:00Z");
+    assert_eq!(modified(Some("1700000000")), "2023-11-14T00:00:00Z");
+}
+
+/// A raw-HTML `<figure>` (the Rust book's chapter 17 has nine) keeps its `<figcaption>`
+/// inside the figure, as the caption of its image, not as a paragraph after it.
+#[test]
+fn an_html_figure_keeps_its_figcaption() {
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\"/></svg>";
+    let (_tmp, _m, out) = publish_files(
+        "figcaption",
+        &[
+            ("book.yaml", "title: Figures\nlanguage: en\ndate: 2026-01-01\n"),
+            (
+                "articles/a.md",
+                "# Figures\n\nSee Figure 1.\n\n<figure>\n\n<img src=\"box.svg\" alt=\"A black box\" />\n\n<figcaption>Figure 1: A <em>black</em> box</figcaption>\n\n</figure>\n\nAfter.\n",
+            ),
+            ("articles/box.svg", svg),
+        ],
+        &["--only", "epub"],
+    );
+    let epub = std::fs::read(out.join("figures.epub")).unwrap();
+    let page = read_zip(&epub)
+        .into_iter()
+        .find(|(n, _)| n.ends_with("/a.xhtml"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap();
+    let figure = page
+        .split("<figure>")
+        .nth(1)
+        .and_then(|s| s.split("</figure>").next())
+        .unwrap();
+    assert!(
+        figure.contains("<figcaption>Figure 1: A <em>black</em> box</figcaption>"),
+        "{page}"
+    );
+    assert!(!page.contains("<p>Figure 1:"), "{page}");
+}

@@ -124,7 +124,7 @@ pub fn check(manuscript: &Path, fonts_dir: &Path) -> CheckReport {
             &settings_file(manuscript),
             1,
             1,
-            "the book gives no `date:`: the EPUB then has no publication date and its required modification date says 1970-01-01, and no edition date is printed; add `date: YYYY-MM-DD` (in book.toml: `date = \"YYYY-MM-DD\"` under `[output.handout]`)",
+            "the book gives no `date:`: the EPUB then has no publication date, its required modification date is the day its newest file was changed (or `SOURCE_DATE_EPOCH`), and no edition date is printed; add `date: YYYY-MM-DD` (in book.toml: `date = \"YYYY-MM-DD\"` under `[output.handout]`)",
         ));
     }
     let mut rows = Vec::new();

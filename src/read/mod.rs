@@ -116,8 +116,9 @@ pub fn read(root: &Path, outline: Outline) -> Result<Loaded, Vec<Diagnostic>> {
         .into_iter()
         .map(|(title, first)| Part { title, first })
         .collect();
+    let newest = newest_input(root, &article_paths);
     let mut book = Book::new(
-        book_meta(settings, language),
+        book_meta(settings, language, newest),
         articles,
         parts,
         resource_list,
@@ -374,12 +375,16 @@ fn nearest_id(anchor: &str, known: &HashSet<&str>) -> String {
 }
 
 /// The book's metadata: the source's settings with their defaults filled in.
-fn book_meta(s: Settings, language: String) -> BookMeta {
-    let date = s.date.or_else(source_date_epoch).unwrap_or(Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    });
+fn book_meta(s: Settings, language: String, newest: Option<Date>) -> BookMeta {
+    let date = s
+        .date
+        .or_else(source_date_epoch)
+        .or(newest)
+        .unwrap_or(Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        });
     let identifier = s.identifier.clone().unwrap_or_else(|| {
         format!(
             "urn:uuid:{}",
@@ -415,6 +420,20 @@ fn book_meta(s: Settings, language: String) -> BookMeta {
         site: None,
         clinical_review: s.clinical_review,
     }
+}
+
+/// The day the newest of the book's own files (its list and its articles) was last changed:
+/// the EPUB's required modification date when the book gives none and `SOURCE_DATE_EPOCH`
+/// is not set (it said 1970-01-01). The same files give the same date, never the clock's.
+fn newest_input(root: &Path, articles: &[PathBuf]) -> Option<Date> {
+    ["book.yaml", "book.toml", "SUMMARY.md", "src/SUMMARY.md"]
+        .iter()
+        .map(PathBuf::from)
+        .chain(articles.iter().cloned())
+        .filter_map(|p| std::fs::metadata(root.join(p)).ok()?.modified().ok())
+        .filter_map(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .max()
+        .map(|d| Date::from_days_since_epoch((d.as_secs() / 86400) as i64))
 }
 
 /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention, when the book gives no date.

@@ -362,6 +362,9 @@ impl<R: Resolver> Reader<'_, R> {
                 });
             }
             self.start(tag, offset);
+            if name == "figcaption" && matches!(self.stack.last(), Some(Frame::Paragraph(_))) {
+                self.figcaptions.push(self.stack.len());
+            }
         } else if !TRANSPARENT.contains(&name) {
             return;
         }

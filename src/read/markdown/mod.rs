@@ -156,6 +156,9 @@ struct Reader<'a, R: Resolver> {
     /// HTML elements open, innermost last, and the HTML tables being read.
     html_open: Vec<html_blocks::OpenHtml>,
     html_tables: Vec<html_blocks::HtmlTable>,
+    /// The depths of the paragraph frames that are HTML `<figcaption>`s: they end as the
+    /// caption of the figure before them, not as paragraphs after it.
+    figcaptions: Vec<usize>,
     out: Parsed,
 }
 
@@ -201,6 +204,7 @@ pub fn parse_mapped<R: Resolver>(
         dropped_tags: Default::default(),
         html_open: Vec::new(),
         html_tables: Vec::new(),
+        figcaptions: Vec::new(),
         out: Parsed::default(),
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -436,8 +440,16 @@ impl<'a, R: Resolver> Reader<'a, R> {
             self.stack.push(frame);
             return;
         }
+        let depth = self.stack.len() + 1;
         match frame {
             Frame::Root(_) => {}
+            Frame::Paragraph(content) if self.figcaptions.last() == Some(&depth) => {
+                self.figcaptions.pop();
+                self.block(Block::Caption {
+                    content: trim_inlines(content),
+                    above: false,
+                });
+            }
             Frame::Paragraph(content) => self.end_paragraph(content),
             Frame::Heading { level, id, content } => {
                 let base = match id {
@@ -1232,6 +1244,19 @@ fn block_text(block: &Block) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// A caption's text without the blank lines and spaces around it in the HTML.
+fn trim_inlines(mut content: Vec<Inline>) -> Vec<Inline> {
+    let blank = |i: &Inline| {
+        matches!(i, Inline::SoftBreak) || matches!(i, Inline::Text(t) if t.trim().is_empty())
+    };
+    while content.last().is_some_and(blank) {
+        content.pop();
+    }
+    let lead = content.iter().take_while(|i| blank(i)).count();
+    content.drain(..lead);
+    content
 }
 
 fn html_style(name: &str, attrs: &[(String, String)]) -> Option<HtmlStyle> {

@@ -584,7 +584,7 @@ fn fix_opf(opf: &str, book: &Book, binaries: &[Binary], print_pages: bool) -> St
     let locale = Locale::of(&meta.language);
     let mut extra = String::new();
     // Dates only as given (book.yaml or SOURCE_DATE_EPOCH); dcterms:modified is required,
-    // and without a date says 1970-01-01, which `check` warns about.
+    // and without a date is the day the newest input changed, which `check` warns about.
     if meta.date_given {
         extra.push_str(&format!("    <dc:date>{}</dc:date>\n", meta.date));
     }
