@@ -655,40 +655,57 @@ fn an_svg_refers_only_to_files_inside_the_book() {
     }
 }
 
-/// Include expansion is bounded by the size it reaches, not only by its depth: a file that
-/// includes itself eight times, and a doubling include, end quickly with one located error;
-/// an include of a missing anchor is a warning that `--final` refuses (issue 33).
+/// Include expansion is bounded: a file that includes itself (eight times over) is a cycle,
+/// left out at its first turn with a warning; a doubling chain of distinct files ends
+/// quickly with one located error when it passes 16 MB; an include of a missing anchor is a
+/// warning that `--final` refuses (issue 33).
 #[test]
 fn includes_are_bounded_in_size_and_a_missing_anchor_is_reported() {
     let tmp = TempDir::new("include-bomb");
     let m = tmp.path().join("m");
     let self_include = "{{#include self.md}}\n".repeat(8);
-    let doubling = format!(
-        "{}\n{{{{#include d.md}}}}\n{{{{#include d.md}}}}\n",
-        "x".repeat(4096)
-    );
-    write_files(
-        &m,
-        &[
-            ("book.yaml", "title: Bombs\narticles: [a.md]\n"),
-            (
-                "a.md",
-                "# A\n\nBefore.\n\n{{#include self.md}}\n\n{{#include d.md}}\n",
-            ),
-            ("self.md", &self_include),
-            ("d.md", &doubling),
-        ],
-    );
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "book.yaml".into(),
+            "title: Bombs\narticles: [a.md]\n".into(),
+        ),
+        (
+            "a.md".into(),
+            "# A\n\nBefore.\n\n{{#include self.md}}\n\n{{#include d0.md}}\n".into(),
+        ),
+        ("self.md".into(), self_include),
+    ];
+    // d0 includes d1 twice, d1 d2 twice, …: 64 copies of a 1 MB leaf.
+    for k in 0..6 {
+        let next = format!("d{}.md", k + 1);
+        files.push((
+            format!("d{k}.md"),
+            format!("{{{{#include {next}}}}}\n{{{{#include {next}}}}}\n"),
+        ));
+    }
+    files.push((
+        "d6.md".into(),
+        format!("{}\n", "x".repeat(1023)).repeat(1024),
+    ));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_files(&m, &refs);
     let (status, err) = publish_within(30, &m, &tmp.path().join("out"), &[]);
     assert_eq!(status.code(), Some(1), "{err}");
     assert!(
-        err.contains("a.md:5:1") && err.contains("grows past 16 MB"),
+        err.contains("a.md:7:1") && err.contains("grows past 16 MB"),
         "{err}"
     );
     assert_eq!(
         err.matches("grows past").count(),
         1,
         "one error, not one per include: {err}"
+    );
+    assert!(
+        err.contains("a.md:5:1") && err.contains("`self.md` would include itself"),
+        "{err}"
     );
 
     let tmp = TempDir::new("include-anchor");

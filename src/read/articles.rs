@@ -102,6 +102,7 @@ pub(super) fn load_article(
             lines: &lines,
             base: body_start,
             spent: &std::cell::Cell::new(0),
+            chain: &[rel.to_path_buf()],
         },
     );
     diags.extend(expanded.diagnostics);
