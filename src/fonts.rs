@@ -1,5 +1,6 @@
-//! The bundled typefaces, read from the fonts folder once per process: the typesetter shapes
-//! with them, the PDF writer subsets them, the EPUB embeds the text face.
+//! The bundled typefaces, built into the binary (a fonts folder may replace any of them):
+//! the typesetter shapes with them, the PDF writer subsets them, the EPUB embeds the text
+//! face.
 
 use crate::diag::Diagnostic;
 use std::collections::HashMap;
@@ -199,18 +200,60 @@ fn map_font(path: &Path) -> Result<&'static [u8], Diagnostic> {
     Ok(&leaked[..])
 }
 
+/// The faces built into the binary, in the order of `FACES`: one file is the whole tool (an
+/// installed binary read its fonts from the checkout, and failed once that moved). Kept as
+/// they are, not compressed: the pages a build reads are mapped from the binary like a font
+/// file's, and inflating 14 MB on every run would cost about 50 ms of a 300 ms book.
+macro_rules! bundled {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/", $name)) as &[u8])),*]
+    };
+}
+const BUNDLED: &[(&str, &[u8])] = bundled![
+    "NotoSerif-Regular.ttf",
+    "NotoSerif-Bold.ttf",
+    "NotoSerif-Italic.ttf",
+    "NotoSerif-BoldItalic.ttf",
+    "NotoSans-Regular.ttf",
+    "NotoSans-Bold.ttf",
+    "NotoSans-Italic.ttf",
+    "NotoSans-BoldItalic.ttf",
+    "NotoSansMono-Regular.ttf",
+    "NotoSansMono-Bold.ttf",
+    "AtkinsonHyperlegible-Regular.ttf",
+    "AtkinsonHyperlegible-Bold.ttf",
+    "NotoSansSC-Regular.otf",
+    "NotoSansSC-Bold.otf",
+    "NotoNaskhArabic-Regular.ttf",
+    "NotoNaskhArabic-Bold.ttf",
+    "NotoSansSymbols2-Regular.ttf",
+    "NotoEmoji-Regular.ttf",
+];
+
+/// The faces: the bundled ones, each replaced by the file of the same name in `dir` when
+/// there is one (`--fonts DIR`; an empty path: the bundled faces alone).
 pub fn load(dir: &Path) -> Result<FontSet, Diagnostic> {
-    if !dir.is_dir() {
+    let bundled_only = dir.as_os_str().is_empty();
+    if !bundled_only && !dir.is_dir() {
         return Err(Diagnostic::error(
             dir,
             0,
             0,
-            "fonts folder not found (give it with --fonts DIR)",
+            "fonts folder not found (give it with --fonts DIR, or leave --fonts out for the bundled fonts)",
         ));
     }
     let mut files = Vec::new();
     for (key, name) in FACES {
         let path = dir.join(name);
+        let built_in = BUNDLED.iter().find(|(n, _)| n == name).map(|(_, d)| *d);
+        if let (Some(data), true) = (built_in, bundled_only || !path.exists()) {
+            files.push(FontFile {
+                key: *key,
+                file_name: name,
+                data,
+            });
+            continue;
+        }
         let meta = std::fs::metadata(&path).map_err(|e| {
             Diagnostic::error(
                 &path,

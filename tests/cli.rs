@@ -384,3 +384,86 @@ fn init_writes_all_or_nothing_and_only_in_its_folder() {
         assert_eq!(listing(&linked), ["book.yaml"]);
     }
 }
+
+/// The base fonts a PDF embeds, without their subset tags.
+fn embedded_fonts(pdf: &[u8]) -> Vec<String> {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let mut names: Vec<String> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor"))
+        .filter_map(|d| d.get(b"FontName").and_then(|n| n.as_name()).ok())
+        .map(|n| {
+            let n = String::from_utf8_lossy(n).to_string();
+            n.split_once('+').map_or(n.clone(), |(_, b)| b.to_string())
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The fonts are built into the binary: a copy of it publishes from a folder far from the
+/// checkout with no fonts folder anywhere near (an installed binary read the checkout's
+/// `fonts/` and failed once it moved); `--fonts DIR` replaces the faces it has files for.
+#[test]
+fn the_binary_carries_its_fonts_and_a_fonts_folder_replaces_faces() {
+    let tmp = TempDir::new("installed");
+    let bin = tmp.path().join("bin/handout");
+    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_handout"), &bin).unwrap();
+    let m = tmp.path().join("m");
+    write_files(
+        &m,
+        &[
+            (
+                "book.yaml",
+                "title: Carried\nlanguage: en\ndate: 2026-01-01\n",
+            ),
+            (
+                "articles/a.md",
+                "# Carried\n\nText in the *body*, and `code`.\n",
+            ),
+        ],
+    );
+    let run = |extra: &[&str], out: &str| {
+        let o = Command::new(&bin)
+            .current_dir(tmp.path())
+            .args([
+                "publish",
+                "--only",
+                "pdf",
+                "--manuscript",
+                "m",
+                "--out",
+                out,
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(tmp.path().join(out).join("carried.pdf")).unwrap()
+    };
+    let fonts = embedded_fonts(&run(&[], "out"));
+    assert!(
+        fonts.iter().any(|f| f == "NotoSerif-Regular")
+            && fonts.iter().any(|f| f.starts_with("NotoSansMono")),
+        "{fonts:?}"
+    );
+    // A folder holding one file: the body face replaced by it, the rest still built in.
+    let own = tmp.path().join("own-fonts");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::copy(
+        root().join("fonts/NotoSans-Regular.ttf"),
+        own.join("NotoSerif-Regular.ttf"),
+    )
+    .unwrap();
+    let fonts = embedded_fonts(&run(&["--fonts", own.to_str().unwrap()], "out2"));
+    assert!(
+        !fonts.iter().any(|f| f == "NotoSerif-Regular")
+            && fonts.iter().any(|f| f == "NotoSans-Regular")
+            && fonts.iter().any(|f| f.starts_with("NotoSansMono")),
+        "{fonts:?}"
+    );
+}
