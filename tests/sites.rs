@@ -539,3 +539,28 @@ fn every_handout_page_keeps_its_dates_and_version_whole() {
         }
     }
 }
+
+/// The summary line gives every edition's book pages, the default's and each site's (it
+/// gave the last one made).
+#[test]
+fn the_summary_gives_each_editions_book_pages() {
+    let tmp = TempDir::new("summary-pages");
+    let m = tmp.path().join("m");
+    copy_dir(&root().join("manuscript"), &m);
+    let o = publish(&m, &tmp.path().join("out"), &["--only", "pdf"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let summary = err.lines().find(|l| l.starts_with("published ")).unwrap();
+    let pdf_pages = |f: &str| {
+        read_pdf(&std::fs::read(tmp.path().join("out").join(f)).unwrap())
+            .pages
+            .len()
+    };
+    let wanted = format!(
+        "book PDF {} pages (sites/eastside {}, sites/northside {})",
+        pdf_pages("kratom-and-opioids.pdf"),
+        pdf_pages("sites/eastside/kratom-and-opioids.pdf"),
+        pdf_pages("sites/northside/kratom-and-opioids.pdf"),
+    );
+    assert!(summary.contains(&wanted), "{summary} lacks {wanted}");
+}

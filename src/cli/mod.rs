@@ -66,7 +66,8 @@ struct BookArgs {
     /// The manuscript folder (the same as DIR).
     #[arg(long, conflicts_with = "dir", value_name = "DIR")]
     manuscript: Option<PathBuf>,
-    /// The folder with the bundled fonts [default: ./fonts, else the one built in]
+    /// A folder of font files replacing the bundled faces of the same names [default: the
+    /// faces built into the binary]
     #[arg(long)]
     fonts: Option<PathBuf>,
 }
@@ -263,12 +264,25 @@ fn build(opts: &handout::Options, printer: &mut Printer) -> Result<handout::Repo
                     handout::diag::report::group_repeats(&report.warnings).len()
                 ),
             };
+            // Each edition's book: "book PDF 36 pages (sites/eastside 37)".
+            let pages: Vec<String> = report
+                .book_pages
+                .iter()
+                .map(|(folder, n)| match folder.as_str() {
+                    "" => format!("{n} pages"),
+                    f => format!("{f} {n}"),
+                })
+                .collect();
+            let books = match pages.split_first() {
+                None => String::new(),
+                Some((first, [])) => format!(", book PDF {first}"),
+                Some((first, rest)) => format!(", book PDF {first} ({})", rest.join(", ")),
+            };
             printer.status(&format!(
-                "published {} article(s): {} file(s), {:.1} MB, book PDF {} pages, in {:.2} s{warned}",
+                "published {} article(s): {} file(s), {:.1} MB{books}, in {:.2} s{warned}",
                 report.articles,
                 report.outputs.len(),
                 total as f64 / 1_048_576.0,
-                report.pdf_pages,
                 report.seconds
             ));
             for (p, n) in report.outputs.iter().filter(|_| printer.verbose) {

@@ -87,22 +87,18 @@ impl Options {
 pub struct Report {
     /// Files written, with their sizes in bytes.
     pub outputs: Vec<(PathBuf, u64)>,
-    /// Pages of the book PDF.
-    pub pdf_pages: usize,
+    /// Pages of each book PDF made: the default edition's under `""`, each site's under its
+    /// folder (`sites/eastside`), in the order made.
+    pub book_pages: Vec<(String, usize)>,
     pub articles: usize,
     pub warnings: Vec<Diagnostic>,
     pub seconds: f64,
 }
 
-/// The fonts folder to use when none is given: `./fonts` if present, else the one this
-/// binary was built with.
+/// The fonts folder to use when none is given: none (an empty path), the faces built into
+/// the binary.
 pub fn default_fonts_dir() -> PathBuf {
-    let local = PathBuf::from("fonts");
-    if local.is_dir() {
-        local
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")
-    }
+    PathBuf::new()
 }
 
 /// Problems that stop a final edition: an article nobody reviewed, or whose review is due
@@ -280,7 +276,10 @@ pub fn publish(opts: &Options, progress: &mut dyn FnMut(&str)) -> Result<Report,
         match result {
             Ok((size, rendered)) => {
                 if job.renderer.name() == "pdf" && job.output.needs == Needs::Pages(Edition::BOOK) {
-                    report.pdf_pages = rendered.pages.unwrap_or(0);
+                    let folder = job.output.path.parent().unwrap_or(Path::new(""));
+                    report
+                        .book_pages
+                        .push((folder.display().to_string(), rendered.pages.unwrap_or(0)));
                 }
                 sizes.push((st.path().to_path_buf(), size));
             }
