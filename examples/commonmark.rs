@@ -97,7 +97,7 @@ fn main() {
             println!(
                 "published {} examples as one book: {} PDF pages",
                 good.len(),
-                report.pdf_pages
+                report.book_pages.first().map_or(0, |(_, n)| *n)
             );
         }
         Ok(Err(diags)) => {

@@ -372,12 +372,12 @@ impl<'a> LineSetter<'a> {
                             }
                             continue;
                         }
-                        let in_code = style.face.family == Family::Mono
-                            && code_break_before(&full[..at], &full[at..]);
-                        if (allowed[at] || in_code)
-                            && at > 0
-                            && (!run.is_empty() || !word.is_empty())
-                        {
+                        let mono = style.face.family == Family::Mono;
+                        let in_code = mono && code_break_before(&full[..at], &full[at..]);
+                        // The Unicode rules' breaks are not for short code: only `::`, `_`
+                        // and `.` break it.
+                        let unicode = allowed[at] && !(mono && short_code_word(text, i));
+                        if (unicode || in_code) && at > 0 && (!run.is_empty() || !word.is_empty()) {
                             let prev = full[..at].chars().next_back().unwrap_or(' ');
                             let after_hyphen = matches!(prev, '-' | '\u{2010}');
                             if !prev.is_whitespace() && (self.break_after_hyphens || !after_hyphen)
@@ -387,7 +387,7 @@ impl<'a> LineSetter<'a> {
                                     run.clear();
                                 }
                                 self.push_word(&mut word, &mut items);
-                                items.push(Item::Zero(if allowed[at] {
+                                items.push(Item::Zero(if unicode {
                                     BREAK_COST
                                 } else {
                                     CODE_BREAK_COST
@@ -1373,6 +1373,18 @@ fn space_factor(before: &str) -> f32 {
     factor
 }
 
+/// Whether the word of inline code around byte `i` of `text` (up to the spaces either side) is
+/// short enough never to break inside: `[!IMPORTANT]` was split after `[!` by the Unicode
+/// rules. 24 characters: the longest identifier the Rust book keeps on a line at large
+/// print's measure.
+fn short_code_word(text: &str, i: usize) -> bool {
+    let start = text[..i].rfind(char::is_whitespace).map_or(0, |s| s + 1);
+    let end = text[i..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |e| i + e);
+    text[start..end].chars().count() <= 24
+}
+
 /// Whether inline code may break before `after` (no hyphen is drawn): after `::`, after an
 /// underscore and after a dot inside a name, with at least three characters on each side.
 fn code_break_before(before: &str, after: &str) -> bool {
@@ -1694,6 +1706,34 @@ mod tests {
             Some("should_panic"),
             "{texts:?}"
         );
+    }
+
+    /// Short inline code is never broken by the Unicode rules: `init`'s starter split
+    /// `[!IMPORTANT]` after `[!`, at every measure where it fell at a line's end.
+    #[test]
+    fn short_inline_code_is_not_split_by_the_unicode_rules() {
+        let sh = shaper();
+        let text = Style::new(Family::Serif, 12.0);
+        let code = Style::new(Family::Mono, 11.0);
+        let pieces = [
+            Piece::Text("Use ".into(), text),
+            Piece::Text("[!NOTE]".into(), code),
+            Piece::Text(", ".into(), text),
+            Piece::Text("[!IMPORTANT]".into(), code),
+            Piece::Text(" or ".into(), text),
+            Piece::Text("[!CAUTION]".into(), code),
+            Piece::Text(" in a callout.".into(), text),
+        ];
+        let setter = LineSetter::new(&sh, &[], 1.3).keeping_hyphenated_words();
+        let (_, whole) = setter.measure(&pieces);
+        let mut width = 60.0;
+        while width < whole + 10.0 {
+            for line in setter.set(&pieces, width, Align::Left) {
+                let t = text_of(&line);
+                assert!(!t.trim_end().ends_with("[!"), "at {width} pt: {t:?}");
+            }
+            width += 0.5;
+        }
     }
 
     #[test]
