@@ -561,3 +561,63 @@ fn headings_never_skip_a_level_and_missing_characters_never_draw_notdef() {
         );
     }
 }
+
+/// A paragraph's text after a link is tagged after the link: in a span that follows it, so
+/// the tag tree reads in the order the page paints (checkers read an element's own content
+/// before its kids', and outloud's ORD-001 found the sample's large print out of order).
+#[test]
+fn text_after_a_link_is_tagged_after_it() {
+    let (_tmp, _m, out) = publish_files(
+        "link-order",
+        &[
+            (
+                "book.yaml",
+                "title: Order\nlanguage: en\ndate: 2026-01-01\n",
+            ),
+            (
+                "articles/a.md",
+                "# Order\n\nBefore the link, [the link](https://example.org/page) and after it.\n",
+            ),
+        ],
+        &["--only", "handouts"],
+    );
+    let doc = lopdf::Document::load(out.join("handouts/a.pdf")).unwrap();
+    let role = |d: &lopdf::Dictionary| {
+        d.get(b"S")
+            .and_then(|s| s.as_name())
+            .map(|n| String::from_utf8_lossy(n).to_string())
+            .unwrap_or_default()
+    };
+    let elem = |id: lopdf::ObjectId| doc.get_object(id).and_then(|o| o.as_dict()).unwrap();
+    let paragraph = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .find(|d| {
+            role(d) == "P"
+                && d.get(b"K").and_then(|k| k.as_array()).is_ok_and(|k| {
+                    k.iter()
+                        .any(|x| x.as_reference().is_ok_and(|r| role(elem(r)) == "Link"))
+                })
+        })
+        .expect("a paragraph holding a link");
+    let kinds: Vec<String> = paragraph
+        .get(b"K")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| match k {
+            lopdf::Object::Reference(r) => role(elem(*r)),
+            lopdf::Object::Integer(_) => "mcid".into(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    let link = kinds.iter().position(|k| k == "Link").unwrap();
+    assert!(kinds[..link].iter().all(|k| k == "mcid"), "{kinds:?}");
+    assert!(
+        !kinds[link + 1..].is_empty()
+            && kinds[link + 1..].iter().all(|k| k == "Span" || k == "Link"),
+        "{kinds:?}"
+    );
+}

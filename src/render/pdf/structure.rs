@@ -26,6 +26,7 @@ pub fn add(
         parent_tree: Vec::with_capacity(doc.pages.len() * 2),
         annot_parents: Vec::new(),
         next_key: doc.pages.len() as i64,
+        spans: Vec::new(),
     };
     // Elements are attached in reading order, which is page order unless the pages were
     // imposed: then each side's pages are taken in their own turn.
@@ -167,6 +168,11 @@ struct StructBuilder {
     /// Per annotation: its key and its element.
     annot_parents: Vec<Object>,
     next_key: i64,
+    /// Spans the writer adds around an element's own content that follows one of its kid
+    /// elements (a paragraph's text after a link): by id, its element and its content.
+    /// Checkers read an element's own content before its kids', so text after a link read
+    /// as coming before it (outloud's ORD-001 on the sample's large print and booklet).
+    spans: Vec<(ObjectId, ObjectId, Vec<Object>)>,
 }
 
 impl StructBuilder {
@@ -202,19 +208,24 @@ impl StructBuilder {
                 spans.seen[si as usize] = true;
                 let id = self.attach(node, trees, lo);
                 for mcid in [span.shapes, span.text].into_iter().flatten() {
-                    if let Some(e) = self.elems.get_mut(&node) {
-                        let pg = *e.pg.get_or_insert(page_id);
-                        if pg == page_id {
-                            e.kids.push(Object::Integer(mcid as i64));
-                        } else {
-                            let mut mcr = Dictionary::new();
-                            mcr.set("Type", "MCR");
-                            mcr.set("Pg", Object::Reference(page_id));
-                            mcr.set("MCID", mcid as i64);
-                            e.kids.push(Object::Dictionary(mcr));
+                    let owner = self.content_owner(node, id, page_id, lo);
+                    let mut mcr = Dictionary::new();
+                    mcr.set("Type", "MCR");
+                    mcr.set("Pg", Object::Reference(page_id));
+                    mcr.set("MCID", mcid as i64);
+                    if owner == id {
+                        if let Some(e) = self.elems.get_mut(&node) {
+                            let pg = *e.pg.get_or_insert(page_id);
+                            e.kids.push(if pg == page_id {
+                                Object::Integer(mcid as i64)
+                            } else {
+                                Object::Dictionary(mcr)
+                            });
                         }
+                    } else if let Some(s) = self.spans.last_mut() {
+                        s.2.push(Object::Dictionary(mcr));
                     }
-                    by_mcid.push((mcid, id));
+                    by_mcid.push((mcid, owner));
                 }
             }
             if matches!(d, Draw::Link { .. }) {
@@ -224,6 +235,37 @@ impl StructBuilder {
                 self.attach_annotation(lo, trees, node, page_id, *annot);
             }
         }
+    }
+
+    /// The element that takes the next piece of `node`'s own content: `node` itself, unless
+    /// a kid element already follows its last content, then a span at the end of its kids
+    /// (the last one, if it is still last; else a new one).
+    /// Only on the element's first page: content it carries over to a later page (a
+    /// footnote continued) is read with the element, as a reference of its own.
+    fn content_owner(
+        &mut self,
+        node: NodeRef,
+        id: ObjectId,
+        page_id: ObjectId,
+        lo: &mut lopdf::Document,
+    ) -> ObjectId {
+        let Some(e) = self.elems.get_mut(&node) else {
+            return id;
+        };
+        if e.pg.is_some_and(|pg| pg != page_id) {
+            return id;
+        }
+        let Some(Object::Reference(last)) = e.kids.last() else {
+            return id;
+        };
+        let last = *last;
+        if let Some(s) = self.spans.last().filter(|s| s.0 == last && s.1 == id) {
+            return s.0;
+        }
+        let span = lo.new_object_id();
+        e.kids.push(Object::Reference(span));
+        self.spans.push((span, id, Vec::new()));
+        span
     }
 
     /// The page's entry in the parent tree (its marked content by id), and its own keys.
@@ -274,8 +316,34 @@ impl StructBuilder {
         self.next_key += 1;
     }
 
-    /// Writes every attached element, in the order attached.
+    /// Writes every attached element, in the order attached. An element with no content of
+    /// its own (a table, a section) takes the page of its first kid's: checkers find a
+    /// table on its page by its /Pg (outloud's TBL-014 reported the sample's comparison
+    /// tables as grids no table covers).
     fn write_elements(mut self, lo: &mut lopdf::Document, trees: &HashMap<u32, Tree>) {
+        for (id, parent, kids) in std::mem::take(&mut self.spans) {
+            let mut d = Dictionary::new();
+            d.set("Type", "StructElem");
+            d.set("S", "Span");
+            d.set("P", Object::Reference(parent));
+            d.set("K", kids);
+            lo.objects.insert(id, Object::Dictionary(d));
+        }
+        let mut page_of: HashMap<ObjectId, ObjectId> = HashMap::new();
+        for n in self.order.iter().rev() {
+            let Some(e) = self.elems.get_mut(n) else {
+                continue;
+            };
+            if e.pg.is_none() {
+                e.pg = e.kids.iter().find_map(|k| match k {
+                    Object::Reference(id) => page_of.get(id).copied(),
+                    _ => None,
+                });
+            }
+            if let Some(pg) = e.pg {
+                page_of.insert(e.id, pg);
+            }
+        }
         for n in std::mem::take(&mut self.order) {
             let Some(e) = self.elems.remove(&n) else {
                 continue;
