@@ -690,7 +690,10 @@ impl<'a> LineSetter<'a> {
         let text: String = frags.iter().map(|f| f.text.as_str()).collect();
         // Character boundaries with the frag they fall in.
         let mut cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).collect();
-        cuts.retain(|&c| c < text.len());
+        // Never a cut that leaves only spaces on one side (a no-break space alone on the last
+        // line, which prints nothing: found by the lines fuzz target).
+        let (first, last) = (text.len() - text.trim_start().len(), text.trim_end().len());
+        cuts.retain(|&c| c > first && c < last);
         let width_of = |end: usize| -> f32 {
             let mut acc = 0.0;
             let mut pos = 0;
@@ -1733,6 +1736,25 @@ mod tests {
                 assert!(!t.trim_end().ends_with("[!"), "at {width} pt: {t:?}");
             }
             width += 0.5;
+        }
+    }
+
+    /// Found by the lines fuzz target: a word wider than the measure ending in a no-break
+    /// space was cut before the space, leaving it alone on a line that prints nothing.
+    #[test]
+    fn a_cut_word_never_leaves_a_line_of_spaces() {
+        let sh = shaper();
+        let code = Style::new(Family::Mono, 9.0);
+        let pieces = [Piece::Text(
+            "kkki\u{201d}\u{628}\u{a0}oo\u{a0}".into(),
+            code,
+        )];
+        let setter = LineSetter::new(&sh, &[], 1.2);
+        for w in [40.0, 55.0, 70.0] {
+            for line in setter.set(&pieces, w, Align::Left) {
+                let t = text_of(&line);
+                assert!(!t.trim().is_empty(), "at {w} pt: an empty line in {:?}", t);
+            }
         }
     }
 
