@@ -77,78 +77,92 @@ impl FaceKey {
     }
 }
 
-/// The faces the tool needs and the files they come from. Mono has no italic: code is never
-/// slanted, so italic mono falls back to upright; the large-print family's italic is its
-/// bold.
-pub const FACES: &[(FaceKey, &str)] = &[
-    (
+/// A face of `FACES`: its key, its file name in `fonts/`, and that file's bytes.
+macro_rules! face {
+    ($key:expr, $name:literal) => {
+        (
+            $key,
+            $name,
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/", $name)) as &[u8],
+        )
+    };
+}
+
+/// The faces the tool needs, the files they come from and their bytes as built into the
+/// binary. Mono has no italic: code is never slanted, so italic mono falls back to upright;
+/// the large-print family's italic is its bold. Built in, one file is the whole
+/// tool (an installed binary read its fonts from the checkout, and failed once that moved).
+/// Kept as they are, not compressed: the pages a build reads are mapped from the binary like
+/// a font file's, and inflating 14 MB on every run would cost about 50 ms of a 300 ms book.
+pub const FACES: &[(FaceKey, &str, &[u8])] = &[
+    face!(
         FaceKey::new(Family::Serif, false, false),
-        "NotoSerif-Regular.ttf",
+        "NotoSerif-Regular.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Serif, true, false),
-        "NotoSerif-Bold.ttf",
+        "NotoSerif-Bold.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Serif, false, true),
-        "NotoSerif-Italic.ttf",
+        "NotoSerif-Italic.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Serif, true, true),
-        "NotoSerif-BoldItalic.ttf",
+        "NotoSerif-BoldItalic.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Sans, false, false),
-        "NotoSans-Regular.ttf",
+        "NotoSans-Regular.ttf"
     ),
-    (FaceKey::new(Family::Sans, true, false), "NotoSans-Bold.ttf"),
-    (
+    face!(FaceKey::new(Family::Sans, true, false), "NotoSans-Bold.ttf"),
+    face!(
         FaceKey::new(Family::Sans, false, true),
-        "NotoSans-Italic.ttf",
+        "NotoSans-Italic.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Sans, true, true),
-        "NotoSans-BoldItalic.ttf",
+        "NotoSans-BoldItalic.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Mono, false, false),
-        "NotoSansMono-Regular.ttf",
+        "NotoSansMono-Regular.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Mono, true, false),
-        "NotoSansMono-Bold.ttf",
+        "NotoSansMono-Bold.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Legible, false, false),
-        "AtkinsonHyperlegible-Regular.ttf",
+        "AtkinsonHyperlegible-Regular.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Legible, true, false),
-        "AtkinsonHyperlegible-Bold.ttf",
+        "AtkinsonHyperlegible-Bold.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Cjk, false, false),
-        "NotoSansSC-Regular.otf",
+        "NotoSansSC-Regular.otf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Cjk, true, false),
-        "NotoSansSC-Bold.otf",
+        "NotoSansSC-Bold.otf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Arabic, false, false),
-        "NotoNaskhArabic-Regular.ttf",
+        "NotoNaskhArabic-Regular.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Arabic, true, false),
-        "NotoNaskhArabic-Bold.ttf",
+        "NotoNaskhArabic-Bold.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Symbols, false, false),
-        "NotoSansSymbols2-Regular.ttf",
+        "NotoSansSymbols2-Regular.ttf"
     ),
-    (
+    face!(
         FaceKey::new(Family::Emoji, false, false),
-        "NotoEmoji-Regular.ttf",
+        "NotoEmoji-Regular.ttf"
     ),
 ];
 
@@ -200,36 +214,6 @@ fn map_font(path: &Path) -> Result<&'static [u8], Diagnostic> {
     Ok(&leaked[..])
 }
 
-/// The faces built into the binary, in the order of `FACES`: one file is the whole tool (an
-/// installed binary read its fonts from the checkout, and failed once that moved). Kept as
-/// they are, not compressed: the pages a build reads are mapped from the binary like a font
-/// file's, and inflating 14 MB on every run would cost about 50 ms of a 300 ms book.
-macro_rules! bundled {
-    ($($name:literal),* $(,)?) => {
-        &[$(($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/", $name)) as &[u8])),*]
-    };
-}
-const BUNDLED: &[(&str, &[u8])] = bundled![
-    "NotoSerif-Regular.ttf",
-    "NotoSerif-Bold.ttf",
-    "NotoSerif-Italic.ttf",
-    "NotoSerif-BoldItalic.ttf",
-    "NotoSans-Regular.ttf",
-    "NotoSans-Bold.ttf",
-    "NotoSans-Italic.ttf",
-    "NotoSans-BoldItalic.ttf",
-    "NotoSansMono-Regular.ttf",
-    "NotoSansMono-Bold.ttf",
-    "AtkinsonHyperlegible-Regular.ttf",
-    "AtkinsonHyperlegible-Bold.ttf",
-    "NotoSansSC-Regular.otf",
-    "NotoSansSC-Bold.otf",
-    "NotoNaskhArabic-Regular.ttf",
-    "NotoNaskhArabic-Bold.ttf",
-    "NotoSansSymbols2-Regular.ttf",
-    "NotoEmoji-Regular.ttf",
-];
-
 /// The faces: the bundled ones, each replaced by the file of the same name in `dir` when
 /// there is one (`--fonts DIR`; an empty path: the bundled faces alone).
 pub fn load(dir: &Path) -> Result<FontSet, Diagnostic> {
@@ -243,14 +227,13 @@ pub fn load(dir: &Path) -> Result<FontSet, Diagnostic> {
         ));
     }
     let mut files = Vec::new();
-    for (key, name) in FACES {
+    for &(key, name, built_in) in FACES {
         let path = dir.join(name);
-        let built_in = BUNDLED.iter().find(|(n, _)| n == name).map(|(_, d)| *d);
-        if let (Some(data), true) = (built_in, bundled_only || !path.exists()) {
+        if bundled_only || !path.exists() {
             files.push(FontFile {
-                key: *key,
+                key,
                 file_name: name,
-                data,
+                data: built_in,
             });
             continue;
         }
@@ -284,7 +267,7 @@ pub fn load(dir: &Path) -> Result<FontSet, Diagnostic> {
             }
         };
         files.push(FontFile {
-            key: *key,
+            key,
             file_name: name,
             data,
         });

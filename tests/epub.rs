@@ -464,11 +464,7 @@ fn an_undated_books_epub_takes_its_date_from_its_files() {
         let o = cmd.output().unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
         let epub = std::fs::read(out.join("undated.epub")).unwrap();
-        let opf = read_zip(&epub)
-            .into_iter()
-            .find(|(n, _)| n.ends_with(".opf"))
-            .map(|(_, b)| String::from_utf8(b).unwrap())
-            .unwrap();
+        let opf = zip_text(&epub, ".opf");
         opf.split("<meta property=\"dcterms:modified\">")
             .nth(1)
             .and_then(|s| s.split('<').next())
@@ -497,11 +493,7 @@ fn an_html_figure_keeps_its_figcaption() {
         &["--only", "epub"],
     );
     let epub = std::fs::read(out.join("figures.epub")).unwrap();
-    let page = read_zip(&epub)
-        .into_iter()
-        .find(|(n, _)| n.ends_with("/a.xhtml"))
-        .map(|(_, b)| String::from_utf8(b).unwrap())
-        .unwrap();
+    let page = zip_text(&epub, "/a.xhtml");
     let figure = page
         .split("<figure>")
         .nth(1)

@@ -159,6 +159,17 @@ fn invalid_utf8_names_the_line() {
     let o = publish(&m, &tmp.path().join("out"), &[]);
     assert_eq!(o.status.code(), Some(1));
     has_line(&stderr(&o), "a.md", 4, 5, "not valid UTF-8");
+    // The human format keeps the line and column too, where the line cannot be read as
+    // text (it is shown with the bad bytes replaced).
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
+        .args(["check", "--manuscript"])
+        .arg(&m)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("a.md:4:5"), "{err}");
+    assert!(err.contains("Bad \u{fffd} byte."), "{err}");
 }
 
 #[test]
@@ -346,30 +357,6 @@ fn an_unclosed_quote_is_reported_where_it_opens() {
         "this quoted value is never closed",
     );
     assert_eq!(err.matches(": error: ").count(), 1, "{err}");
-}
-
-/// The human format keeps a located error's line and column even where the line cannot be
-/// read as text (it is shown with the bad bytes replaced).
-#[test]
-fn a_file_that_is_not_utf8_keeps_its_place_in_the_human_format() {
-    let tmp = TempDir::new("utf8-human");
-    let m = tmp.path().join("m");
-    write_files(&m, &[("book.yaml", "title: T\n")]);
-    std::fs::create_dir_all(m.join("articles")).unwrap();
-    std::fs::write(
-        m.join("articles/a.md"),
-        b"# A\n\nGood line.\nBad \xff byte.\n",
-    )
-    .unwrap();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_handout"))
-        .args(["check", "--manuscript"])
-        .arg(&m)
-        .output()
-        .unwrap();
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("a.md:4:5"), "{err}");
-    assert!(err.contains("Bad \u{fffd} byte."), "{err}");
 }
 
 /// A misspelt article path gets the nearest file beside it as a suggestion, and the whole

@@ -132,16 +132,15 @@ pub fn valid_url(u: &str) -> bool {
 }
 
 /// Checks each entry (unique one-word id, http(s) addresses, a phone that can be dialled),
-/// reporting at its own place in `text`, where the entries are the list at `list` (`""`: the
+/// reporting at its own place (`places`, of the file's text), where the entries are the list at `list` (`""`: the
 /// whole file; a site file's are under `resources`); the good ones become resources.
 pub fn check_entries(
-    text: &str,
+    places: &YamlLocations,
     path: &Path,
     entries: Vec<ResourceYaml>,
     list: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Resource> {
-    let places = YamlLocations::of(text);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (i, e) in entries.into_iter().enumerate() {
@@ -224,7 +223,7 @@ pub fn load(path: &Path) -> Result<(Vec<Resource>, Vec<Diagnostic>), Vec<Diagnos
     let text = super::files::read_text(path).map_err(|d| vec![d])?;
     let entries: Vec<ResourceYaml> = super::config::parse_yaml_all(&text, path, 0, RESOURCE_KEYS)?;
     let mut diags = Vec::new();
-    let out = check_entries(&text, path, entries, "", &mut diags);
+    let out = check_entries(&YamlLocations::of(&text), path, entries, "", &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         Err(diags)
     } else {

@@ -229,7 +229,7 @@ fn read_one(
         }
     }
     let entries = yaml.resources.into_iter().map(Into::into).collect();
-    let resources = check_entries(&text, file, entries, "resources", diags);
+    let resources = check_entries(&places, file, entries, "resources", diags);
     if diags.iter().filter(|d| d.is_error()).count() > before {
         return None;
     }

@@ -109,11 +109,7 @@ impl YamlLocations {
             .chain(
                 self.values
                     .iter()
-                    .filter(|(p, _)| {
-                        p.starts_with('[')
-                            && p.find(['.', '[']) == Some(0)
-                            && !p[1..].contains(['.', '['])
-                    })
+                    .filter(|(p, _)| p.starts_with('[') && !p[1..].contains(['.', '[']))
                     .map(|(p, at)| (at.0, p.clone())),
             )
             .collect();

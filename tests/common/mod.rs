@@ -456,6 +456,15 @@ pub fn read_zip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The text of the first zip (EPUB) entry whose name ends with `suffix`.
+pub fn zip_text(bytes: &[u8], suffix: &str) -> String {
+    read_zip(bytes)
+        .into_iter()
+        .find(|(n, _)| n.ends_with(suffix))
+        .map(|(_, b)| String::from_utf8(b).expect("UTF-8 text"))
+        .unwrap_or_else(|| panic!("no entry ending in {suffix}"))
+}
+
 /// The sample manuscript copied to a temp folder, published there.
 pub fn publish_sample(name: &str) -> (TempDir, PathBuf) {
     let tmp = TempDir::new(name);

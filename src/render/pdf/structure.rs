@@ -169,10 +169,18 @@ struct StructBuilder {
     annot_parents: Vec<Object>,
     next_key: i64,
     /// Spans the writer adds around an element's own content that follows one of its kid
-    /// elements (a paragraph's text after a link): by id, its element and its content.
+    /// elements (a paragraph's text after a link).
     /// Checkers read an element's own content before its kids', so text after a link read
     /// as coming before it (outloud's ORD-001 on the sample's large print and booklet).
-    spans: Vec<(ObjectId, ObjectId, Vec<Object>)>,
+    spans: Vec<Span>,
+}
+
+/// A span the writer adds inside an element, on that element's page.
+struct Span {
+    id: ObjectId,
+    parent: ObjectId,
+    page: ObjectId,
+    kids: Vec<Object>,
 }
 
 impl StructBuilder {
@@ -209,21 +217,22 @@ impl StructBuilder {
                 let id = self.attach(node, trees, lo);
                 for mcid in [span.shapes, span.text].into_iter().flatten() {
                     let owner = self.content_owner(node, id, page_id, lo);
-                    let mut mcr = Dictionary::new();
-                    mcr.set("Type", "MCR");
-                    mcr.set("Pg", Object::Reference(page_id));
-                    mcr.set("MCID", mcid as i64);
-                    if owner == id {
-                        if let Some(e) = self.elems.get_mut(&node) {
-                            let pg = *e.pg.get_or_insert(page_id);
-                            e.kids.push(if pg == page_id {
-                                Object::Integer(mcid as i64)
-                            } else {
-                                Object::Dictionary(mcr)
-                            });
+                    if owner != id {
+                        // A span is made on its element's page: its content goes by bare id.
+                        if let Some(s) = self.spans.last_mut() {
+                            s.kids.push(Object::Integer(mcid as i64));
                         }
-                    } else if let Some(s) = self.spans.last_mut() {
-                        s.2.push(Object::Dictionary(mcr));
+                    } else if let Some(e) = self.elems.get_mut(&node) {
+                        let pg = *e.pg.get_or_insert(page_id);
+                        e.kids.push(if pg == page_id {
+                            Object::Integer(mcid as i64)
+                        } else {
+                            let mut mcr = Dictionary::new();
+                            mcr.set("Type", "MCR");
+                            mcr.set("Pg", Object::Reference(page_id));
+                            mcr.set("MCID", mcid as i64);
+                            Object::Dictionary(mcr)
+                        });
                     }
                     by_mcid.push((mcid, owner));
                 }
@@ -259,12 +268,17 @@ impl StructBuilder {
             return id;
         };
         let last = *last;
-        if let Some(s) = self.spans.last().filter(|s| s.0 == last && s.1 == id) {
-            return s.0;
+        if let Some(s) = self.spans.last().filter(|s| s.id == last && s.parent == id) {
+            return s.id;
         }
         let span = lo.new_object_id();
         e.kids.push(Object::Reference(span));
-        self.spans.push((span, id, Vec::new()));
+        self.spans.push(Span {
+            id: span,
+            parent: id,
+            page: page_id,
+            kids: Vec::new(),
+        });
         span
     }
 
@@ -321,15 +335,17 @@ impl StructBuilder {
     /// table on its page by its /Pg (outloud's TBL-014 reported the sample's comparison
     /// tables as grids no table covers).
     fn write_elements(mut self, lo: &mut lopdf::Document, trees: &HashMap<u32, Tree>) {
-        for (id, parent, kids) in std::mem::take(&mut self.spans) {
+        let mut page_of: HashMap<ObjectId, ObjectId> = HashMap::new();
+        for s in std::mem::take(&mut self.spans) {
             let mut d = Dictionary::new();
             d.set("Type", "StructElem");
             d.set("S", "Span");
-            d.set("P", Object::Reference(parent));
-            d.set("K", kids);
-            lo.objects.insert(id, Object::Dictionary(d));
+            d.set("P", Object::Reference(s.parent));
+            d.set("Pg", Object::Reference(s.page));
+            d.set("K", s.kids);
+            lo.objects.insert(s.id, Object::Dictionary(d));
+            page_of.insert(s.id, s.page);
         }
-        let mut page_of: HashMap<ObjectId, ObjectId> = HashMap::new();
         for n in self.order.iter().rev() {
             let Some(e) = self.elems.get_mut(n) else {
                 continue;
