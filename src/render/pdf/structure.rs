@@ -175,11 +175,10 @@ struct StructBuilder {
     spans: Vec<Span>,
 }
 
-/// A span the writer adds inside an element, on that element's page.
+/// A span the writer adds inside an element.
 struct Span {
     id: ObjectId,
     parent: ObjectId,
-    page: ObjectId,
     kids: Vec<Object>,
 }
 
@@ -218,9 +217,13 @@ impl StructBuilder {
                 for mcid in [span.shapes, span.text].into_iter().flatten() {
                     let owner = self.content_owner(node, id, page_id, lo);
                     if owner != id {
-                        // A span is made on its element's page: its content goes by bare id.
+                        // By reference: a span may go on over a page turn.
                         if let Some(s) = self.spans.last_mut() {
-                            s.kids.push(Object::Integer(mcid as i64));
+                            let mut mcr = Dictionary::new();
+                            mcr.set("Type", "MCR");
+                            mcr.set("Pg", Object::Reference(page_id));
+                            mcr.set("MCID", mcid as i64);
+                            s.kids.push(Object::Dictionary(mcr));
                         }
                     } else if let Some(e) = self.elems.get_mut(&node) {
                         let pg = *e.pg.get_or_insert(page_id);
@@ -276,7 +279,6 @@ impl StructBuilder {
         self.spans.push(Span {
             id: span,
             parent: id,
-            page: page_id,
             kids: Vec::new(),
         });
         span
@@ -341,10 +343,8 @@ impl StructBuilder {
             d.set("Type", "StructElem");
             d.set("S", "Span");
             d.set("P", Object::Reference(s.parent));
-            d.set("Pg", Object::Reference(s.page));
             d.set("K", s.kids);
             lo.objects.insert(s.id, Object::Dictionary(d));
-            page_of.insert(s.id, s.page);
         }
         for n in self.order.iter().rev() {
             let Some(e) = self.elems.get_mut(n) else {
